@@ -1,0 +1,1132 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * XTCP protocol core: RFC 9293 §3.10 event processing as pure functions of
+ * a TCB, a parsed segment or user event and the time. See xtcp_core.h.
+ *
+ * Also implemented: RFC 5961 (RST/SYN/ACK injection defences), RFC 6298
+ * (RTO), RFC 5681 (slow start, congestion avoidance, loss window), RFC 6928
+ * (initial window), RFC 7323 §2 (window scaling), RFC 1337 (no RST in
+ * TIME-WAIT).
+ */
+
+#include <linux/kernel.h>
+#include <linux/errno.h>
+#include <linux/minmax.h>
+#include <linux/bits.h>
+#include <linux/export.h>
+#include <kunit/visibility.h>
+
+#include "xtcp_core.h"
+
+#define XTCP_DEFAULT_MSS	536	/* RFC 9293 §3.7.1 */
+#define XTCP_MIN_MSS		88	/* as Linux TCP_MIN_MSS */
+#define XTCP_MAX_WSCALE		14	/* RFC 7323 §2.3 */
+#define XTCP_MAX_WND		65535U
+#define XTCP_CLOCK_G_US		1000	/* clock granularity G: 1 ms */
+#define XTCP_INIT_CWND		10	/* RFC 6928 */
+#define XTCP_DELACK_SEGS	2	/* ACK every second segment */
+
+static const char * const xtcp_state_names[XTCP_NSTATES] = {
+	[XTCP_CLOSED]		= "CLOSED",
+	[XTCP_LISTEN]		= "LISTEN",
+	[XTCP_SYN_SENT]		= "SYN-SENT",
+	[XTCP_SYN_RECEIVED]	= "SYN-RECEIVED",
+	[XTCP_ESTABLISHED]	= "ESTABLISHED",
+	[XTCP_FIN_WAIT_1]	= "FIN-WAIT-1",
+	[XTCP_FIN_WAIT_2]	= "FIN-WAIT-2",
+	[XTCP_CLOSE_WAIT]	= "CLOSE-WAIT",
+	[XTCP_CLOSING]		= "CLOSING",
+	[XTCP_LAST_ACK]		= "LAST-ACK",
+	[XTCP_TIME_WAIT]	= "TIME-WAIT",
+};
+
+const char *xtcp_state_name(unsigned int state)
+{
+	if (state >= XTCP_NSTATES)
+		return "UNKNOWN";
+	return xtcp_state_names[state];
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_state_name);
+
+/* ---- small helpers ---- */
+
+static u64 xtcp_now(struct xtcp_tcb *tcb)
+{
+	return tcb->ops->now(tcb);
+}
+
+static void xtcp_timer_set(struct xtcp_tcb *tcb, enum xtcp_timer t, u32 ms)
+{
+	tcb->timers |= BIT(t);
+	tcb->ops->timer_set(tcb, t, ms);
+}
+
+static void xtcp_timer_clear(struct xtcp_tcb *tcb, enum xtcp_timer t)
+{
+	if (!(tcb->timers & BIT(t)))
+		return;
+	tcb->timers &= ~BIT(t);
+	tcb->ops->timer_clear(tcb, t);
+}
+
+static bool xtcp_timer_armed(const struct xtcp_tcb *tcb, enum xtcp_timer t)
+{
+	return tcb->timers & BIT(t);
+}
+
+static void xtcp_timers_clear_all(struct xtcp_tcb *tcb)
+{
+	int t;
+
+	for (t = 0; t < XTCP_T_MAX; t++)
+		xtcp_timer_clear(tcb, t);
+}
+
+/* The one place the state changes; entering CLOSED clears all timers. */
+static void xtcp_set_state(struct xtcp_tcb *tcb, enum xtcp_state new)
+{
+	enum xtcp_state old = tcb->state;
+
+	if (old == new)
+		return;
+	tcb->state = new;
+	if (new == XTCP_CLOSED)
+		xtcp_timers_clear_all(tcb);
+	tcb->ops->state_change(tcb, old);
+}
+
+static void xtcp_error(struct xtcp_tcb *tcb, int err)
+{
+	tcb->ops->error(tcb, err);
+}
+
+static void xtcp_event(struct xtcp_tcb *tcb)
+{
+	tcb->ops->event(tcb);
+}
+
+static void xtcp_enter_time_wait(struct xtcp_tcb *tcb)
+{
+	xtcp_timer_clear(tcb, XTCP_T_RTX);
+	xtcp_timer_clear(tcb, XTCP_T_DELACK);
+	xtcp_timer_clear(tcb, XTCP_T_PERSIST);
+	xtcp_timer_clear(tcb, XTCP_T_FINWAIT2);
+	xtcp_set_state(tcb, XTCP_TIME_WAIT);
+	xtcp_timer_set(tcb, XTCP_T_TIMEWAIT, 2 * tcb->p.msl_ms);
+}
+
+static void xtcp_enter_fin_wait_2(struct xtcp_tcb *tcb)
+{
+	xtcp_set_state(tcb, XTCP_FIN_WAIT_2);
+	if (tcb->fl & XTCP_F_ORPHAN)
+		xtcp_timer_set(tcb, XTCP_T_FINWAIT2, tcb->p.fin_timeout_ms);
+}
+
+/* States in which the user's data and FIN may be (re)transmitted. */
+static bool xtcp_can_send(const struct xtcp_tcb *tcb)
+{
+	switch (tcb->state) {
+	case XTCP_ESTABLISHED:
+	case XTCP_CLOSE_WAIT:
+	case XTCP_FIN_WAIT_1:
+	case XTCP_CLOSING:
+	case XTCP_LAST_ACK:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* States in which data from the peer is accepted (§3.10.7.4 step 7). */
+static bool xtcp_can_rcv(const struct xtcp_tcb *tcb)
+{
+	return tcb->state == XTCP_ESTABLISHED ||
+	       tcb->state == XTCP_FIN_WAIT_1 ||
+	       tcb->state == XTCP_FIN_WAIT_2;
+}
+
+/* Has the peer acknowledged our FIN? */
+static bool xtcp_fin_acked(const struct xtcp_tcb *tcb)
+{
+	return (tcb->fl & XTCP_F_FIN_QUEUED) &&
+	       tcb->snd_una == tcb->snd_end + 1;
+}
+
+/* ---- receive window ---- */
+
+static u32 xtcp_rcv_wnd_left(const struct xtcp_tcb *tcb)
+{
+	if (xtcp_seq_gt(tcb->rcv_adv, tcb->rcv_nxt))
+		return tcb->rcv_adv - tcb->rcv_nxt;
+	return 0;
+}
+
+/* The window we would advertise now, in bytes, before any no-shrink rule. */
+static u32 xtcp_wnd_offer(struct xtcp_tcb *tcb)
+{
+	u32 max_wnd = XTCP_MAX_WND << tcb->rcv_wscale;
+	u32 wnd = min(tcb->ops->rcv_space(tcb), max_wnd);
+
+	return wnd & ~(BIT(tcb->rcv_wscale) - 1);
+}
+
+/*
+ * Choose the window for an outgoing segment (never shrinking the right
+ * edge already advertised), record it and return the wire value.
+ */
+static u16 xtcp_select_window(struct xtcp_tcb *tcb)
+{
+	u32 max_wnd = XTCP_MAX_WND << tcb->rcv_wscale;
+	u32 cur = xtcp_rcv_wnd_left(tcb);
+	u32 wnd = xtcp_wnd_offer(tcb);
+
+	if (wnd < cur)
+		wnd = min(ALIGN(cur, BIT(tcb->rcv_wscale)), max_wnd);
+	tcb->rcv_wnd = wnd;
+	tcb->rcv_adv = tcb->rcv_nxt + wnd;
+	return wnd >> tcb->rcv_wscale;
+}
+
+/* Window in a SYN or SYN-ACK: never scaled (RFC 7323 §2.2). */
+static u16 xtcp_syn_window(struct xtcp_tcb *tcb)
+{
+	u32 wnd = min(tcb->ops->rcv_space(tcb), XTCP_MAX_WND);
+
+	tcb->rcv_wnd = wnd;
+	tcb->rcv_adv = tcb->rcv_nxt + wnd;
+	return wnd;
+}
+
+/* Consume @n sequence numbers of the receive space. */
+static void xtcp_rcv_advance(struct xtcp_tcb *tcb, u32 n)
+{
+	tcb->rcv_nxt += n;
+	if (xtcp_seq_lt(tcb->rcv_adv, tcb->rcv_nxt))
+		tcb->rcv_adv = tcb->rcv_nxt;
+	tcb->rcv_wnd = tcb->rcv_adv - tcb->rcv_nxt;
+}
+
+/* ---- emitting segments ---- */
+
+static int xtcp_emit(struct xtcp_tcb *tcb, struct xtcp_out *o)
+{
+	if (o->flags & XTCP_ACK) {
+		o->ack = tcb->rcv_nxt;
+		if (!(o->flags & (XTCP_SYN | XTCP_RST)))
+			o->wnd = xtcp_select_window(tcb);
+		tcb->delack_pending = 0;
+		xtcp_timer_clear(tcb, XTCP_T_DELACK);
+	}
+	return tcb->ops->output(tcb, o);
+}
+
+static void xtcp_out_init(struct xtcp_out *o, u16 flags, u32 seq)
+{
+	*o = (struct xtcp_out){ .seq = seq, .flags = flags, .wscale = -1 };
+}
+
+/* A bare ACK, seq = @seq. */
+static void xtcp_send_ack_seq(struct xtcp_tcb *tcb, u32 seq)
+{
+	struct xtcp_out o;
+
+	xtcp_out_init(&o, XTCP_ACK, seq);
+	xtcp_emit(tcb, &o);
+}
+
+static void xtcp_send_ack(struct xtcp_tcb *tcb)
+{
+	xtcp_send_ack_seq(tcb, tcb->snd_nxt);
+}
+
+/* RST without ACK (window 0). */
+static void xtcp_send_rst(struct xtcp_tcb *tcb, u32 seq)
+{
+	struct xtcp_out o;
+
+	xtcp_out_init(&o, XTCP_RST, seq);
+	tcb->ops->output(tcb, &o);
+}
+
+/* SYN (active) or SYN-ACK, with options. */
+static void xtcp_send_syn(struct xtcp_tcb *tcb, bool ack, bool rtx)
+{
+	struct xtcp_out o;
+
+	xtcp_out_init(&o, XTCP_SYN | (ack ? XTCP_ACK : 0), tcb->iss);
+	o.mss = tcb->rcv_mss;
+	if (!ack || tcb->wscale_ok)
+		o.wscale = tcb->rcv_wscale;
+	o.wnd = xtcp_syn_window(tcb);
+	o.rtx = rtx;
+	if (rtx)
+		tcb->retransmits++;
+	xtcp_emit(tcb, &o);
+}
+
+/* ---- RTT and RTO (RFC 6298) ---- */
+
+static void xtcp_rto_update(struct xtcp_tcb *tcb)
+{
+	u32 rto_us;
+
+	if (!tcb->srtt_us) {
+		tcb->rto_ms = tcb->p.rto_init_ms;
+		return;
+	}
+	rto_us = (tcb->srtt_us >> 3) + max_t(u32, XTCP_CLOCK_G_US,
+					     tcb->rttvar_us);
+	tcb->rto_ms = clamp_t(u32, DIV_ROUND_UP(rto_us, 1000),
+			      tcb->p.rto_min_ms, tcb->p.rto_max_ms);
+}
+
+/* One RTT measurement of @ms milliseconds. */
+static void xtcp_rtt_sample(struct xtcp_tcb *tcb, u64 ms)
+{
+	u32 r, srtt, err;
+
+	r = (u32)min_t(u64, ms, 100000) * 1000;	/* us; keeps 8*r in u32 */
+	if (!r)
+		r = 1;
+	if (!tcb->srtt_us) {
+		/* SRTT <- R, RTTVAR <- R/2 (scaled by 8 and 4) */
+		tcb->srtt_us = r << 3;
+		tcb->rttvar_us = r << 1;
+	} else {
+		/* RTTVAR <- 3/4 RTTVAR + 1/4 |SRTT - R'| */
+		srtt = tcb->srtt_us >> 3;
+		err = srtt > r ? srtt - r : r - srtt;
+		tcb->rttvar_us = tcb->rttvar_us - (tcb->rttvar_us >> 2) + err;
+		/* SRTT <- 7/8 SRTT + 1/8 R' */
+		tcb->srtt_us = tcb->srtt_us - (tcb->srtt_us >> 3) + r;
+	}
+	xtcp_rto_update(tcb);
+}
+
+/* Does @ack end the RTT measurement in progress? */
+static void xtcp_rtt_check(struct xtcp_tcb *tcb, u32 ack)
+{
+	if (!(tcb->fl & XTCP_F_RTT_TIMING) || !xtcp_seq_gt(ack, tcb->rtt_seq))
+		return;
+	tcb->fl &= ~XTCP_F_RTT_TIMING;
+	xtcp_rtt_sample(tcb, xtcp_now(tcb) - tcb->rtt_ts);
+}
+
+static void xtcp_rtt_start(struct xtcp_tcb *tcb, u32 seq)
+{
+	tcb->fl |= XTCP_F_RTT_TIMING;
+	tcb->rtt_seq = seq;
+	tcb->rtt_ts = xtcp_now(tcb);
+}
+
+static u32 xtcp_backoff_ms(const struct xtcp_tcb *tcb, u32 ms, unsigned int n)
+{
+	while (n-- && ms < tcb->p.rto_max_ms)
+		ms *= 2;
+	return min(ms, tcb->p.rto_max_ms);
+}
+
+/* ---- output ---- */
+
+static u32 xtcp_snd_avail(const struct xtcp_tcb *tcb)
+{
+	if (xtcp_seq_lt(tcb->snd_nxt, tcb->snd_end))
+		return tcb->snd_end - tcb->snd_nxt;
+	return 0;
+}
+
+static bool xtcp_fin_pending(const struct xtcp_tcb *tcb)
+{
+	return (tcb->fl & XTCP_F_FIN_QUEUED) && !(tcb->fl & XTCP_F_FIN_SENT);
+}
+
+/* Send what the windows allow; returns the number of segments emitted. */
+static int xtcp_output_segs_f(struct xtcp_tcb *tcb, bool force_head)
+{
+	int sent = 0;
+
+	if (!xtcp_can_send(tcb))
+		return 0;
+
+	for (;;) {
+		u32 avail = xtcp_snd_avail(tcb);
+		u32 in_flight = tcb->snd_nxt - tcb->snd_una;
+		u32 wnd = min(tcb->snd_wnd, tcb->cwnd);
+		u32 usable = wnd > in_flight ? wnd - in_flight : 0;
+		u32 len;
+		struct xtcp_out o;
+
+		/* the head may be retransmitted beyond the window */
+		if (force_head && !sent && !in_flight)
+			usable = max_t(u32, usable, tcb->snd_mss);
+		len = min3(avail, usable, (u32)tcb->snd_mss);
+
+		if (!avail && !xtcp_fin_pending(tcb))
+			break;
+		if (avail && !len)
+			break;	/* window-limited */
+
+		xtcp_out_init(&o, XTCP_ACK, tcb->snd_nxt);
+		o.len = len;
+		if (len && len == avail)
+			o.flags |= XTCP_PSH;
+		if (len == avail && xtcp_fin_pending(tcb))
+			o.flags |= XTCP_FIN;
+		if (xtcp_seq_lt(o.seq, tcb->snd_max)) {
+			o.rtx = true;
+			tcb->retransmits++;
+		} else if (!(tcb->fl & XTCP_F_RTT_TIMING)) {
+			xtcp_rtt_start(tcb, o.seq);
+		}
+		tcb->snd_nxt += len;
+		if (o.flags & XTCP_FIN) {
+			tcb->snd_nxt++;
+			tcb->fl |= XTCP_F_FIN_SENT;
+		}
+		if (xtcp_seq_gt(tcb->snd_nxt, tcb->snd_max))
+			tcb->snd_max = tcb->snd_nxt;
+		tcb->bytes_sent += len;
+		/* an error means the segment was lost: RTX recovers it */
+		xtcp_emit(tcb, &o);
+		sent++;
+	}
+
+	if (tcb->snd_una != tcb->snd_max) {
+		if (!xtcp_timer_armed(tcb, XTCP_T_RTX))
+			xtcp_timer_set(tcb, XTCP_T_RTX, tcb->rto_ms);
+		xtcp_timer_clear(tcb, XTCP_T_PERSIST);
+	} else if (!tcb->snd_wnd &&
+		   (xtcp_snd_avail(tcb) || xtcp_fin_pending(tcb)) &&
+		   !xtcp_timer_armed(tcb, XTCP_T_PERSIST)) {
+		xtcp_timer_set(tcb, XTCP_T_PERSIST,
+			       xtcp_backoff_ms(tcb, tcb->rto_ms, tcb->probes));
+	}
+	return sent;
+}
+
+static int xtcp_output_segs(struct xtcp_tcb *tcb)
+{
+	return xtcp_output_segs_f(tcb, false);
+}
+
+void xtcp_core_output(struct xtcp_tcb *tcb)
+{
+	xtcp_output_segs(tcb);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_core_output);
+
+/* ---- set-up ---- */
+
+void xtcp_core_init(struct xtcp_tcb *tcb, const struct xtcp_core_ops *ops,
+		    const struct xtcp_params *p, u16 rcv_mss, u8 rcv_wscale)
+{
+	tcb->ops = ops;
+	tcb->p = *p;
+	tcb->state = XTCP_CLOSED;
+	tcb->rcv_mss = rcv_mss ? rcv_mss : XTCP_DEFAULT_MSS;
+	tcb->rcv_wscale = min_t(u8, rcv_wscale, XTCP_MAX_WSCALE);
+	tcb->snd_mss = min_t(u16, XTCP_DEFAULT_MSS, tcb->rcv_mss);
+	tcb->cwnd = XTCP_INIT_CWND * tcb->snd_mss;
+	tcb->ssthresh = 0x7fffffff;
+	tcb->rto_ms = p->rto_init_ms;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_core_init);
+
+/* Options of the peer's SYN or SYN-ACK (RFC 9293 §3.7.1, RFC 7323 §2). */
+static void xtcp_take_syn_options(struct xtcp_tcb *tcb,
+				  const struct xtcp_seg *seg)
+{
+	u16 mss = seg->mss ? seg->mss : XTCP_DEFAULT_MSS;
+
+	tcb->snd_mss = max_t(u16, min(mss, tcb->rcv_mss), XTCP_MIN_MSS);
+	if (seg->wscale >= 0) {
+		tcb->wscale_ok = 1;
+		tcb->snd_wscale = min_t(u8, seg->wscale, XTCP_MAX_WSCALE);
+	} else {
+		tcb->wscale_ok = 0;
+		tcb->snd_wscale = 0;
+		tcb->rcv_wscale = 0;
+	}
+	tcb->cwnd = XTCP_INIT_CWND * tcb->snd_mss;
+	/* the window of a SYN is never scaled */
+	tcb->snd_wnd = seg->wnd;
+	tcb->max_wnd = seg->wnd;
+	tcb->snd_wl1 = seg->seq;
+	tcb->irs = seg->seq;
+	tcb->rcv_nxt = seg->seq + 1;
+	tcb->rcv_adv = tcb->rcv_nxt + tcb->rcv_wnd;
+}
+
+static void xtcp_set_iss(struct xtcp_tcb *tcb, u32 iss)
+{
+	tcb->iss = iss;
+	tcb->snd_una = iss;
+	tcb->snd_nxt = iss + 1;
+	tcb->snd_max = iss + 1;
+	tcb->snd_end = iss + 1;
+	tcb->snd_wl2 = iss;
+	tcb->syn_tries = 0;
+	tcb->backoff = 0;
+	tcb->rto_ms = tcb->p.rto_init_ms;
+	xtcp_rtt_start(tcb, iss);
+}
+
+int xtcp_core_connect(struct xtcp_tcb *tcb, u32 iss)
+{
+	if (tcb->state != XTCP_CLOSED)
+		return -EISCONN;
+	xtcp_set_iss(tcb, iss);
+	xtcp_set_state(tcb, XTCP_SYN_SENT);
+	xtcp_send_syn(tcb, false, false);
+	xtcp_timer_set(tcb, XTCP_T_RTX, tcb->rto_ms);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_core_connect);
+
+int xtcp_core_listen(struct xtcp_tcb *tcb)
+{
+	if (tcb->state == XTCP_LISTEN)
+		return 0;
+	if (tcb->state != XTCP_CLOSED)
+		return -EINVAL;
+	xtcp_set_state(tcb, XTCP_LISTEN);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_core_listen);
+
+enum xtcp_listen_verdict xtcp_core_listen_input(const struct xtcp_seg *seg)
+{
+	if (seg->flags & XTCP_RST)
+		return XTCP_LV_DROP;
+	if (seg->flags & XTCP_ACK)
+		return XTCP_LV_RESET;
+	if (seg->flags & XTCP_SYN)
+		return XTCP_LV_SYN;
+	return XTCP_LV_DROP;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_core_listen_input);
+
+void xtcp_core_accept_syn(struct xtcp_tcb *child, const struct xtcp_seg *seg,
+			  u32 iss)
+{
+	xtcp_set_iss(child, iss);
+	xtcp_take_syn_options(child, seg);
+	child->fl |= XTCP_F_PASSIVE;
+	xtcp_set_state(child, XTCP_SYN_RECEIVED);
+	xtcp_send_syn(child, true, false);
+	xtcp_timer_set(child, XTCP_T_RTX, child->rto_ms);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_core_accept_syn);
+
+bool xtcp_core_reset_for(const struct xtcp_seg *seg, struct xtcp_out *o)
+{
+	if (seg->flags & XTCP_RST)
+		return false;
+	if (seg->flags & XTCP_ACK) {
+		xtcp_out_init(o, XTCP_RST, seg->ack);
+	} else {
+		xtcp_out_init(o, XTCP_RST | XTCP_ACK, 0);
+		o->ack = seg->seq + xtcp_seg_seqlen(seg);
+	}
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_core_reset_for);
+
+bool xtcp_core_tw_syn_ok(const struct xtcp_tcb *tcb,
+			 const struct xtcp_seg *seg)
+{
+	return tcb->state == XTCP_TIME_WAIT &&
+	       (seg->flags & (XTCP_SYN | XTCP_ACK | XTCP_RST)) == XTCP_SYN &&
+	       xtcp_seq_gt(seg->seq, tcb->rcv_nxt);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_core_tw_syn_ok);
+
+/* ---- segment arrives ---- */
+
+bool xtcp_seg_acceptable(const struct xtcp_tcb *tcb,
+			 const struct xtcp_seg *seg)
+{
+	u32 len = xtcp_seg_seqlen(seg);
+	u32 lo = tcb->rcv_nxt, hi = tcb->rcv_nxt + tcb->rcv_wnd;
+
+	if (!tcb->rcv_wnd)
+		return !len && seg->seq == lo;
+	if (!len)
+		return xtcp_seq_in(seg->seq, lo, hi);
+	return xtcp_seq_in(seg->seq, lo, hi) ||
+	       xtcp_seq_in(seg->seq + len - 1, lo, hi);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_seg_acceptable);
+
+/* Per-call scratch for one segment's processing. */
+struct xtcp_rx {
+	bool ack_now;		/* send an ACK at once */
+	bool ack_later;		/* delayed ACK */
+};
+
+/* §3.10.7.3: SYN-SENT. */
+static void xtcp_input_syn_sent(struct xtcp_tcb *tcb,
+				const struct xtcp_seg *seg, struct xtcp_rx *rx)
+{
+	bool has_ack = seg->flags & XTCP_ACK;
+
+	if (has_ack && !xtcp_seq_in_incl(seg->ack, tcb->iss + 1, tcb->snd_nxt)) {
+		if (!(seg->flags & XTCP_RST))
+			xtcp_send_rst(tcb, seg->ack);
+		return;
+	}
+	if (seg->flags & XTCP_RST) {
+		if (has_ack) {
+			xtcp_error(tcb, -ECONNREFUSED);
+			xtcp_set_state(tcb, XTCP_CLOSED);
+		}
+		return;
+	}
+	if (!(seg->flags & XTCP_SYN))
+		return;
+
+	xtcp_take_syn_options(tcb, seg);
+	if (!has_ack) {
+		/* simultaneous open; our SYN is resent with the ACK */
+		tcb->fl &= ~XTCP_F_RTT_TIMING;
+		xtcp_set_state(tcb, XTCP_SYN_RECEIVED);
+		xtcp_send_syn(tcb, true, true);
+		return;
+	}
+	tcb->snd_una = seg->ack;
+	tcb->snd_wl2 = seg->ack;
+	if (!tcb->syn_tries)
+		xtcp_rtt_check(tcb, seg->ack);
+	tcb->fl &= ~XTCP_F_RTT_TIMING;
+	tcb->backoff = 0;
+	tcb->syn_tries = 0;
+	xtcp_rto_update(tcb);
+	xtcp_timer_clear(tcb, XTCP_T_RTX);
+	xtcp_set_state(tcb, XTCP_ESTABLISHED);
+	xtcp_event(tcb);
+	rx->ack_now = true;	/* may ride on data, or on the ACK of data */
+}
+
+/* §3.10.7.4 second check: a RST in a synchronized state. */
+static void xtcp_input_rst(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
+{
+	if (tcb->state == XTCP_TIME_WAIT)
+		return;		/* RFC 1337 */
+	if (seg->seq != tcb->rcv_nxt) {
+		/* RFC 5961 §3.2: in window but not exact */
+		xtcp_send_ack(tcb);
+		return;
+	}
+	switch (tcb->state) {
+	case XTCP_SYN_RECEIVED:
+		if (!(tcb->fl & XTCP_F_PASSIVE))
+			xtcp_error(tcb, -ECONNREFUSED);
+		break;
+	case XTCP_ESTABLISHED:
+	case XTCP_FIN_WAIT_1:
+	case XTCP_FIN_WAIT_2:
+	case XTCP_CLOSE_WAIT:
+		xtcp_error(tcb, -ECONNRESET);
+		break;
+	default:
+		break;
+	}
+	xtcp_set_state(tcb, XTCP_CLOSED);
+}
+
+/* SYN-RECEIVED -> ESTABLISHED: our SYN is acknowledged. */
+static void xtcp_syn_rcvd_established(struct xtcp_tcb *tcb,
+				      const struct xtcp_seg *seg)
+{
+	tcb->snd_una = tcb->iss + 1;
+	if (!tcb->syn_tries)
+		xtcp_rtt_check(tcb, tcb->snd_una);
+	tcb->fl &= ~XTCP_F_RTT_TIMING;
+	tcb->backoff = 0;
+	tcb->syn_tries = 0;
+	xtcp_rto_update(tcb);
+	xtcp_timer_clear(tcb, XTCP_T_RTX);
+	tcb->snd_wnd = (u32)seg->wnd << tcb->snd_wscale;
+	tcb->max_wnd = max(tcb->max_wnd, tcb->snd_wnd);
+	tcb->snd_wl1 = seg->seq;
+	tcb->snd_wl2 = seg->ack;
+	xtcp_set_state(tcb, XTCP_ESTABLISHED);
+	xtcp_event(tcb);
+	if (tcb->fl & XTCP_F_FIN_QUEUED)
+		xtcp_set_state(tcb, XTCP_FIN_WAIT_1);
+}
+
+/* RFC 5681 §3.1 */
+static void xtcp_cwnd_grow(struct xtcp_tcb *tcb, u32 acked)
+{
+	u32 mss = tcb->snd_mss;
+
+	if (!acked)
+		return;
+	if (tcb->cwnd < tcb->ssthresh)
+		tcb->cwnd += min(acked, mss);
+	else
+		tcb->cwnd += max(1U, mss * mss / tcb->cwnd);
+}
+
+/* §3.10.7.4 fifth check; returns false when the segment is done with. */
+static bool xtcp_input_ack(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
+{
+	u32 ack = seg->ack;
+
+	if (tcb->state == XTCP_SYN_RECEIVED) {
+		if (!xtcp_seq_in_incl(ack, tcb->snd_una + 1, tcb->snd_nxt)) {
+			xtcp_send_rst(tcb, ack);
+			return false;
+		}
+		xtcp_syn_rcvd_established(tcb, seg);
+	}
+
+	/* RFC 5961 §5.2 */
+	if (xtcp_seq_gt(ack, tcb->snd_max)) {
+		xtcp_send_ack(tcb);
+		return false;
+	}
+	if (xtcp_seq_lt(ack, tcb->snd_una - tcb->max_wnd))
+		return false;
+
+	if (xtcp_seq_gt(ack, tcb->snd_una)) {
+		u32 acked = ack - tcb->snd_una;
+		bool fin = (tcb->fl & XTCP_F_FIN_QUEUED) &&
+			   ack == tcb->snd_end + 1;
+
+		if (fin)
+			acked--;
+		tcb->bytes_acked += acked;
+		tcb->snd_una = ack;
+		if (xtcp_seq_gt(ack, tcb->snd_nxt)) {
+			tcb->snd_nxt = ack;
+			if (fin)
+				tcb->fl |= XTCP_F_FIN_SENT;
+		}
+		xtcp_rtt_check(tcb, ack);
+		tcb->backoff = 0;
+		tcb->probes = 0;
+		xtcp_rto_update(tcb);
+		xtcp_cwnd_grow(tcb, acked);
+		if (tcb->snd_una != tcb->snd_max)
+			xtcp_timer_set(tcb, XTCP_T_RTX, tcb->rto_ms);
+		else
+			xtcp_timer_clear(tcb, XTCP_T_RTX);
+		xtcp_event(tcb);
+	}
+
+	/* window update */
+	if (xtcp_seq_geq(ack, tcb->snd_una) &&
+	    (xtcp_seq_lt(tcb->snd_wl1, seg->seq) ||
+	     (tcb->snd_wl1 == seg->seq && xtcp_seq_leq(tcb->snd_wl2, ack)))) {
+		u32 old = tcb->snd_wnd;
+
+		tcb->snd_wnd = (u32)seg->wnd << tcb->snd_wscale;
+		tcb->snd_wl1 = seg->seq;
+		tcb->snd_wl2 = ack;
+		tcb->max_wnd = max(tcb->max_wnd, tcb->snd_wnd);
+		if (!old && tcb->snd_wnd) {
+			tcb->probes = 0;
+			xtcp_timer_clear(tcb, XTCP_T_PERSIST);
+		}
+	}
+
+	switch (tcb->state) {
+	case XTCP_FIN_WAIT_1:
+		if (xtcp_fin_acked(tcb))
+			xtcp_enter_fin_wait_2(tcb);
+		break;
+	case XTCP_CLOSING:
+		if (xtcp_fin_acked(tcb))
+			xtcp_enter_time_wait(tcb);
+		return false;
+	case XTCP_LAST_ACK:
+		if (xtcp_fin_acked(tcb))
+			xtcp_set_state(tcb, XTCP_CLOSED);
+		return false;
+	default:
+		break;
+	}
+	return true;
+}
+
+/* §3.10.7.4 seventh and eighth checks: data and FIN. */
+static void xtcp_input_data(struct xtcp_tcb *tcb, const struct xtcp_seg *seg,
+			    struct xtcp_rx *rx)
+{
+	u32 seq = seg->seq + !!(seg->flags & XTCP_SYN);
+	u32 off = 0, len = seg->len;
+
+	if (!xtcp_can_rcv(tcb))
+		return;
+
+	if (len) {
+		if (xtcp_seq_lt(seq, tcb->rcv_nxt)) {
+			off = min(tcb->rcv_nxt - seq, len);
+			rx->ack_now = true;	/* duplicate bytes */
+		}
+		if (off < len && seq + off != tcb->rcv_nxt) {
+			rx->ack_now = true;	/* out of order: dup ACK */
+			return;
+		}
+		len -= off;
+		if (len > tcb->rcv_wnd) {
+			len = tcb->rcv_wnd;
+			rx->ack_now = true;	/* beyond the window */
+		}
+		if (len && (tcb->fl & XTCP_F_ORPHAN) &&
+		    tcb->state != XTCP_ESTABLISHED) {
+			/* nobody will read it: as Linux tcp_rcv_state_process */
+			xtcp_send_rst(tcb, tcb->snd_nxt);
+			xtcp_set_state(tcb, XTCP_CLOSED);
+			return;
+		}
+		if (len) {
+			if (!(tcb->fl & XTCP_F_SHUT_RD))
+				tcb->ops->rcv_data(tcb, off, len);
+			xtcp_rcv_advance(tcb, len);
+			tcb->bytes_received += len;
+			if (tcb->delack_pending < U8_MAX)
+				tcb->delack_pending++;
+			if (tcb->delack_pending >= XTCP_DELACK_SEGS ||
+			    !tcb->p.delack_ms)
+				rx->ack_now = true;
+			else
+				rx->ack_later = true;
+			xtcp_event(tcb);
+		}
+	}
+
+	if (!(seg->flags & XTCP_FIN) || seq + seg->len != tcb->rcv_nxt)
+		return;
+
+	xtcp_rcv_advance(tcb, 1);
+	tcb->fl |= XTCP_F_FIN_RCVD;
+	rx->ack_now = true;
+	switch (tcb->state) {
+	case XTCP_ESTABLISHED:
+		xtcp_set_state(tcb, XTCP_CLOSE_WAIT);
+		break;
+	case XTCP_FIN_WAIT_1:
+		if (xtcp_fin_acked(tcb))
+			xtcp_enter_time_wait(tcb);
+		else
+			xtcp_set_state(tcb, XTCP_CLOSING);
+		break;
+	case XTCP_FIN_WAIT_2:
+		xtcp_enter_time_wait(tcb);
+		break;
+	default:
+		break;
+	}
+	xtcp_event(tcb);
+}
+
+/* SYN-RECEIVED special cases (as Linux tcp_check_req / validate_incoming). */
+static bool xtcp_input_syn_rcvd_syn(struct xtcp_tcb *tcb,
+				    const struct xtcp_seg *seg)
+{
+	if (!(seg->flags & XTCP_SYN) || (seg->flags & XTCP_RST) ||
+	    seg->seq != tcb->irs || seg->len || (seg->flags & XTCP_FIN))
+		return false;
+	if (!(seg->flags & XTCP_ACK)) {
+		/* the peer retransmitted its SYN: resend our SYN-ACK */
+		xtcp_send_syn(tcb, true, true);
+		return true;
+	}
+	if (!(tcb->fl & XTCP_F_PASSIVE) && seg->ack == tcb->snd_nxt) {
+		/* simultaneous open: the peer's SYN-ACK acks our SYN */
+		xtcp_syn_rcvd_established(tcb, seg);
+		xtcp_output_segs(tcb);
+		return true;
+	}
+	return false;
+}
+
+static void xtcp_input_time_wait_fin(struct xtcp_tcb *tcb)
+{
+	xtcp_send_ack(tcb);
+	xtcp_timer_set(tcb, XTCP_T_TIMEWAIT, 2 * tcb->p.msl_ms);
+}
+
+void xtcp_core_input(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
+{
+	struct xtcp_rx rx = {};
+	bool ok;
+
+	switch (tcb->state) {
+	case XTCP_CLOSED:
+	case XTCP_LISTEN:
+		return;
+	case XTCP_SYN_SENT:
+		xtcp_input_syn_sent(tcb, seg, &rx);
+		if (tcb->state != XTCP_ESTABLISHED)
+			return;
+		/* data or FIN that came with the SYN-ACK */
+		xtcp_input_data(tcb, seg, &rx);
+		goto out;
+	case XTCP_SYN_RECEIVED:
+		if (xtcp_input_syn_rcvd_syn(tcb, seg))
+			return;
+		break;
+	case XTCP_TIME_WAIT:
+		/* a retransmitted FIN: re-ACK and restart 2*MSL */
+		if ((seg->flags & (XTCP_FIN | XTCP_RST | XTCP_SYN)) == XTCP_FIN &&
+		    seg->seq + xtcp_seg_seqlen(seg) == tcb->rcv_nxt) {
+			xtcp_input_time_wait_fin(tcb);
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+
+	/* first: sequence number (RFC 9293 §3.10.7.4) */
+	ok = xtcp_seg_acceptable(tcb, seg);
+	/* zero window: still take ACK, RST and FIN at RCV.NXT; data is trimmed */
+	if (!ok && !tcb->rcv_wnd && seg->seq == tcb->rcv_nxt)
+		ok = true;
+	if (!ok) {
+		if (!(seg->flags & XTCP_RST))
+			xtcp_send_ack(tcb);
+		return;
+	}
+
+	/* second: RST */
+	if (seg->flags & XTCP_RST) {
+		xtcp_input_rst(tcb, seg);
+		return;
+	}
+
+	/* fourth: SYN (RFC 5961 §4): challenge ACK */
+	if (seg->flags & XTCP_SYN) {
+		xtcp_send_ack(tcb);
+		return;
+	}
+
+	/* fifth: ACK */
+	if (!(seg->flags & XTCP_ACK))
+		return;
+	if (tcb->state == XTCP_TIME_WAIT)
+		return;
+	if (!xtcp_input_ack(tcb, seg))
+		goto out;
+
+	/* sixth: URG is ignored; seventh and eighth: data and FIN */
+	xtcp_input_data(tcb, seg, &rx);
+
+out:
+	if (tcb->state == XTCP_CLOSED)
+		return;
+	if (xtcp_output_segs(tcb))
+		return;		/* the data carried the ACK */
+	if (rx.ack_now)
+		xtcp_send_ack(tcb);
+	else if (rx.ack_later && !xtcp_timer_armed(tcb, XTCP_T_DELACK))
+		xtcp_timer_set(tcb, XTCP_T_DELACK, tcb->p.delack_ms);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_core_input);
+
+/* ---- user calls ---- */
+
+void xtcp_core_recvd(struct xtcp_tcb *tcb)
+{
+	u32 old, wnd;
+
+	if (!xtcp_can_rcv(tcb))
+		return;
+	old = xtcp_rcv_wnd_left(tcb);
+	wnd = xtcp_wnd_offer(tcb);
+	if (wnd <= old)
+		return;
+	/* receiver SWS avoidance (RFC 9293 §3.8.6.2.2) */
+	if (wnd - old >= 2U * tcb->rcv_mss ||
+	    (old < tcb->rcv_mss && wnd >= tcb->rcv_mss))
+		xtcp_send_ack(tcb);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_core_recvd);
+
+int xtcp_core_close(struct xtcp_tcb *tcb)
+{
+	switch (tcb->state) {
+	case XTCP_CLOSED:
+		return -ENOTCONN;
+	case XTCP_LISTEN:
+	case XTCP_SYN_SENT:
+		xtcp_set_state(tcb, XTCP_CLOSED);
+		return 0;
+	case XTCP_SYN_RECEIVED:
+		/* §3.10.4: the FIN goes once ESTABLISHED is reached */
+		tcb->fl |= XTCP_F_FIN_QUEUED;
+		return 0;
+	case XTCP_ESTABLISHED:
+		tcb->fl |= XTCP_F_FIN_QUEUED;
+		xtcp_set_state(tcb, XTCP_FIN_WAIT_1);
+		xtcp_output_segs(tcb);
+		return 0;
+	case XTCP_CLOSE_WAIT:
+		tcb->fl |= XTCP_F_FIN_QUEUED;
+		xtcp_set_state(tcb, XTCP_LAST_ACK);
+		xtcp_output_segs(tcb);
+		return 0;
+	case XTCP_FIN_WAIT_2:
+		if ((tcb->fl & XTCP_F_ORPHAN) &&
+		    !xtcp_timer_armed(tcb, XTCP_T_FINWAIT2))
+			xtcp_timer_set(tcb, XTCP_T_FINWAIT2,
+				       tcb->p.fin_timeout_ms);
+		return 0;
+	default:
+		return 0;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_core_close);
+
+void xtcp_core_abort(struct xtcp_tcb *tcb)
+{
+	struct xtcp_out o;
+
+	switch (tcb->state) {
+	case XTCP_SYN_RECEIVED:
+	case XTCP_ESTABLISHED:
+	case XTCP_FIN_WAIT_1:
+	case XTCP_FIN_WAIT_2:
+	case XTCP_CLOSE_WAIT:
+		xtcp_out_init(&o, XTCP_RST | XTCP_ACK, tcb->snd_nxt);
+		xtcp_emit(tcb, &o);
+		break;
+	default:
+		break;
+	}
+	xtcp_set_state(tcb, XTCP_CLOSED);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_core_abort);
+
+/* ---- timers (§3.10.8) ---- */
+
+static void xtcp_timeout_handshake(struct xtcp_tcb *tcb)
+{
+	bool syn_sent = tcb->state == XTCP_SYN_SENT;
+	u8 limit = syn_sent ? tcb->p.syn_retries : tcb->p.synack_retries;
+
+	if (tcb->syn_tries >= limit) {
+		if (syn_sent || !(tcb->fl & XTCP_F_PASSIVE))
+			xtcp_error(tcb, -ETIMEDOUT);
+		xtcp_set_state(tcb, XTCP_CLOSED);
+		return;
+	}
+	tcb->syn_tries++;
+	tcb->fl &= ~XTCP_F_RTT_TIMING;
+	tcb->rto_ms = min(tcb->rto_ms * 2, tcb->p.rto_max_ms);
+	xtcp_send_syn(tcb, !syn_sent, true);
+	xtcp_timer_set(tcb, XTCP_T_RTX, tcb->rto_ms);
+}
+
+static void xtcp_timeout_rtx(struct xtcp_tcb *tcb)
+{
+	u32 flight;
+
+	if (tcb->state == XTCP_SYN_SENT || tcb->state == XTCP_SYN_RECEIVED) {
+		xtcp_timeout_handshake(tcb);
+		return;
+	}
+	if (!xtcp_can_send(tcb) || tcb->snd_una == tcb->snd_max)
+		return;
+	if (tcb->backoff >= tcb->p.retries) {
+		xtcp_error(tcb, -ETIMEDOUT);
+		xtcp_set_state(tcb, XTCP_CLOSED);
+		return;
+	}
+	/* RFC 5681 §3.1 eq. (4), once per loss episode; loss window */
+	flight = tcb->snd_max - tcb->snd_una;
+	if (!tcb->backoff)
+		tcb->ssthresh = max(flight / 2, 2U * tcb->snd_mss);
+	tcb->cwnd = tcb->snd_mss;
+	/* go-back-N */
+	tcb->snd_nxt = tcb->snd_una;
+	if (xtcp_seq_leq(tcb->snd_una, tcb->snd_end))
+		tcb->fl &= ~XTCP_F_FIN_SENT;
+	tcb->backoff++;
+	tcb->rto_ms = min(tcb->rto_ms * 2, tcb->p.rto_max_ms);
+	tcb->fl &= ~XTCP_F_RTT_TIMING;	/* Karn */
+	xtcp_output_segs_f(tcb, true);
+	if (tcb->snd_una != tcb->snd_max && !xtcp_timer_armed(tcb, XTCP_T_RTX))
+		xtcp_timer_set(tcb, XTCP_T_RTX, tcb->rto_ms);
+}
+
+static void xtcp_timeout_persist(struct xtcp_tcb *tcb)
+{
+	if (!xtcp_can_send(tcb))
+		return;
+	if (tcb->snd_wnd || tcb->snd_una != tcb->snd_max) {
+		xtcp_output_segs(tcb);
+		return;
+	}
+	if (!xtcp_snd_avail(tcb) && !xtcp_fin_pending(tcb))
+		return;
+	/* window probe: an old sequence number elicits an ACK */
+	xtcp_send_ack_seq(tcb, tcb->snd_una - 1);
+	if (tcb->probes < U8_MAX)
+		tcb->probes++;
+	xtcp_timer_set(tcb, XTCP_T_PERSIST,
+		       xtcp_backoff_ms(tcb, tcb->rto_ms, tcb->probes));
+}
+
+void xtcp_core_timeout(struct xtcp_tcb *tcb, enum xtcp_timer t)
+{
+	if (t >= XTCP_T_MAX || !(tcb->timers & BIT(t)))
+		return;		/* stale: already cleared by the core */
+	tcb->timers &= ~BIT(t);
+
+	switch (t) {
+	case XTCP_T_RTX:
+		xtcp_timeout_rtx(tcb);
+		break;
+	case XTCP_T_DELACK:
+		if (tcb->state >= XTCP_ESTABLISHED &&
+		    tcb->state != XTCP_TIME_WAIT)
+			xtcp_send_ack(tcb);
+		break;
+	case XTCP_T_PERSIST:
+		xtcp_timeout_persist(tcb);
+		break;
+	case XTCP_T_FINWAIT2:
+		if (tcb->state == XTCP_FIN_WAIT_2)
+			xtcp_set_state(tcb, XTCP_CLOSED);
+		break;
+	case XTCP_T_TIMEWAIT:
+		if (tcb->state == XTCP_TIME_WAIT)
+			xtcp_set_state(tcb, XTCP_CLOSED);
+		break;
+	default:
+		break;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_core_timeout);
+
+void xtcp_core_info(const struct xtcp_tcb *tcb, struct xtcp_info *info)
+{
+	*info = (struct xtcp_info){
+		.state = tcb->state,
+		.snd_mss = tcb->snd_mss,
+		.rcv_mss = tcb->rcv_mss,
+		.snd_una = tcb->snd_una - tcb->iss,
+		.snd_nxt = tcb->snd_nxt - tcb->iss,
+		.rcv_nxt = tcb->rcv_nxt - tcb->irs,
+		.snd_wnd = tcb->snd_wnd,
+		.rcv_wnd = tcb->rcv_wnd,
+		.cwnd = tcb->cwnd,
+		.ssthresh = tcb->ssthresh,
+		.srtt_us = tcb->srtt_us >> 3,
+		.rttvar_us = tcb->rttvar_us >> 2,
+		.rto_ms = tcb->rto_ms,
+		.retransmits = tcb->retransmits,
+		.backoff = tcb->backoff,
+		.snd_wscale = tcb->snd_wscale,
+		.rcv_wscale = tcb->rcv_wscale,
+		.bytes_sent = tcb->bytes_sent,
+		.bytes_acked = tcb->bytes_acked,
+		.bytes_received = tcb->bytes_received,
+	};
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_core_info);

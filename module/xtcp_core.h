@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * XTCP protocol core: the RFC 9293 state machine as pure functions of a
+ * transmission control block (TCB), a parsed segment or user event, and the
+ * time. The core never sees an skb, a socket lock or the timer API: it acts
+ * through the small ops table below, which the Linux glue implements with
+ * skbs and timer_lists and the KUnit suites implement with recorders and a
+ * fake clock.
+ *
+ * Data bytes stay with the caller. The send buffer is a byte stream that
+ * the glue holds from snd_una up to tcb->snd_end; the core asks for
+ * "[seq, seq + len) with these flags" and the glue copies the bytes. For
+ * received data the core says which bytes of the current segment are
+ * accepted, in order, and the glue queues them.
+ */
+#ifndef _XTCP_CORE_H
+#define _XTCP_CORE_H
+
+#include <linux/types.h>
+#include "uapi/xtcp.h"
+
+/* TCP header flags, as in the header's 13th/14th octets (RFC 9293 §3.1) */
+#define XTCP_FIN	0x01
+#define XTCP_SYN	0x02
+#define XTCP_RST	0x04
+#define XTCP_PSH	0x08
+#define XTCP_ACK	0x10
+#define XTCP_URG	0x20
+
+/* RFC 9293 §3.4.1 modular sequence-number comparisons */
+static inline bool xtcp_seq_lt(u32 a, u32 b)
+{
+	return (s32)(a - b) < 0;
+}
+
+static inline bool xtcp_seq_leq(u32 a, u32 b)
+{
+	return (s32)(a - b) <= 0;
+}
+
+static inline bool xtcp_seq_gt(u32 a, u32 b)
+{
+	return (s32)(a - b) > 0;
+}
+
+static inline bool xtcp_seq_geq(u32 a, u32 b)
+{
+	return (s32)(a - b) >= 0;
+}
+
+/* lo <= s < hi, modulo 2^32 */
+static inline bool xtcp_seq_in(u32 s, u32 lo, u32 hi)
+{
+	return s - lo < hi - lo;
+}
+
+/* lo <= s <= hi, modulo 2^32 */
+static inline bool xtcp_seq_in_incl(u32 s, u32 lo, u32 hi)
+{
+	return s - lo <= hi - lo;
+}
+
+enum xtcp_timer {
+	XTCP_T_RTX,		/* retransmission: SYN, data, FIN (RFC 6298) */
+	XTCP_T_DELACK,		/* delayed ACK (RFC 9293 §3.8.6.3) */
+	XTCP_T_PERSIST,		/* zero-window probe (RFC 9293 §3.8.6.1) */
+	XTCP_T_FINWAIT2,	/* orphaned FIN-WAIT-2 limit */
+	XTCP_T_TIMEWAIT,	/* 2*MSL (RFC 9293 §3.6) */
+	XTCP_T_MAX
+};
+
+/**
+ * struct xtcp_seg - a parsed segment, host byte order
+ * @seq: SEG.SEQ
+ * @ack: SEG.ACK (meaningful when XTCP_ACK is set)
+ * @flags: XTCP_* header flags
+ * @wnd: the raw 16-bit window field, not yet scaled
+ * @len: payload bytes (SYN and FIN not counted)
+ * @mss: MSS option value, 0 when absent
+ * @wscale: window scale option shift, or -1 when absent
+ */
+struct xtcp_seg {
+	u32 seq;
+	u32 ack;
+	u16 flags;
+	u16 wnd;
+	u32 len;
+	u16 mss;
+	s8 wscale;
+};
+
+/* SEG.LEN of RFC 9293: payload plus one for each of SYN and FIN */
+static inline u32 xtcp_seg_seqlen(const struct xtcp_seg *seg)
+{
+	return seg->len + !!(seg->flags & XTCP_SYN) + !!(seg->flags & XTCP_FIN);
+}
+
+/**
+ * struct xtcp_out - a segment the core asks the glue to emit
+ * @seq: sequence number
+ * @ack: acknowledgment number (valid when XTCP_ACK is set)
+ * @flags: XTCP_* flags
+ * @wnd: window field as it goes on the wire (already scaled down)
+ * @len: payload bytes, taken from the send buffer starting at @seq
+ * @mss: MSS option to put in a SYN, 0 for none
+ * @wscale: window scale option for a SYN, -1 for none
+ * @rtx: this is a retransmission (counters only)
+ */
+struct xtcp_out {
+	u32 seq;
+	u32 ack;
+	u16 flags;
+	u16 wnd;
+	u32 len;
+	u16 mss;
+	s8 wscale;
+	bool rtx;
+};
+
+struct xtcp_tcb;
+
+/**
+ * struct xtcp_core_ops - what the core needs from its environment
+ * @now: current time in milliseconds (monotonic)
+ * @output: emit one segment; payload bytes are [o->seq, o->seq + o->len)
+ *	of the send stream. Returns 0 or a negative errno (segment not sent;
+ *	the core treats it as lost)
+ * @timer_set: (re)arm @t to fire @ms milliseconds from now
+ * @timer_clear: stop @t (no-op when not armed)
+ * @rcv_data: bytes [@off, @off + @len) of the segment being processed are
+ *	accepted in order and must be queued for the user
+ * @rcv_space: free receive buffer space in bytes, for the advertised window
+ * @state_change: the TCB moved from @old to tcb->state. Must not free the
+ *	TCB; the glue acts on CLOSED / TIME-WAIT after the core returns
+ * @error: report an error to the user: -ECONNREFUSED, -ECONNRESET,
+ *	-ETIMEDOUT, -EPIPE
+ * @event: something the user may wait for changed (readable, writable,
+ *	acked, connected); a hint for wake-ups
+ */
+struct xtcp_core_ops {
+	u64 (*now)(struct xtcp_tcb *tcb);
+	int (*output)(struct xtcp_tcb *tcb, const struct xtcp_out *o);
+	void (*timer_set)(struct xtcp_tcb *tcb, enum xtcp_timer t, u32 ms);
+	void (*timer_clear)(struct xtcp_tcb *tcb, enum xtcp_timer t);
+	void (*rcv_data)(struct xtcp_tcb *tcb, u32 off, u32 len);
+	u32 (*rcv_space)(struct xtcp_tcb *tcb);
+	void (*state_change)(struct xtcp_tcb *tcb, enum xtcp_state old);
+	void (*error)(struct xtcp_tcb *tcb, int err);
+	void (*event)(struct xtcp_tcb *tcb);
+};
+
+/**
+ * struct xtcp_params - per-connection tunables, copied from the netns
+ *	sysctls when the TCB is set up
+ * @msl_ms: maximum segment lifetime; TIME-WAIT lasts 2 * msl_ms
+ * @fin_timeout_ms: limit for an orphaned FIN-WAIT-2
+ * @rto_init_ms: initial RTO (RFC 6298 §2.1: 1 s)
+ * @rto_min_ms: lower bound of the RTO
+ * @rto_max_ms: upper bound of the RTO
+ * @syn_retries: SYN retransmissions before ETIMEDOUT
+ * @synack_retries: SYN-ACK retransmissions before the half-open entry dies
+ * @retries: data/FIN retransmissions before ETIMEDOUT (R2 of RFC 9293)
+ * @delack_ms: delayed ACK timeout
+ */
+struct xtcp_params {
+	u32 msl_ms;
+	u32 fin_timeout_ms;
+	u32 rto_init_ms;
+	u32 rto_min_ms;
+	u32 rto_max_ms;
+	u8 syn_retries;
+	u8 synack_retries;
+	u8 retries;
+	u32 delack_ms;
+};
+
+/* tcb->fl bits */
+#define XTCP_F_FIN_QUEUED	BIT(0)	/* user closed the send side */
+#define XTCP_F_FIN_SENT		BIT(1)	/* FIN occupies seq snd_end */
+#define XTCP_F_FIN_RCVD		BIT(2)	/* peer's FIN consumed: EOF */
+#define XTCP_F_ORPHAN		BIT(3)	/* no user any more (close()d) */
+#define XTCP_F_RTT_TIMING	BIT(4)	/* rtt_seq/rtt_ts valid (Karn) */
+#define XTCP_F_SHUT_RD		BIT(5)	/* data received is discarded */
+#define XTCP_F_PASSIVE		BIT(6)	/* came from a LISTEN (for SYN-RCVD) */
+
+/**
+ * struct xtcp_tcb - transmission control block (RFC 9293 §3.3.1)
+ *
+ * Sequence variables are absolute 32-bit numbers. Windows are in bytes,
+ * already scaled. Times are in milliseconds of ops->now().
+ */
+struct xtcp_tcb {
+	const struct xtcp_core_ops *ops;
+	struct xtcp_params p;
+	u8 state;		/* enum xtcp_state */
+	u8 snd_wscale;		/* shift applied to the peer's window */
+	u8 rcv_wscale;		/* shift we apply to our window */
+	u8 wscale_ok;		/* both sides sent the option */
+	u32 fl;			/* XTCP_F_* */
+
+	/* send sequence space */
+	u32 iss;
+	u32 snd_una;
+	u32 snd_nxt;
+	u32 snd_max;		/* highest seq sent + 1 (go-back-N resends) */
+	u32 snd_end;		/* end of user data queued by the glue */
+	u32 snd_wnd;		/* peer's window in bytes */
+	u32 snd_wl1;
+	u32 snd_wl2;
+	u32 max_wnd;		/* largest window the peer offered */
+
+	/* receive sequence space */
+	u32 irs;
+	u32 rcv_nxt;
+	u32 rcv_wnd;		/* window last advertised */
+	u32 rcv_adv;		/* rcv_nxt + rcv_wnd at last advertisement */
+
+	/* MSS (RFC 9293 §3.7.1, RFC 6691) */
+	u16 snd_mss;		/* effective MSS for sending */
+	u16 rcv_mss;		/* MSS we advertise (from the route MTU) */
+
+	/* congestion control, RFC 5681 */
+	u32 cwnd;
+	u32 ssthresh;
+
+	/* RTO, RFC 6298; srtt/rttvar scaled by 8 and 4 as in the RFC code */
+	u32 srtt_us;
+	u32 rttvar_us;
+	u32 rto_ms;
+	u32 rtt_seq;		/* segment being timed */
+	u64 rtt_ts;		/* when it was sent */
+	u8 backoff;		/* consecutive RTO expirations */
+	u8 syn_tries;		/* SYN or SYN-ACK retransmissions so far */
+	u8 probes;		/* zero-window probes without answer */
+	u8 delack_pending;	/* data segments received but not ACKed */
+	u8 timers;		/* BIT(enum xtcp_timer) armed by the core */
+
+	/* statistics for xtcp_info */
+	u32 retransmits;
+	u64 bytes_sent;		/* payload bytes sent, retransmits included */
+	u64 bytes_acked;
+	u64 bytes_received;
+};
+
+/* enum xtcp_state to the name RFC 9293 uses, for logs and /proc */
+const char *xtcp_state_name(unsigned int state);
+
+/* §3.10.7.4: is @seg acceptable for the TCB's receive window? */
+bool xtcp_seg_acceptable(const struct xtcp_tcb *tcb,
+			 const struct xtcp_seg *seg);
+
+/**
+ * xtcp_core_init() - set up a CLOSED TCB
+ * @tcb: the TCB (zeroed by the caller)
+ * @ops: environment
+ * @p: tunables
+ * @rcv_mss: MSS to advertise
+ * @rcv_wscale: window scale shift we will offer (0..14)
+ */
+void xtcp_core_init(struct xtcp_tcb *tcb, const struct xtcp_core_ops *ops,
+		    const struct xtcp_params *p, u16 rcv_mss, u8 rcv_wscale);
+
+/* OPEN, active (§3.10.1): CLOSED -> SYN-SENT, emits SYN. */
+int xtcp_core_connect(struct xtcp_tcb *tcb, u32 iss);
+
+/* OPEN, passive (§3.10.1): CLOSED -> LISTEN. */
+int xtcp_core_listen(struct xtcp_tcb *tcb);
+
+enum xtcp_listen_verdict {
+	XTCP_LV_DROP,		/* ignore the segment */
+	XTCP_LV_RESET,		/* answer with xtcp_core_reset_for() */
+	XTCP_LV_SYN,		/* a new connection: create a child */
+};
+
+/* §3.10.7.2: what a LISTEN socket does with @seg */
+enum xtcp_listen_verdict xtcp_core_listen_input(const struct xtcp_seg *seg);
+
+/**
+ * xtcp_core_accept_syn() - set up a child TCB for a SYN a listener took:
+ *	it enters SYN-RECEIVED and emits the SYN-ACK (§3.10.7.2)
+ * @child: TCB prepared by xtcp_core_init()
+ * @seg: the SYN
+ * @iss: initial send sequence number
+ */
+void xtcp_core_accept_syn(struct xtcp_tcb *child, const struct xtcp_seg *seg,
+			  u32 iss);
+
+/**
+ * xtcp_core_reset_for() - the RST answering @seg when no TCB exists
+ *	(§3.10.7.1, reset generation of §3.5.2)
+ * Return: false when @seg is itself a RST (never answered).
+ */
+bool xtcp_core_reset_for(const struct xtcp_seg *seg, struct xtcp_out *o);
+
+/* SEGMENT ARRIVES for any state but CLOSED and LISTEN (§3.10.7.3-4). */
+void xtcp_core_input(struct xtcp_tcb *tcb, const struct xtcp_seg *seg);
+
+/*
+ * SEND (§3.10.2): the glue appended data, tcb->snd_end already advanced.
+ * Transmits what the windows allow. Also used to push after window opens.
+ */
+void xtcp_core_output(struct xtcp_tcb *tcb);
+
+/* RECEIVE (§3.10.3): the user consumed data; may send a window update. */
+void xtcp_core_recvd(struct xtcp_tcb *tcb);
+
+/*
+ * CLOSE (§3.10.4) of the send side: queue a FIN after the data
+ * (shutdown(SHUT_WR) and close() both). LISTEN and SYN-SENT go to CLOSED.
+ * Returns -ENOTCONN in CLOSED.
+ */
+int xtcp_core_close(struct xtcp_tcb *tcb);
+
+/* ABORT (§3.10.5): RST if synchronized, then CLOSED. */
+void xtcp_core_abort(struct xtcp_tcb *tcb);
+
+/*
+ * TIME-WAIT (§3.10.7.4, as Linux does): may a SYN for this 4-tuple start a
+ * new incarnation? True when SEG.SEQ is beyond rcv_nxt; the glue then ends
+ * the TIME-WAIT and gives the SYN to the listener with an ISS above
+ * snd_nxt. Otherwise the SYN goes to xtcp_core_input() (challenge ACK).
+ */
+bool xtcp_core_tw_syn_ok(const struct xtcp_tcb *tcb,
+			 const struct xtcp_seg *seg);
+
+/* A timer the core armed fired (§3.10.8). */
+void xtcp_core_timeout(struct xtcp_tcb *tcb, enum xtcp_timer t);
+
+/* Fill a struct xtcp_info from the TCB. */
+void xtcp_core_info(const struct xtcp_tcb *tcb, struct xtcp_info *info);
+
+#endif /* _XTCP_CORE_H */
