@@ -439,13 +439,29 @@ int main(int argc, char **argv)
 {
 	int c, n = 1000;
 
-	while ((c = getopt(argc, argv, "f:n:")) != -1) {
+	while ((c = getopt(argc, argv, "f:n:H:")) != -1) {
 		switch (c) {
+		case 'H': {	/* hold one bound socket open for N seconds */
+			struct sockaddr_storage ss;
+			socklen_t l = mk(AF_INET, "127.0.0.1", 0, &ss);
+			int fd = ssock(AF_INET, SOCK_STREAM, 0);
+
+			if (fd < 0 || bind(fd, (struct sockaddr *)&ss, l) < 0) {
+				printf("error=%s\n", R(errno));
+				return 1;
+			}
+			l = sizeof(ss);
+			getsockname(fd, (struct sockaddr *)&ss, &l);
+			printf("port=%d\n", sa_port(&ss));
+			fflush(stdout);
+			sleep(atoi(optarg));
+			return close(fd) ? 1 : 0;
+		}
 		case 'f': subj = parse_family(optarg); break;
 		case 'n': n = atoi(optarg); break;
 		default:
 			fprintf(stderr, "usage: xtcp_sock_test [-f xtcp|tcp] "
-				"[-n SOCKETS]\n");
+				"[-n SOCKETS] [-H SECONDS: hold one bound socket]\n");
 			return 2;
 		}
 	}

@@ -1,0 +1,76 @@
+#!/bin/bash
+# Runs INSIDE a guest (scripts/vm): load the XTCP module, check the socket
+# family and the skeleton socket/bind behaviour, /proc files, unload rules.
+# TAP output, "N passed, N failed" last. Env: XTCP_KO, XTCP_KERNEL.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+T=$root/tools
+# shellcheck source=lib-tap.sh
+. "$here/lib-tap.sh"
+R=${XTCP_RESULTS:-/tmp}
+ko=$(xtcp_ko)
+ip link set lo up 2>/dev/null
+
+diag "kernel $(uname -r) XTCP_KERNEL=${XTCP_KERNEL:-?} module $ko"
+if [ ! -f "$ko" ]; then
+	nok "module file exists" "$ko missing"
+	tap_done
+	exit 1
+fi
+loaded() { grep -q '^xtcp ' /proc/modules; }
+loaded && rmmod xtcp 2>/dev/null
+
+if out=$(insmod "$ko" 2>&1); then ok "insmod $ko"; else nok "insmod $ko" "$out"; fi
+check "xtcp listed in /proc/modules" loaded
+# socket(AF_XTCP) works: xtcp_sock_test's first line proves it; also here
+if "$T/xtcp_sock_test" -f xtcp -H 0 >/dev/null; then
+	ok "socket(AF_XTCP, SOCK_STREAM) + bind works"
+else
+	nok "socket(AF_XTCP, SOCK_STREAM) + bind works"
+fi
+for f in /proc/net/xtcp /proc/net/xtcp6 /proc/net/xtcp_stat; do
+	check "$f exists" test -r "$f"
+done
+for s in msl_ms fin_timeout_ms syn_retries synack_retries retries rto_min_ms rto_init_ms delack_ms; do
+	check "sysctl /proc/sys/net/xtcp/$s readable" test -r "/proc/sys/net/xtcp/$s"
+done
+
+"$T/xtcp_sock_test" -f xtcp >"$R/sock_test.tap" 2>&1
+tap_import sock_test "$R/sock_test.tap"
+
+n4=$(wc -l </proc/net/xtcp 2>/dev/null || echo -1)
+n6=$(wc -l </proc/net/xtcp6 2>/dev/null || echo -1)
+[ "$n4" = 1 ] && ok "/proc/net/xtcp empty after the tests" || nok "/proc/net/xtcp empty after the tests" "$n4 lines"
+[ "$n6" = 1 ] && ok "/proc/net/xtcp6 empty after the tests" || nok "/proc/net/xtcp6 empty after the tests" "$n6 lines"
+head -1 /proc/net/xtcp 2>/dev/null | sed 's/^/# header: /'
+
+# rmmod with an open socket: refused (EBUSY/in use), or safe
+rm -f /tmp/held
+"$T/xtcp_sock_test" -f xtcp -H 3 >/tmp/held &
+holder=$!
+for _ in $(seq 50); do [ -s /tmp/held ] && break; sleep 0.1; done
+if rmout=$(rmmod xtcp 2>&1); then
+	# unloaded while a socket was open: only acceptable if nothing broke
+	wait $holder
+	hrc=$?
+	if [ $hrc = 0 ]; then ok "rmmod with an open socket: allowed and safe"; else nok "rmmod with an open socket" "unloaded, holder exit $hrc"; fi
+	insmod "$ko"
+else
+	case "$rmout" in
+	*"in use"* | *busy* | *Busy*) ok "rmmod with an open socket refused ($rmout)" ;;
+	*) nok "rmmod with an open socket refused" "$rmout" ;;
+	esac
+	wait $holder
+fi
+if out=$(rmmod xtcp 2>&1); then ok "rmmod after close"; else nok "rmmod after close" "$out"; fi
+! loaded && ok "module gone" || nok "module gone"
+
+fails=0
+for i in 1 2 3 4 5; do
+	insmod "$ko" || fails=$((fails + 1))
+	"$T/xtcp_sock_test" -f xtcp -H 0 >/dev/null || fails=$((fails + 1))
+	rmmod xtcp || fails=$((fails + 1))
+done
+[ $fails = 0 ] && ok "insmod/socket/rmmod loop x5" || nok "insmod/socket/rmmod loop x5" "$fails failures"
+tap_done
