@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * XTCP: module init/exit, the AF_XTCP protocol family, struct proto and
+ * the per network namespace state.
+ */
+#define pr_fmt(fmt) "xtcp: " fmt
+
+#include <linux/module.h>
+#include <linux/net.h>
+#include <linux/socket.h>
+#include <linux/percpu.h>
+#include <net/sock.h>
+#include <net/netns/generic.h>
+#include <net/tcp_states.h>
+
+#include "xtcp.h"
+
+static unsigned int xtcp_net_id __read_mostly;
+
+struct xtcp_net *xtcp_pernet(const struct net *net)
+{
+	return net_generic(net, xtcp_net_id);
+}
+
+u64 xtcp_mib_read(struct xtcp_net *xn, enum xtcp_mib f)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu_ptr(xn->mib, cpu)->v[f];
+	return sum;
+}
+
+struct proto xtcp_prot = {
+	.name		= "XTCP",
+	.owner		= THIS_MODULE,
+	.backlog_rcv	= xtcp_backlog_rcv,
+	.obj_size	= sizeof(struct xtcp6_sock),
+};
+
+static int xtcp_create(struct net *net, struct socket *sock, int protocol,
+		       int kern)
+{
+	struct sock *sk;
+	int err;
+
+	if (protocol < 0 || protocol >= IPPROTO_MAX)
+		return -EINVAL;
+	/* as inet_create(): a type with no protocol is ESOCKTNOSUPPORT */
+	if (sock->type != SOCK_STREAM)
+		return -ESOCKTNOSUPPORT;
+	if (protocol != 0 && protocol != IPPROTO_TCP)
+		return -EPROTONOSUPPORT;
+
+	sock->state = SS_UNCONNECTED;
+	sock->ops = &xtcp_proto_ops;
+
+	sk = sk_alloc(net, PF_INET, GFP_KERNEL, &xtcp_prot, kern);
+	if (!sk)
+		return -ENOMEM;
+	sock_init_data(sock, sk);
+	err = xtcp_sock_init(sk, NULL);
+	if (err) {
+		sk->sk_state = TCP_CLOSE;
+		sock_orphan(sk);
+		sk_free(sk);
+		sock->sk = NULL;
+	}
+	return err;
+}
+
+static const struct net_proto_family xtcp_family = {
+	.family	= PF_XTCP,
+	.create	= xtcp_create,
+	.owner	= THIS_MODULE,
+};
+
+static const struct xtcp_params xtcp_default_params = {
+	.msl_ms		= 60000,	/* 2*MSL = 2 min (RFC 9293 §3.4.2) */
+	.fin_timeout_ms	= 60000,
+	.rto_init_ms	= 1000,		/* RFC 6298 §2.1 */
+	.rto_min_ms	= 200,		/* as Linux; RFC 6298 says 1 s */
+	.rto_max_ms	= 120000,
+	.syn_retries	= 6,
+	.synack_retries	= 5,
+	.retries	= 15,
+	.delack_ms	= 40,
+};
+
+static int __net_init xtcp_net_init(struct net *net)
+{
+	struct xtcp_net *xn = xtcp_pernet(net);
+	int err;
+
+	xn->net = net;
+	xn->params = xtcp_default_params;
+	xn->rmem = 4 << 20;
+	xn->wmem = 4 << 20;
+	xn->max_syn_backlog = 256;
+	spin_lock_init(&xn->socks_lock);
+	INIT_LIST_HEAD(&xn->socks);
+	get_random_bytes(&xn->isn_key, sizeof(xn->isn_key));
+
+	xn->mib = alloc_percpu(struct xtcp_mib_cnt);
+	if (!xn->mib)
+		return -ENOMEM;
+	err = xtcp_ctl_init(xn);
+	if (err)
+		goto out_mib;
+	err = xtcp_sysctl_init_net(xn);
+	if (err)
+		goto out_ctl;
+	err = xtcp_proc_init_net(net);
+	if (err)
+		goto out_sysctl;
+	err = xtcp_nf_register(net);
+	if (err)
+		goto out_proc;
+	return 0;
+
+out_proc:
+	xtcp_proc_exit_net(net);
+out_sysctl:
+	xtcp_sysctl_exit_net(xn);
+out_ctl:
+	xtcp_ctl_exit(xn);
+out_mib:
+	free_percpu(xn->mib);
+	return err;
+}
+
+static void __net_exit xtcp_net_exit(struct net *net)
+{
+	struct xtcp_net *xn = xtcp_pernet(net);
+
+	xtcp_nf_unregister(net);
+	xtcp_tw_purge(net);
+	xtcp_proc_exit_net(net);
+	xtcp_sysctl_exit_net(xn);
+	xtcp_ctl_exit(xn);
+	free_percpu(xn->mib);
+}
+
+static struct pernet_operations xtcp_net_ops = {
+	.init	= xtcp_net_init,
+	.exit	= xtcp_net_exit,
+	.id	= &xtcp_net_id,
+	.size	= sizeof(struct xtcp_net),
+};
+
+static int __init xtcp_init(void)
+{
+	int err;
+
+	err = xtcp_hash_init();
+	if (err)
+		return err;
+	err = proto_register(&xtcp_prot, 1);
+	if (err)
+		goto out_hash;
+	err = register_pernet_subsys(&xtcp_net_ops);
+	if (err)
+		goto out_proto;
+	err = sock_register(&xtcp_family);
+	if (err) {
+		if (err == -EEXIST)
+			pr_err("address family %d is already registered by another module; XTCP cannot load\n",
+			       PF_XTCP);
+		goto out_pernet;
+	}
+	pr_info("AF_XTCP (family %d) registered\n", PF_XTCP);
+	return 0;
+
+out_pernet:
+	unregister_pernet_subsys(&xtcp_net_ops);
+out_proto:
+	proto_unregister(&xtcp_prot);
+out_hash:
+	xtcp_hash_exit();
+	return err;
+}
+
+static void __exit xtcp_exit(void)
+{
+	sock_unregister(PF_XTCP);
+	unregister_pernet_subsys(&xtcp_net_ops);
+	proto_unregister(&xtcp_prot);
+	xtcp_hash_exit();
+}
+
+module_init(xtcp_init);
+module_exit(xtcp_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("XTCP: an alternate TCP as a protocol family");
+MODULE_AUTHOR("XTCP developers");
+MODULE_ALIAS_NETPROTO(PF_XTCP);

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * XTCP user-space API: the one definition shared by the module and tools.
+ *
+ * AF_XTCP is 19, the number of AF_ECONET: Econet was removed from Linux in
+ * 3.5 and no 6.1 or 6.12 kernel registers family 19, while numbers must be
+ * below AF_MAX (46) for sock_register(). The module refuses to load with a
+ * clear message if some other module took it first.
+ *
+ * An AF_XTCP socket uses ordinary struct sockaddr_in / sockaddr_in6
+ * addresses. Its IP version is fixed by the first bind() or connect():
+ * AF_INET or AF_INET6 in sa_family (an unbound socket is IPv4).
+ */
+#ifndef _UAPI_XTCP_H
+#define _UAPI_XTCP_H
+
+#include <linux/types.h>
+
+#define AF_XTCP		19
+#define PF_XTCP		AF_XTCP
+
+/* Socket option level for XTCP specific options. */
+#define SOL_XTCP	290
+
+/* getsockopt(SOL_XTCP, XTCP_INFO): struct xtcp_info */
+#define XTCP_INFO	1
+
+/* RFC 9293 §3.3.2 connection states, as reported in xtcp_info.state */
+enum xtcp_state {
+	XTCP_CLOSED = 0,
+	XTCP_LISTEN,
+	XTCP_SYN_SENT,
+	XTCP_SYN_RECEIVED,
+	XTCP_ESTABLISHED,
+	XTCP_FIN_WAIT_1,
+	XTCP_FIN_WAIT_2,
+	XTCP_CLOSE_WAIT,
+	XTCP_CLOSING,
+	XTCP_LAST_ACK,
+	XTCP_TIME_WAIT,
+	XTCP_NSTATES
+};
+
+struct xtcp_info {
+	__u32 state;		/* enum xtcp_state */
+	__u32 snd_mss;		/* MSS used for sending */
+	__u32 rcv_mss;		/* MSS advertised to the peer */
+	__u32 snd_una;		/* relative to ISS */
+	__u32 snd_nxt;		/* relative to ISS */
+	__u32 rcv_nxt;		/* relative to IRS */
+	__u32 snd_wnd;		/* peer's window, bytes */
+	__u32 rcv_wnd;		/* our window, bytes */
+	__u32 cwnd;		/* congestion window, bytes */
+	__u32 ssthresh;		/* bytes */
+	__u32 srtt_us;		/* smoothed RTT (RFC 6298) */
+	__u32 rttvar_us;
+	__u32 rto_ms;		/* current RTO including backoff */
+	__u32 retransmits;	/* segments retransmitted */
+	__u32 backoff;		/* consecutive timeouts */
+	__u8 snd_wscale;
+	__u8 rcv_wscale;
+	__u16 pad;
+	__u64 bytes_sent;
+	__u64 bytes_acked;
+	__u64 bytes_received;
+};
+
+#endif /* _UAPI_XTCP_H */

@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * XTCP internal types: the Linux glue around the protocol core.
+ */
+#ifndef _XTCP_H
+#define _XTCP_H
+
+#include <linux/types.h>
+#include <linux/list.h>
+#include <linux/timer.h>
+#include <linux/spinlock.h>
+#include <linux/refcount.h>
+#include <linux/skbuff.h>
+#include <net/sock.h>
+#include <net/inet_sock.h>
+#include <net/ipv6.h>
+#include <net/net_namespace.h>
+#include <net/tcp_states.h>
+#include <linux/siphash.h>
+
+#include "xtcp_compat.h"
+#include "xtcp_core.h"
+
+/* MIB counters, /proc/net/xtcp_stat (names in xtcp_proc.c) */
+enum xtcp_mib {
+	XTCP_MIB_ACTIVEOPENS,
+	XTCP_MIB_PASSIVEOPENS,
+	XTCP_MIB_ATTEMPTFAILS,
+	XTCP_MIB_ESTABRESETS,
+	XTCP_MIB_CURRESTAB,
+	XTCP_MIB_INSEGS,
+	XTCP_MIB_OUTSEGS,
+	XTCP_MIB_RETRANSSEGS,
+	XTCP_MIB_INERRS,
+	XTCP_MIB_INCSUMERRORS,
+	XTCP_MIB_OUTRSTS,
+	XTCP_MIB_TIMEWAITS,
+	XTCP_MIB_TIMEWAITRECYCLED,
+	XTCP_MIB_TIMEWAITKILLED,
+	XTCP_MIB_LISTENDROPS,
+	XTCP_MIB_LISTENOVERFLOWS,
+	XTCP_MIB_BACKLOGGED,
+	XTCP_MIB_DATAIN,
+	XTCP_MIB_DATAOUT,
+	XTCP_MIB_NOSOCKRSTS,
+	XTCP_MIB_TIMEOUTS,
+	XTCP_MIB_OUTOFWINDOW,
+	XTCP_MIB_OUTOFORDER,
+	XTCP_MIB_MAX
+};
+
+struct xtcp_mib_cnt {
+	u64 v[XTCP_MIB_MAX];
+};
+
+/* per network namespace state */
+struct xtcp_net {
+	struct net *net;
+	struct xtcp_params params;	/* sysctl-backed defaults */
+	int rmem;			/* default receive buffer */
+	int wmem;			/* default send buffer */
+	int max_syn_backlog;		/* half-open entries per listener */
+	struct xtcp_mib_cnt __percpu *mib;
+	spinlock_t socks_lock;		/* all XTCP sockets of the netns */
+	struct list_head socks;
+	struct sock *ctl4;		/* replies without a socket (RST, TW) */
+	struct sock *ctl6;
+	struct ctl_table_header *sysctl_hdr;
+	struct ctl_table *sysctl_table;
+	siphash_key_t isn_key;		/* RFC 6528 */
+};
+
+struct xtcp_net *xtcp_pernet(const struct net *net);
+
+#define XTCP_INC_STATS(xn, f)	this_cpu_inc((xn)->mib->v[f])
+#define XTCP_ADD_STATS(xn, f, n) this_cpu_add((xn)->mib->v[f], n)
+u64 xtcp_mib_read(struct xtcp_net *xn, enum xtcp_mib f);
+
+/**
+ * struct xtcp_sock - an XTCP socket
+ * @inet: must stay first (struct inet_sock casts)
+ * @tcb: protocol state
+ * @timers: one kernel timer per core timer
+ * @tarmed: bitmask of core timers armed
+ * @node: xtcp_net.socks
+ * @bind_node: port table
+ * @hash_node: established (4-tuple) or listening table
+ * @bound: in the port table
+ * @hashed: in the established or listening table
+ * @listening: hashed in the listening table
+ * @parent: listener this child came from, until accept()
+ * @child_node: link in the parent's synq/acceptq
+ * @synq, @acceptq, @synq_len, @acceptq_len, @qlock: listener queues
+ * @wq_seq: sequence number of the first byte in sk_write_queue
+ * @cur_skb, @cur_off: segment being processed, for rcv_data
+ * @cur_queued: cur_skb was queued to the user
+ * @rx_off: bytes already read from the head of sk_receive_queue
+ * @dst_cookie: IPv6 route validity
+ */
+struct xtcp_sock {
+	struct inet_sock inet;
+	struct xtcp_tcb tcb;
+	struct timer_list timers[XTCP_T_MAX];
+	unsigned long tarmed;
+
+	struct list_head node;
+	struct hlist_node bind_node;
+	struct hlist_node hash_node;
+	u8 bound:1,
+	   hashed:1,
+	   listening:1,
+	   nodelay:1,
+	   was_connected:1;
+
+	/* listener */
+	spinlock_t qlock;
+	struct list_head synq;
+	struct list_head acceptq;
+	int synq_len;
+	int acceptq_len;
+	/* child */
+	struct sock *parent;
+	struct list_head child_node;
+	u8 in_queue;		/* XQ_* of xtcp_user.c, under parent's qlock */
+
+	u32 wq_seq;
+	struct sk_buff *cur_skb;
+	u32 cur_off;
+	bool cur_queued;
+	u32 rx_off;
+	u32 dst_cookie;
+	u64 bytes_sent;
+};
+
+/* IPv6 sockets: pinet6 points at the tail */
+struct xtcp6_sock {
+	struct xtcp_sock xs;
+	struct ipv6_pinfo inet6;
+};
+
+static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
+{
+	return (struct xtcp_sock *)sk;
+}
+
+static inline struct sock *xtcp_to_sk(struct xtcp_sock *xs)
+{
+	return &xs->inet.sk;
+}
+
+static inline struct xtcp_sock *tcb_to_xs(struct xtcp_tcb *tcb)
+{
+	return container_of(tcb, struct xtcp_sock, tcb);
+}
+
+/**
+ * struct xtcp_tw - compact TIME-WAIT object (RFC 9293 §3.6); the full
+ *	socket is freed when it enters TIME-WAIT.
+ */
+struct xtcp_tw {
+	struct hlist_node node;
+	refcount_t refcnt;
+	possible_net_t net;
+	spinlock_t lock;
+	struct timer_list timer;
+	u16 family;
+	__be16 sport, dport;
+	union {
+		__be32 v4;
+		struct in6_addr v6;
+	} saddr, daddr;
+	int bound_dev_if;
+	u32 mark;
+	bool dead;
+	struct xtcp_tcb tcb;
+};
+
+/* skb->cb of a stolen segment */
+struct xtcp_skb_cb {
+	struct xtcp_seg seg;
+	u16 doff;		/* payload offset from skb->data */
+	u16 family;
+};
+
+#define XTCP_SKB_CB(skb) ((struct xtcp_skb_cb *)&((skb)->cb[0]))
+
+/* the address/port 4-tuple of a segment, local side first */
+struct xtcp_tuple {
+	u16 family;
+	__be16 lport, rport;
+	union {
+		__be32 v4;
+		struct in6_addr v6;
+	} laddr, raddr;
+	int dif;
+};
+
+/* xtcp_hash.c */
+int xtcp_hash_init(void);
+void xtcp_hash_exit(void);
+int xtcp_bind_port(struct sock *sk, u16 port);
+void xtcp_bind_inherit(struct sock *sk);
+bool xtcp_port_bound(struct net *net, u16 family, u16 port);
+int xtcp_autobind(struct sock *sk);
+void xtcp_unbind(struct sock *sk);
+int xtcp_listen_hash(struct sock *sk);
+int xtcp_ehash_insert(struct sock *sk);
+int xtcp_connect_bind(struct sock *sk);
+void xtcp_unhash(struct sock *sk);
+struct sock *xtcp_lookup_established(struct net *net,
+				     const struct xtcp_tuple *t);
+struct sock *xtcp_lookup_listener(struct net *net,
+				  const struct xtcp_tuple *t);
+struct xtcp_tw *xtcp_lookup_tw(struct net *net, const struct xtcp_tuple *t);
+int xtcp_tw_hash(struct xtcp_tw *tw);
+bool xtcp_tw_unhash(struct xtcp_tw *tw);
+void xtcp_tw_purge(struct net *net);
+struct seq_file;
+void xtcp_tw_for_each(struct net *net, u16 family,
+		      void (*fn)(struct seq_file *, struct xtcp_tw *, int),
+		      struct seq_file *f, int *idx);
+bool xtcp_tuple_busy(struct net *net, const struct xtcp_tuple *t);
+void xtcp_sk_tuple(const struct sock *sk, struct xtcp_tuple *t);
+u32 xtcp_isn(struct net *net, const struct xtcp_tuple *t);
+
+/* xtcp_tw.c */
+void xtcp_time_wait(struct sock *sk);
+void xtcp_tw_put(struct xtcp_tw *tw);
+void xtcp_tw_input(struct xtcp_tw *tw, struct sk_buff *skb);
+void xtcp_tw_kill(struct xtcp_tw *tw);
+long xtcp_tw_remaining(const struct xtcp_tw *tw);
+
+/* xtcp_input.c */
+int xtcp_nf_register(struct net *net);
+void xtcp_nf_unregister(struct net *net);
+int xtcp_backlog_rcv(struct sock *sk, struct sk_buff *skb);
+void xtcp_sk_deliver(struct sock *sk, struct sk_buff *skb);
+void xtcp_parse_tuple_skb(const struct sk_buff *skb, struct xtcp_tuple *t);
+
+/* xtcp_output.c */
+extern const struct xtcp_core_ops xtcp_sock_ops;
+int xtcp_send_reply(struct net *net, const struct xtcp_tuple *t,
+		    const struct xtcp_out *o, u32 mark);
+void xtcp_wq_free_acked(struct sock *sk);
+int xtcp_ctl_init(struct xtcp_net *xn);
+void xtcp_ctl_exit(struct xtcp_net *xn);
+
+/* xtcp_timer.c */
+void xtcp_timers_init(struct sock *sk);
+void xtcp_timers_stop(struct sock *sk);
+void xtcp_timer_set(struct xtcp_tcb *tcb, enum xtcp_timer t, u32 ms);
+void xtcp_timer_clear(struct xtcp_tcb *tcb, enum xtcp_timer t);
+u64 xtcp_now_ms(void);
+
+/* xtcp_user.c */
+extern const struct proto_ops xtcp_proto_ops;
+void xtcp_after_core(struct sock *sk);
+void xtcp_done(struct sock *sk);
+int xtcp_sock_init(struct sock *sk, struct sock *parent);
+void xtcp_sock_destruct(struct sock *sk);
+void xtcp_listen_syn(struct sock *lsk, struct sk_buff *skb,
+		     const struct xtcp_tuple *t);
+
+/* af_xtcp.c */
+extern struct proto xtcp_prot;
+
+/* xtcp_proc.c */
+int xtcp_proc_init_net(struct net *net);
+void xtcp_proc_exit_net(struct net *net);
+int xtcp_sysctl_init_net(struct xtcp_net *xn);
+void xtcp_sysctl_exit_net(struct xtcp_net *xn);
+
+/* enum xtcp_state to Linux's TCP_* numbering, for sk_state and /proc */
+static inline int xtcp_linux_state(unsigned int s)
+{
+	static const u8 map[XTCP_NSTATES] = {
+		[XTCP_CLOSED] = TCP_CLOSE,
+		[XTCP_LISTEN] = TCP_LISTEN,
+		[XTCP_SYN_SENT] = TCP_SYN_SENT,
+		[XTCP_SYN_RECEIVED] = TCP_SYN_RECV,
+		[XTCP_ESTABLISHED] = TCP_ESTABLISHED,
+		[XTCP_FIN_WAIT_1] = TCP_FIN_WAIT1,
+		[XTCP_FIN_WAIT_2] = TCP_FIN_WAIT2,
+		[XTCP_CLOSE_WAIT] = TCP_CLOSE_WAIT,
+		[XTCP_CLOSING] = TCP_CLOSING,
+		[XTCP_LAST_ACK] = TCP_LAST_ACK,
+		[XTCP_TIME_WAIT] = TCP_TIME_WAIT,
+	};
+
+	return s < XTCP_NSTATES ? map[s] : TCP_CLOSE;
+}
+
+/* inet_sk_state_store() is not exported; same store, no tracepoint */
+static inline void xtcp_set_sk_state(struct sock *sk, int state)
+{
+	smp_store_release(&sk->sk_state, state);
+}
+
+#endif /* _XTCP_H */

@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * XTCP input: a netfilter LOCAL_IN hook (after the filter table) steals the
+ * TCP segments of XTCP-owned 4-tuples, validates them, and hands them to
+ * the protocol core under the socket lock (or the socket backlog when the
+ * user holds it). Everything else is left to in-kernel TCP.
+ */
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <linux/tcp.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/ip6_checksum.h>
+#include <net/tcp.h>
+
+#include "xtcp.h"
+
+/* Options we understand (RFC 9293 §3.2): MSS and window scale on SYNs. */
+static void xtcp_parse_options(const struct tcphdr *th, struct xtcp_seg *seg)
+{
+	const u8 *p = (const u8 *)(th + 1);
+	int len = th->doff * 4 - sizeof(*th);
+
+	while (len > 0) {
+		u8 kind = *p, olen;
+
+		if (kind == TCPOPT_EOL)
+			break;
+		if (kind == TCPOPT_NOP) {
+			p++;
+			len--;
+			continue;
+		}
+		if (len < 2)
+			break;
+		olen = p[1];
+		if (olen < 2 || olen > len)
+			break;
+		if (kind == TCPOPT_MSS && olen == TCPOLEN_MSS)
+			seg->mss = get_unaligned_be16(p + 2);
+		else if (kind == TCPOPT_WINDOW && olen == TCPOLEN_WINDOW)
+			seg->wscale = min_t(u8, p[2], TCP_MAX_WSCALE);
+		p += olen;
+		len -= olen;
+	}
+}
+
+/* A SYN (or anything) reaching a listener. */
+static void xtcp_listen_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_tuple t;
+	struct xtcp_out o;
+
+	xtcp_parse_tuple_skb(skb, &t);
+	switch (xtcp_core_listen_input(&cb->seg)) {
+	case XTCP_LV_RESET:
+		if (xtcp_core_reset_for(&cb->seg, &o))
+			xtcp_send_reply(sock_net(sk), &t, &o, skb->mark);
+		break;
+	case XTCP_LV_SYN:
+		xtcp_listen_syn(sk, skb, &t);
+		break;
+	case XTCP_LV_DROP:
+		break;
+	}
+	consume_skb(skb);
+}
+
+/* SEGMENT ARRIVES for a socket; called with the socket locked. */
+static void xtcp_sk_rcv_segment(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_tuple t;
+	struct xtcp_out o;
+
+	if (xs->listening) {
+		xtcp_listen_rcv(sk, skb);
+		return;
+	}
+	if (xs->tcb.state == XTCP_CLOSED || xs->tcb.state == XTCP_LISTEN) {
+		struct xtcp_tw *tw;
+
+		/* raced with close or the move to TIME-WAIT */
+		xtcp_parse_tuple_skb(skb, &t);
+		tw = xtcp_lookup_tw(sock_net(sk), &t);
+		if (tw) {
+			xtcp_tw_input(tw, skb);
+			xtcp_tw_put(tw);
+			return;
+		}
+		/* answer as if there were no socket (§3.10.7.1) */
+		if (xtcp_core_reset_for(&XTCP_SKB_CB(skb)->seg, &o))
+			xtcp_send_reply(sock_net(sk), &t, &o, skb->mark);
+		consume_skb(skb);
+		return;
+	}
+	xs->cur_skb = skb;
+	xs->cur_queued = false;
+	xtcp_core_input(&xs->tcb, &XTCP_SKB_CB(skb)->seg);
+	xs->cur_skb = NULL;
+	if (!xs->cur_queued)
+		consume_skb(skb);
+	xtcp_after_core(sk);
+}
+
+/* release_sock() replays the backlog with BH enabled; the input path
+ * expects softirq context, as in the hook.
+ */
+int xtcp_backlog_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	local_bh_disable();
+	xtcp_sk_rcv_segment(sk, skb);
+	local_bh_enable();
+	return 0;
+}
+
+/* Deliver to @sk (a lookup reference is held and dropped here). */
+void xtcp_sk_deliver(struct sock *sk, struct sk_buff *skb)
+{
+	bh_lock_sock_nested(sk);
+	if (!sock_owned_by_user(sk)) {
+		xtcp_sk_rcv_segment(sk, skb);
+	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
+				  READ_ONCE(sk->sk_sndbuf))) {
+		XTCP_INC_STATS(xtcp_pernet(sock_net(sk)), XTCP_MIB_INERRS);
+		kfree_skb(skb);
+	} else {
+		XTCP_INC_STATS(xtcp_pernet(sock_net(sk)), XTCP_MIB_BACKLOGGED);
+	}
+	bh_unlock_sock(sk);
+	sock_put(sk);
+}
+
+/*
+ * Local side first. Valid on a stolen skb whose data starts at the TCP
+ * header and whose network header is intact.
+ */
+void xtcp_parse_tuple_skb(const struct sk_buff *skb, struct xtcp_tuple *t)
+{
+	const struct tcphdr *th = tcp_hdr(skb);
+
+	memset(t, 0, sizeof(*t));
+	t->family = XTCP_SKB_CB(skb)->family;
+	t->lport = th->dest;
+	t->rport = th->source;
+	t->dif = skb->skb_iif;
+	if (t->family == AF_INET6) {
+		t->laddr.v6 = ipv6_hdr(skb)->daddr;
+		t->raddr.v6 = ipv6_hdr(skb)->saddr;
+	} else {
+		t->laddr.v4 = ip_hdr(skb)->daddr;
+		t->raddr.v4 = ip_hdr(skb)->saddr;
+	}
+}
+
+/* Checksum (RFC 9293 §3.1) and header sanity; skb->data is the TCP
+ * header on return. Returns false when the segment must be dropped.
+ */
+static bool xtcp_validate(struct sk_buff *skb, unsigned int thoff,
+			  u16 family, struct xtcp_net *xn)
+{
+	struct xtcp_skb_cb *cb;
+	const struct tcphdr *th;
+	const u8 *nh = skb->data;
+	unsigned int hlen;
+
+	if (!pskb_may_pull(skb, thoff + sizeof(struct tcphdr)))
+		goto bad;
+	hlen = ((const struct tcphdr *)(skb->data + thoff))->doff * 4;
+	if (hlen < sizeof(struct tcphdr) || !pskb_may_pull(skb, thoff + hlen))
+		goto bad;
+	nh = skb->data;
+	__skb_pull(skb, thoff);
+	skb_postpull_rcsum(skb, nh, thoff);
+	skb_reset_transport_header(skb);
+	if (hlen > skb->len)
+		goto bad;
+
+	if (family == AF_INET6) {
+		if (skb_checksum_init(skb, IPPROTO_TCP, ip6_compute_pseudo))
+			goto csum;
+	} else {
+		if (skb_checksum_init(skb, IPPROTO_TCP, inet_compute_pseudo))
+			goto csum;
+	}
+	if (!skb_csum_unnecessary(skb) && __skb_checksum_complete(skb))
+		goto csum;
+
+	th = tcp_hdr(skb);
+	cb = XTCP_SKB_CB(skb);
+	memset(cb, 0, sizeof(*cb));
+	cb->family = family;
+	cb->doff = hlen;
+	cb->seg.seq = ntohl(th->seq);
+	cb->seg.ack = ntohl(th->ack_seq);
+	cb->seg.flags = tcp_flag_byte(th) & 0x3f;
+	cb->seg.wnd = ntohs(th->window);
+	cb->seg.len = skb->len - hlen;
+	cb->seg.wscale = -1;
+	if (hlen > sizeof(*th))
+		xtcp_parse_options(th, &cb->seg);
+	return true;
+
+csum:
+	XTCP_INC_STATS(xn, XTCP_MIB_INCSUMERRORS);
+bad:
+	XTCP_INC_STATS(xn, XTCP_MIB_INERRS);
+	return false;
+}
+
+static unsigned int xtcp_nf_hook(void *priv, struct sk_buff *skb,
+				 const struct nf_hook_state *state)
+{
+	struct net *net = state->net;
+	struct xtcp_net *xn = xtcp_pernet(net);
+	struct tcphdr _th;
+	const struct tcphdr *th;
+	struct xtcp_tuple t;
+	struct xtcp_tw *tw = NULL;
+	struct sock *sk = NULL;
+	unsigned int thoff;
+	u16 family;
+
+	if (skb->pkt_type != PACKET_HOST)
+		return NF_ACCEPT;
+
+	memset(&t, 0, sizeof(t));
+	if (state->pf == NFPROTO_IPV6) {
+		const struct ipv6hdr *ip6 = ipv6_hdr(skb);
+		__be16 frag_off;
+		u8 nexthdr = ip6->nexthdr;
+		int off;
+
+		off = ipv6_skip_exthdr(skb, skb_network_offset(skb) +
+				       sizeof(*ip6), &nexthdr, &frag_off);
+		if (off < 0 || nexthdr != IPPROTO_TCP || frag_off)
+			return NF_ACCEPT;
+		thoff = off - skb_network_offset(skb);
+		family = AF_INET6;
+		t.laddr.v6 = ip6->daddr;
+		t.raddr.v6 = ip6->saddr;
+	} else {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		if (iph->protocol != IPPROTO_TCP || ip_is_fragment(iph))
+			return NF_ACCEPT;
+		thoff = ip_hdrlen(skb);
+		family = AF_INET;
+		t.laddr.v4 = iph->daddr;
+		t.raddr.v4 = iph->saddr;
+	}
+	th = skb_header_pointer(skb, skb_network_offset(skb) + thoff,
+				sizeof(_th), &_th);
+	if (!th)
+		return NF_ACCEPT;
+	t.family = family;
+	t.lport = th->dest;
+	t.rport = th->source;
+	t.dif = state->in ? state->in->ifindex : 0;
+
+	sk = xtcp_lookup_established(net, &t);
+	if (!sk)
+		tw = xtcp_lookup_tw(net, &t);
+	if (!sk && !tw)
+		sk = xtcp_lookup_listener(net, &t);
+	if (!sk && !tw) {
+		if (!xtcp_port_bound(net, family, ntohs(t.lport)))
+			return NF_ACCEPT;
+		XTCP_INC_STATS(xn, XTCP_MIB_NOSOCKRSTS);
+	}
+
+	/* ours from here on */
+	skb_dst_drop(skb);
+	if (!xtcp_validate(skb, thoff, family, xn)) {
+		kfree_skb(skb);
+		goto put;
+	}
+	XTCP_INC_STATS(xn, XTCP_MIB_INSEGS);
+	if (sk) {
+		xtcp_sk_deliver(sk, skb);
+		return NF_STOLEN;
+	}
+	if (tw) {
+		xtcp_tw_input(tw, skb);
+		xtcp_tw_put(tw);
+		return NF_STOLEN;
+	}
+	/* an XTCP port without a matching connection (§3.10.7.1) */
+	{
+		struct xtcp_out o;
+
+		if (xtcp_core_reset_for(&XTCP_SKB_CB(skb)->seg, &o))
+			xtcp_send_reply(net, &t, &o, skb->mark);
+		consume_skb(skb);
+	}
+	return NF_STOLEN;
+put:
+	if (sk)
+		sock_put(sk);
+	if (tw)
+		xtcp_tw_put(tw);
+	return NF_STOLEN;
+}
+
+static const struct nf_hook_ops xtcp_nf_ops[] = {
+	{
+		.hook		= xtcp_nf_hook,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_LOCAL_IN,
+		.priority	= NF_IP_PRI_FILTER + 1,
+	},
+	{
+		.hook		= xtcp_nf_hook,
+		.pf		= NFPROTO_IPV6,
+		.hooknum	= NF_INET_LOCAL_IN,
+		.priority	= NF_IP6_PRI_FILTER + 1,
+	},
+};
+
+int xtcp_nf_register(struct net *net)
+{
+	return nf_register_net_hooks(net, xtcp_nf_ops, ARRAY_SIZE(xtcp_nf_ops));
+}
+
+void xtcp_nf_unregister(struct net *net)
+{
+	nf_unregister_net_hooks(net, xtcp_nf_ops, ARRAY_SIZE(xtcp_nf_ops));
+}

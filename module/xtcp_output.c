@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * XTCP output: the core's segments become skbs, with the checksum left to
+ * the NIC (CHECKSUM_PARTIAL), sent through ip_queue_xmit() / ip6_xmit() so
+ * that routing, netfilter OUTPUT and the device apply. Segments that belong
+ * to no socket (RST replies, TIME-WAIT ACKs) go out through a per-netns
+ * control socket. The send buffer (sk_write_queue) holds the user's bytes
+ * from snd_una on.
+ */
+#include <linux/skbuff.h>
+#include <linux/tcp.h>
+#include <net/tcp.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/ip6_route.h>
+#include <net/ip6_checksum.h>
+#include <net/inet_common.h>
+#include <net/route.h>
+
+#include "xtcp.h"
+
+/* SYN options: MSS (4 bytes) and NOP + window scale (4 bytes) */
+static unsigned int xtcp_opt_len(const struct xtcp_out *o)
+{
+	return (o->mss ? 4 : 0) + (o->wscale >= 0 ? 4 : 0);
+}
+
+static struct tcphdr *xtcp_push_header(struct sk_buff *skb,
+				       const struct xtcp_out *o,
+				       __be16 sport, __be16 dport)
+{
+	unsigned int optlen = xtcp_opt_len(o);
+	struct tcphdr *th;
+	u8 *opt;
+
+	th = skb_push(skb, sizeof(*th) + optlen);
+	skb_reset_transport_header(skb);
+	memset(th, 0, sizeof(*th));
+	th->source = sport;
+	th->dest = dport;
+	th->seq = htonl(o->seq);
+	th->ack_seq = htonl(o->flags & XTCP_ACK ? o->ack : 0);
+	th->doff = (sizeof(*th) + optlen) >> 2;
+	((u8 *)th)[13] = o->flags;
+	th->window = htons(o->wnd);
+	opt = (u8 *)(th + 1);
+	if (o->mss) {
+		*opt++ = TCPOPT_MSS;
+		*opt++ = TCPOLEN_MSS;
+		put_unaligned_be16(o->mss, opt);
+		opt += 2;
+	}
+	if (o->wscale >= 0) {
+		*opt++ = TCPOPT_NOP;
+		*opt++ = TCPOPT_WINDOW;
+		*opt++ = TCPOLEN_WINDOW;
+		*opt++ = o->wscale;
+	}
+	return th;
+}
+
+/* copy [seq, seq + len) of the send stream out of sk_write_queue */
+static int xtcp_wq_copy(struct sock *sk, u32 seq, u8 *to, u32 len)
+{
+	u32 off = seq - xtcp_sk(sk)->wq_seq;
+	struct sk_buff *skb;
+
+	skb_queue_walk(&sk->sk_write_queue, skb) {
+		u32 n;
+
+		if (off >= skb->len) {
+			off -= skb->len;
+			continue;
+		}
+		n = min(len, skb->len - off);
+		memcpy(to, skb->data + off, n);
+		to += n;
+		len -= n;
+		off = 0;
+		if (!len)
+			return 0;
+	}
+	return -EFAULT;
+}
+
+/* Free the bytes the peer acknowledged: everything below snd_una. */
+void xtcp_wq_free_acked(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 end = xtcp_seq_lt(xs->tcb.snd_una, xs->tcb.snd_end) ?
+		  xs->tcb.snd_una : xs->tcb.snd_end;
+	struct sk_buff *skb;
+	u32 acked;
+	bool freed = false;
+
+	if (!xtcp_seq_gt(end, xs->wq_seq))
+		return;
+	acked = end - xs->wq_seq;
+	while ((skb = skb_peek(&sk->sk_write_queue)) && acked) {
+		if (acked < skb->len) {
+			__skb_pull(skb, acked);
+			xs->wq_seq += acked;
+			break;
+		}
+		acked -= skb->len;
+		xs->wq_seq += skb->len;
+		__skb_unlink(skb, &sk->sk_write_queue);
+		sk->sk_wmem_queued -= skb->truesize;
+		kfree_skb(skb);
+		freed = true;
+	}
+	if (freed && sk->sk_socket &&
+	    test_bit(SOCK_NOSPACE, &sk->sk_socket->flags))
+		sk->sk_write_space(sk);
+}
+
+static int xtcp_v6_xmit(struct sock *sk, struct sk_buff *skb)
+{
+	struct ipv6_pinfo *np = inet6_sk(sk);
+	struct dst_entry *dst;
+	struct flowi6 fl6;
+	int err;
+
+	memset(&fl6, 0, sizeof(fl6));
+	fl6.flowi6_proto = IPPROTO_TCP;
+	fl6.daddr = sk->sk_v6_daddr;
+	fl6.saddr = np->saddr;
+	fl6.flowlabel = np->flow_label;
+	fl6.flowi6_oif = sk->sk_bound_dev_if;
+	fl6.flowi6_mark = sk->sk_mark;
+	fl6.fl6_dport = inet_sk(sk)->inet_dport;
+	fl6.fl6_sport = inet_sk(sk)->inet_sport;
+	fl6.flowi6_uid = sk->sk_uid;
+
+	dst = __sk_dst_check(sk, np->dst_cookie);
+	if (!dst) {
+		dst = ip6_dst_lookup_flow(sock_net(sk), sk, &fl6, NULL);
+		if (IS_ERR(dst)) {
+			kfree_skb(skb);
+			return PTR_ERR(dst);
+		}
+		ip6_dst_store(sk, dst, NULL, NULL);
+	}
+	skb_dst_set(skb, dst_clone(dst));
+	rcu_read_lock();
+	err = ip6_xmit(sk, skb, &fl6, sk->sk_mark, rcu_dereference(np->opt),
+		       np->tclass, sk->sk_priority);
+	rcu_read_unlock();
+	return err;
+}
+
+static int xtcp_sock_output(struct xtcp_tcb *tcb, const struct xtcp_out *o)
+{
+	struct xtcp_sock *xs = tcb_to_xs(tcb);
+	struct sock *sk = xtcp_to_sk(xs);
+	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	struct sk_buff *skb;
+	struct tcphdr *th;
+	int err;
+
+	skb = alloc_skb(MAX_TCP_HEADER + o->len, GFP_ATOMIC);
+	if (!skb)
+		return -ENOBUFS;
+	skb_reserve(skb, MAX_TCP_HEADER);
+	if (o->len && xtcp_wq_copy(sk, o->seq, skb_put(skb, o->len), o->len)) {
+		WARN_ONCE(1, "xtcp: send stream has no bytes at %u\n", o->seq);
+		kfree_skb(skb);
+		return -EFAULT;
+	}
+	th = xtcp_push_header(skb, o, inet_sk(sk)->inet_sport,
+			      inet_sk(sk)->inet_dport);
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	skb->csum_start = skb_transport_header(skb) - skb->head;
+	skb->csum_offset = offsetof(struct tcphdr, check);
+	skb->protocol = sk->sk_family == AF_INET6 ? htons(ETH_P_IPV6) :
+						   htons(ETH_P_IP);
+	skb_set_owner_w(skb, sk);
+
+	XTCP_INC_STATS(xn, XTCP_MIB_OUTSEGS);
+	if (o->rtx)
+		XTCP_INC_STATS(xn, XTCP_MIB_RETRANSSEGS);
+	if (o->flags & XTCP_RST)
+		XTCP_INC_STATS(xn, XTCP_MIB_OUTRSTS);
+	if (o->len && !o->rtx) {
+		XTCP_ADD_STATS(xn, XTCP_MIB_DATAOUT, o->len);
+		xs->bytes_sent += o->len;
+	}
+
+	if (sk->sk_family == AF_INET6) {
+		th->check = ~tcp_v6_check(skb->len, &inet6_sk(sk)->saddr,
+					  &sk->sk_v6_daddr, 0);
+		err = xtcp_v6_xmit(sk, skb);
+	} else {
+		th->check = ~tcp_v4_check(skb->len, inet_sk(sk)->inet_saddr,
+					  inet_sk(sk)->inet_daddr, 0);
+		err = ip_queue_xmit(sk, skb, &inet_sk(sk)->cork.fl);
+	}
+	return net_xmit_eval(err);
+}
+
+static void xtcp_sock_rcv_data(struct xtcp_tcb *tcb, u32 off, u32 len)
+{
+	struct xtcp_sock *xs = tcb_to_xs(tcb);
+	struct sock *sk = xtcp_to_sk(xs);
+	struct sk_buff *skb = xs->cur_skb;
+	struct xtcp_skb_cb *cb;
+
+	if (WARN_ON_ONCE(!skb || xs->cur_queued))
+		return;
+	cb = XTCP_SKB_CB(skb);
+	cb->doff += off;
+	cb->seg.len = len;
+	skb_orphan(skb);
+	skb_set_owner_r(skb, sk);
+	__skb_queue_tail(&sk->sk_receive_queue, skb);
+	xs->cur_queued = true;
+	XTCP_ADD_STATS(xtcp_pernet(sock_net(sk)), XTCP_MIB_DATAIN, len);
+}
+
+/* Advertise half the free buffer: skb truesize exceeds the payload. */
+static u32 xtcp_sock_rcv_space(struct xtcp_tcb *tcb)
+{
+	struct sock *sk = xtcp_to_sk(tcb_to_xs(tcb));
+	int free = READ_ONCE(sk->sk_rcvbuf) - atomic_read(&sk->sk_rmem_alloc);
+
+	return free > 0 ? free / 2 : 0;
+}
+
+static bool xtcp_estab_like(unsigned int s)
+{
+	return s == XTCP_ESTABLISHED || s == XTCP_CLOSE_WAIT;
+}
+
+static void xtcp_sock_state_change(struct xtcp_tcb *tcb,
+				   enum xtcp_state old)
+{
+	struct sock *sk = xtcp_to_sk(tcb_to_xs(tcb));
+	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	unsigned int new = tcb->state;
+
+	xtcp_set_sk_state(sk, new == XTCP_TIME_WAIT ? TCP_CLOSE :
+				xtcp_linux_state(new));
+	if (!xtcp_estab_like(old) && xtcp_estab_like(new))
+		XTCP_INC_STATS(xn, XTCP_MIB_CURRESTAB);
+	if (xtcp_estab_like(old) && !xtcp_estab_like(new)) {
+		this_cpu_dec(xn->mib->v[XTCP_MIB_CURRESTAB]);
+		if (new == XTCP_CLOSED)
+			XTCP_INC_STATS(xn, XTCP_MIB_ESTABRESETS);
+	}
+	if ((old == XTCP_SYN_SENT || old == XTCP_SYN_RECEIVED) &&
+	    new == XTCP_CLOSED)
+		XTCP_INC_STATS(xn, XTCP_MIB_ATTEMPTFAILS);
+	if (new == XTCP_TIME_WAIT)
+		XTCP_INC_STATS(xn, XTCP_MIB_TIMEWAITS);
+	sk->sk_state_change(sk);
+}
+
+static void xtcp_sock_error(struct xtcp_tcb *tcb, int err)
+{
+	struct sock *sk = xtcp_to_sk(tcb_to_xs(tcb));
+
+	WRITE_ONCE(sk->sk_err, -err);
+	if (err == -ETIMEDOUT)
+		XTCP_INC_STATS(xtcp_pernet(sock_net(sk)), XTCP_MIB_TIMEOUTS);
+	sk_error_report(sk);
+}
+
+static void xtcp_sock_event(struct xtcp_tcb *tcb)
+{
+	struct sock *sk = xtcp_to_sk(tcb_to_xs(tcb));
+
+	sk->sk_state_change(sk);
+}
+
+static u64 xtcp_sock_now(struct xtcp_tcb *tcb)
+{
+	return xtcp_now_ms();
+}
+
+const struct xtcp_core_ops xtcp_sock_ops = {
+	.now		= xtcp_sock_now,
+	.output		= xtcp_sock_output,
+	.timer_set	= xtcp_timer_set,
+	.timer_clear	= xtcp_timer_clear,
+	.rcv_data	= xtcp_sock_rcv_data,
+	.rcv_space	= xtcp_sock_rcv_space,
+	.state_change	= xtcp_sock_state_change,
+	.error		= xtcp_sock_error,
+	.event		= xtcp_sock_event,
+};
+
+/**
+ * xtcp_send_reply() - send a segment that has no socket: a RST answering
+ *	a stray segment, or an ACK from a TIME-WAIT object.
+ * @net: namespace
+ * @t: the connection, local side first
+ * @o: the segment (no payload)
+ * @mark: skb mark
+ */
+int xtcp_send_reply(struct net *net, const struct xtcp_tuple *t,
+		    const struct xtcp_out *o, u32 mark)
+{
+	struct xtcp_net *xn = xtcp_pernet(net);
+	struct sk_buff *skb;
+	struct tcphdr *th;
+	int err;
+
+	skb = alloc_skb(MAX_TCP_HEADER, GFP_ATOMIC);
+	if (!skb)
+		return -ENOBUFS;
+	skb_reserve(skb, MAX_TCP_HEADER);
+	th = xtcp_push_header(skb, o, t->lport, t->rport);
+	skb->ip_summed = CHECKSUM_NONE;
+	skb->mark = mark;
+
+	if (t->family == AF_INET6) {
+		struct dst_entry *dst;
+		struct flowi6 fl6;
+
+		memset(&fl6, 0, sizeof(fl6));
+		fl6.flowi6_proto = IPPROTO_TCP;
+		fl6.daddr = t->raddr.v6;
+		fl6.saddr = t->laddr.v6;
+		fl6.fl6_sport = t->lport;
+		fl6.fl6_dport = t->rport;
+		fl6.flowi6_mark = mark;
+		fl6.flowi6_oif = t->dif;
+		th->check = tcp_v6_check(skb->len, &fl6.saddr, &fl6.daddr,
+					 csum_partial(th, skb->len, 0));
+		dst = ip6_dst_lookup_flow(net, xn->ctl6, &fl6, NULL);
+		if (IS_ERR(dst)) {
+			kfree_skb(skb);
+			return PTR_ERR(dst);
+		}
+		skb_dst_set(skb, dst);
+		skb->protocol = htons(ETH_P_IPV6);
+		err = ip6_xmit(xn->ctl6, skb, &fl6, mark, NULL, 0, 0);
+	} else {
+		struct flowi4 fl4;
+		struct rtable *rt;
+
+		flowi4_init_output(&fl4, t->dif, mark, 0, RT_SCOPE_UNIVERSE,
+				   IPPROTO_TCP, 0, t->raddr.v4, t->laddr.v4,
+				   t->rport, t->lport, sock_net_uid(net, NULL));
+		th->check = tcp_v4_check(skb->len, t->laddr.v4, t->raddr.v4,
+					 csum_partial(th, skb->len, 0));
+		rt = ip_route_output_key(net, &fl4);
+		if (IS_ERR(rt)) {
+			kfree_skb(skb);
+			return PTR_ERR(rt);
+		}
+		skb_dst_set(skb, &rt->dst);
+		skb->protocol = htons(ETH_P_IP);
+		err = ip_build_and_send_pkt(skb, xn->ctl4, t->laddr.v4,
+					    t->raddr.v4, NULL, 0);
+	}
+	XTCP_INC_STATS(xn, XTCP_MIB_OUTSEGS);
+	if (o->flags & XTCP_RST)
+		XTCP_INC_STATS(xn, XTCP_MIB_OUTRSTS);
+	return net_xmit_eval(err);
+}
+
+int xtcp_ctl_init(struct xtcp_net *xn)
+{
+	int err;
+
+	err = inet_ctl_sock_create(&xn->ctl4, PF_INET, SOCK_RAW, IPPROTO_TCP,
+				   xn->net);
+	if (err)
+		return err;
+	err = inet_ctl_sock_create(&xn->ctl6, PF_INET6, SOCK_RAW, IPPROTO_TCP,
+				   xn->net);
+	if (err) {
+		inet_ctl_sock_destroy(xn->ctl4);
+		xn->ctl4 = NULL;
+	}
+	return err;
+}
+
+void xtcp_ctl_exit(struct xtcp_net *xn)
+{
+	inet_ctl_sock_destroy(xn->ctl6);
+	inet_ctl_sock_destroy(xn->ctl4);
+	xn->ctl4 = NULL;
+	xn->ctl6 = NULL;
+}

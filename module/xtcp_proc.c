@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * XTCP observability and knobs: /proc/net/xtcp and /proc/net/xtcp6 (one
+ * line per socket in the format of /proc/net/tcp, plus the RFC 9293 state
+ * name), /proc/net/xtcp_stat (MIB counters, "Name value" per line) and the
+ * per-netns sysctls under net.xtcp.
+ */
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <linux/sysctl.h>
+#include <linux/slab.h>
+#include <net/net_namespace.h>
+
+#include "xtcp.h"
+
+static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
+	[XTCP_MIB_ACTIVEOPENS]		= "ActiveOpens",
+	[XTCP_MIB_PASSIVEOPENS]		= "PassiveOpens",
+	[XTCP_MIB_ATTEMPTFAILS]		= "AttemptFails",
+	[XTCP_MIB_ESTABRESETS]		= "EstabResets",
+	[XTCP_MIB_CURRESTAB]		= "CurrEstab",
+	[XTCP_MIB_INSEGS]		= "InSegs",
+	[XTCP_MIB_OUTSEGS]		= "OutSegs",
+	[XTCP_MIB_RETRANSSEGS]		= "RetransSegs",
+	[XTCP_MIB_INERRS]		= "InErrs",
+	[XTCP_MIB_INCSUMERRORS]		= "InCsumErrors",
+	[XTCP_MIB_OUTRSTS]		= "OutRsts",
+	[XTCP_MIB_TIMEWAITS]		= "TimeWaits",
+	[XTCP_MIB_TIMEWAITRECYCLED]	= "TimeWaitRecycled",
+	[XTCP_MIB_TIMEWAITKILLED]	= "TimeWaitKilled",
+	[XTCP_MIB_LISTENDROPS]		= "ListenDrops",
+	[XTCP_MIB_LISTENOVERFLOWS]	= "ListenOverflows",
+	[XTCP_MIB_BACKLOGGED]		= "Backlogged",
+	[XTCP_MIB_DATAIN]		= "DataBytesIn",
+	[XTCP_MIB_DATAOUT]		= "DataBytesOut",
+	[XTCP_MIB_NOSOCKRSTS]		= "NoSocketResets",
+	[XTCP_MIB_TIMEOUTS]		= "Timeouts",
+	[XTCP_MIB_OUTOFWINDOW]		= "OutOfWindow",
+	[XTCP_MIB_OUTOFORDER]		= "OutOfOrder",
+};
+
+static void xtcp_seq_addr(struct seq_file *f, u16 family, const void *a,
+			  u16 port)
+{
+	if (family == AF_INET6) {
+		const __be32 *w = a;
+
+		seq_printf(f, "%08X%08X%08X%08X:%04X", w[0], w[1], w[2], w[3],
+			   port);
+	} else {
+		seq_printf(f, "%08X:%04X", *(const __be32 *)a, port);
+	}
+}
+
+static void xtcp_seq_sock(struct seq_file *f, struct sock *sk, int i)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	unsigned int state = READ_ONCE(xs->tcb.state);
+	u32 una = READ_ONCE(xs->tcb.snd_una), end = READ_ONCE(xs->tcb.snd_end);
+	unsigned long expires = jiffies;
+	int tr = 0;
+
+	if (test_bit(XTCP_T_RTX, &xs->tarmed)) {
+		tr = 1;
+		expires = READ_ONCE(xs->timers[XTCP_T_RTX].expires);
+	} else if (test_bit(XTCP_T_PERSIST, &xs->tarmed)) {
+		tr = 4;
+		expires = READ_ONCE(xs->timers[XTCP_T_PERSIST].expires);
+	}
+	seq_printf(f, "%4d: ", i);
+	if (sk->sk_family == AF_INET6) {
+		xtcp_seq_addr(f, AF_INET6, &sk->sk_v6_rcv_saddr,
+			      inet_sk(sk)->inet_num);
+		seq_putc(f, ' ');
+		xtcp_seq_addr(f, AF_INET6, &sk->sk_v6_daddr,
+			      ntohs(sk->sk_dport));
+	} else {
+		xtcp_seq_addr(f, AF_INET, &sk->sk_rcv_saddr,
+			      inet_sk(sk)->inet_num);
+		seq_putc(f, ' ');
+		xtcp_seq_addr(f, AF_INET, &sk->sk_daddr, ntohs(sk->sk_dport));
+	}
+	seq_printf(f, " %02X %08X:%08X %02X:%08lX %08X %5u %8d %lu %s\n",
+		   xtcp_linux_state(state),
+		   state >= XTCP_ESTABLISHED && xtcp_seq_gt(end, una) ?
+		   end - una : 0,
+		   xs->listening ? READ_ONCE(xs->acceptq_len) :
+		   atomic_read(&sk->sk_rmem_alloc),
+		   tr, jiffies_delta_to_clock_t(expires - jiffies),
+		   READ_ONCE(xs->tcb.backoff),
+		   from_kuid_munged(seq_user_ns(f), sock_i_uid(sk)),
+		   0, sock_i_ino(sk), xtcp_state_name(state));
+}
+
+static void xtcp_seq_tw(struct seq_file *f, struct xtcp_tw *tw, int i)
+{
+	seq_printf(f, "%4d: ", i);
+	xtcp_seq_addr(f, tw->family, &tw->saddr, ntohs(tw->sport));
+	seq_putc(f, ' ');
+	xtcp_seq_addr(f, tw->family, &tw->daddr, ntohs(tw->dport));
+	seq_printf(f, " %02X %08X:%08X %02X:%08lX %08X %5u %8d %lu %s\n",
+		   TCP_TIME_WAIT, 0, 0, 3,
+		   jiffies_delta_to_clock_t(xtcp_tw_remaining(tw)), 0, 0, 0,
+		   0UL, xtcp_state_name(XTCP_TIME_WAIT));
+}
+
+static int xtcp_seq_show(struct seq_file *f, u16 family)
+{
+	struct net *net = seq_file_net(f);
+	struct xtcp_net *xn = xtcp_pernet(net);
+	struct xtcp_sock *xs;
+	int i = 0;
+
+	seq_puts(f, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode state\n");
+	spin_lock_bh(&xn->socks_lock);
+	list_for_each_entry(xs, &xn->socks, node) {
+		struct sock *sk = xtcp_to_sk(xs);
+
+		if (sk->sk_family == family)
+			xtcp_seq_sock(f, sk, i++);
+	}
+	spin_unlock_bh(&xn->socks_lock);
+	xtcp_tw_for_each(net, family, xtcp_seq_tw, f, &i);
+	return 0;
+}
+
+static int xtcp4_seq_show(struct seq_file *f, void *v)
+{
+	return xtcp_seq_show(f, AF_INET);
+}
+
+static int xtcp6_seq_show(struct seq_file *f, void *v)
+{
+	return xtcp_seq_show(f, AF_INET6);
+}
+
+static int xtcp_stat_show(struct seq_file *f, void *v)
+{
+	struct xtcp_net *xn = xtcp_pernet(seq_file_net(f));
+	int i;
+
+	for (i = 0; i < XTCP_MIB_MAX; i++)
+		seq_printf(f, "%s %lld\n", xtcp_mib_names[i],
+			   (s64)xtcp_mib_read(xn, i));
+	return 0;
+}
+
+int xtcp_proc_init_net(struct net *net)
+{
+	if (!proc_create_net_single("xtcp", 0444, net->proc_net,
+				    xtcp4_seq_show, NULL))
+		goto fail;
+	if (!proc_create_net_single("xtcp6", 0444, net->proc_net,
+				    xtcp6_seq_show, NULL))
+		goto fail;
+	if (!proc_create_net_single("xtcp_stat", 0444, net->proc_net,
+				    xtcp_stat_show, NULL))
+		goto fail;
+	return 0;
+fail:
+	xtcp_proc_exit_net(net);
+	return -ENOMEM;
+}
+
+void xtcp_proc_exit_net(struct net *net)
+{
+	remove_proc_entry("xtcp_stat", net->proc_net);
+	remove_proc_entry("xtcp6", net->proc_net);
+	remove_proc_entry("xtcp", net->proc_net);
+}
+
+/* ---- sysctl: net.xtcp.* ---- */
+
+static unsigned int one_u = 1;
+static unsigned int ms_max = 3600000;
+static int one_i = 1;
+static int buf_min = 4096;
+static int buf_max = 64 << 20;
+
+#define XTCP_MS(n, f) {							\
+	.procname = n, .data = &xtcp_tmpl.params.f,			\
+	.maxlen = sizeof(unsigned int), .mode = 0644,			\
+	.proc_handler = proc_douintvec_minmax,				\
+	.extra1 = &one_u, .extra2 = &ms_max }
+#define XTCP_U8(n, f) {							\
+	.procname = n, .data = &xtcp_tmpl.params.f,			\
+	.maxlen = sizeof(u8), .mode = 0644,				\
+	.proc_handler = proc_dou8vec_minmax }
+#define XTCP_INT(n, f, lo, hi) {					\
+	.procname = n, .data = &xtcp_tmpl.f,				\
+	.maxlen = sizeof(int), .mode = 0644,				\
+	.proc_handler = proc_dointvec_minmax,				\
+	.extra1 = lo, .extra2 = hi }
+
+/* only the addresses matter: entries are rebased onto each netns */
+static struct xtcp_net xtcp_tmpl;
+
+static struct ctl_table xtcp_sysctl_tmpl[] = {
+	XTCP_MS("msl_ms", msl_ms),
+	XTCP_MS("fin_timeout_ms", fin_timeout_ms),
+	XTCP_MS("rto_init_ms", rto_init_ms),
+	XTCP_MS("rto_min_ms", rto_min_ms),
+	XTCP_MS("rto_max_ms", rto_max_ms),
+	XTCP_MS("delack_ms", delack_ms),
+	XTCP_U8("syn_retries", syn_retries),
+	XTCP_U8("synack_retries", synack_retries),
+	XTCP_U8("retries", retries),
+	XTCP_INT("rmem_default", rmem, &buf_min, &buf_max),
+	XTCP_INT("wmem_default", wmem, &buf_min, &buf_max),
+	XTCP_INT("max_syn_backlog", max_syn_backlog, &one_i, &buf_max),
+	{ }
+};
+
+int xtcp_sysctl_init_net(struct xtcp_net *xn)
+{
+	struct ctl_table *t;
+	int i;
+
+	t = kmemdup(xtcp_sysctl_tmpl, sizeof(xtcp_sysctl_tmpl), GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
+	for (i = 0; t[i].procname; i++)
+		t[i].data = (char *)xn + ((char *)t[i].data -
+					  (char *)&xtcp_tmpl);
+	xn->sysctl_hdr = register_net_sysctl(xn->net, "net/xtcp", t);
+	if (!xn->sysctl_hdr) {
+		kfree(t);
+		return -ENOMEM;
+	}
+	xn->sysctl_table = t;
+	return 0;
+}
+
+void xtcp_sysctl_exit_net(struct xtcp_net *xn)
+{
+	if (xn->sysctl_hdr)
+		unregister_net_sysctl_table(xn->sysctl_hdr);
+	kfree(xn->sysctl_table);
+	xn->sysctl_hdr = NULL;
+	xn->sysctl_table = NULL;
+}

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * XTCP timers: one timer_list per core timer of a socket. A pending timer
+ * holds a socket reference (sk_reset_timer). When the socket is owned by
+ * the user the expiry is retried shortly after, as Linux's keepalive timer
+ * does, so the core always runs under the socket lock.
+ */
+#include <linux/jiffies.h>
+#include <net/sock.h>
+
+#include "xtcp.h"
+
+u64 xtcp_now_ms(void)
+{
+	return jiffies64_to_msecs(get_jiffies_64());
+}
+
+static void xtcp_timer_fire(struct sock *sk, enum xtcp_timer t)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	bh_lock_sock(sk);
+	if (sock_owned_by_user(sk)) {
+		/* retry soon; keeps the reference the timer held */
+		sk_reset_timer(sk, &xs->timers[t], jiffies + 1);
+		goto out;
+	}
+	/* cleared or re-armed for later while we waited for the lock */
+	if (!test_bit(t, &xs->tarmed) || timer_pending(&xs->timers[t]))
+		goto out;
+	clear_bit(t, &xs->tarmed);
+	xtcp_core_timeout(&xs->tcb, t);
+	xtcp_after_core(sk);
+out:
+	bh_unlock_sock(sk);
+	sock_put(sk);
+}
+
+#define XTCP_TIMER_FN(name, t)						\
+static void name(struct timer_list *tl)					\
+{									\
+	struct xtcp_sock *xs = from_timer(xs, tl, timers[t]);		\
+									\
+	xtcp_timer_fire(xtcp_to_sk(xs), t);				\
+}
+
+XTCP_TIMER_FN(xtcp_rtx_timer, XTCP_T_RTX)
+XTCP_TIMER_FN(xtcp_delack_timer, XTCP_T_DELACK)
+XTCP_TIMER_FN(xtcp_persist_timer, XTCP_T_PERSIST)
+XTCP_TIMER_FN(xtcp_finwait2_timer, XTCP_T_FINWAIT2)
+XTCP_TIMER_FN(xtcp_timewait_timer, XTCP_T_TIMEWAIT)
+
+void xtcp_timers_init(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	timer_setup(&xs->timers[XTCP_T_RTX], xtcp_rtx_timer, 0);
+	timer_setup(&xs->timers[XTCP_T_DELACK], xtcp_delack_timer, 0);
+	timer_setup(&xs->timers[XTCP_T_PERSIST], xtcp_persist_timer, 0);
+	timer_setup(&xs->timers[XTCP_T_FINWAIT2], xtcp_finwait2_timer, 0);
+	timer_setup(&xs->timers[XTCP_T_TIMEWAIT], xtcp_timewait_timer, 0);
+	xs->tarmed = 0;
+}
+
+/* Stop every timer; each pending one gives back its reference. */
+void xtcp_timers_stop(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	int t;
+
+	for (t = 0; t < XTCP_T_MAX; t++) {
+		clear_bit(t, &xs->tarmed);
+		sk_stop_timer(sk, &xs->timers[t]);
+	}
+}
+
+void xtcp_timer_set(struct xtcp_tcb *tcb, enum xtcp_timer t, u32 ms)
+{
+	struct xtcp_sock *xs = tcb_to_xs(tcb);
+
+	set_bit(t, &xs->tarmed);
+	sk_reset_timer(xtcp_to_sk(xs), &xs->timers[t],
+		       jiffies + max_t(unsigned long, msecs_to_jiffies(ms), 1));
+}
+
+void xtcp_timer_clear(struct xtcp_tcb *tcb, enum xtcp_timer t)
+{
+	struct xtcp_sock *xs = tcb_to_xs(tcb);
+
+	clear_bit(t, &xs->tarmed);
+	sk_stop_timer(xtcp_to_sk(xs), &xs->timers[t]);
+}

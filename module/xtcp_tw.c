@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * XTCP TIME-WAIT (RFC 9293 §3.6.1): when a connection enters TIME-WAIT the
+ * full socket is freed and a compact object keeps the 4-tuple, the TCB for
+ * the core (which re-ACKs a retransmitted FIN and restarts 2*MSL, and
+ * ignores RST per RFC 1337) and one timer. References: the table holds
+ * one, a pending timer one, each lookup one.
+ */
+#include <linux/slab.h>
+#include <linux/jiffies.h>
+
+#include "xtcp.h"
+
+static struct xtcp_tw *tcb_to_tw(struct xtcp_tcb *tcb)
+{
+	return container_of(tcb, struct xtcp_tw, tcb);
+}
+
+static void xtcp_tw_tuple(const struct xtcp_tw *tw, struct xtcp_tuple *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->family = tw->family;
+	t->lport = tw->sport;
+	t->rport = tw->dport;
+	memcpy(&t->laddr, &tw->saddr, sizeof(t->laddr));
+	memcpy(&t->raddr, &tw->daddr, sizeof(t->raddr));
+	t->dif = tw->bound_dev_if;
+}
+
+static int xtcp_tw_output(struct xtcp_tcb *tcb, const struct xtcp_out *o)
+{
+	struct xtcp_tw *tw = tcb_to_tw(tcb);
+	struct xtcp_tuple t;
+
+	xtcp_tw_tuple(tw, &t);
+	return xtcp_send_reply(read_pnet(&tw->net), &t, o, tw->mark);
+}
+
+static void xtcp_tw_timer_set(struct xtcp_tcb *tcb, enum xtcp_timer t,
+			      u32 ms)
+{
+	struct xtcp_tw *tw = tcb_to_tw(tcb);
+
+	if (t != XTCP_T_TIMEWAIT)
+		return;
+	if (!mod_timer(&tw->timer, jiffies + msecs_to_jiffies(ms)))
+		refcount_inc(&tw->refcnt);
+}
+
+static void xtcp_tw_timer_clear(struct xtcp_tcb *tcb, enum xtcp_timer t)
+{
+	struct xtcp_tw *tw = tcb_to_tw(tcb);
+
+	/* the caller holds a reference: this never frees */
+	if (t == XTCP_T_TIMEWAIT && del_timer(&tw->timer))
+		refcount_dec(&tw->refcnt);
+}
+
+/* TIME-WAIT never accepts data; keep the window last advertised */
+static u32 xtcp_tw_rcv_space(struct xtcp_tcb *tcb)
+{
+	return tcb->rcv_wnd;
+}
+
+static void xtcp_tw_state_change(struct xtcp_tcb *tcb, enum xtcp_state old)
+{
+	if (tcb->state == XTCP_CLOSED)
+		tcb_to_tw(tcb)->dead = true;
+}
+
+static void xtcp_tw_rcv_data(struct xtcp_tcb *tcb, u32 off, u32 len)
+{
+}
+
+static void xtcp_tw_error(struct xtcp_tcb *tcb, int err)
+{
+}
+
+static void xtcp_tw_event(struct xtcp_tcb *tcb)
+{
+}
+
+static u64 xtcp_tw_now(struct xtcp_tcb *tcb)
+{
+	return xtcp_now_ms();
+}
+
+static const struct xtcp_core_ops xtcp_tw_ops = {
+	.now		= xtcp_tw_now,
+	.output		= xtcp_tw_output,
+	.timer_set	= xtcp_tw_timer_set,
+	.timer_clear	= xtcp_tw_timer_clear,
+	.rcv_data	= xtcp_tw_rcv_data,
+	.rcv_space	= xtcp_tw_rcv_space,
+	.state_change	= xtcp_tw_state_change,
+	.error		= xtcp_tw_error,
+	.event		= xtcp_tw_event,
+};
+
+void xtcp_tw_put(struct xtcp_tw *tw)
+{
+	if (refcount_dec_and_test(&tw->refcnt))
+		kfree(tw);
+}
+
+static void xtcp_tw_timer(struct timer_list *t)
+{
+	struct xtcp_tw *tw = from_timer(tw, t, timer);
+	bool dead;
+
+	spin_lock(&tw->lock);
+	if (!tw->dead && !timer_pending(&tw->timer))
+		xtcp_core_timeout(&tw->tcb, XTCP_T_TIMEWAIT);
+	dead = tw->dead;
+	spin_unlock(&tw->lock);
+	if (dead && xtcp_tw_unhash(tw))
+		xtcp_tw_put(tw);
+	xtcp_tw_put(tw);	/* the timer's reference */
+}
+
+/* End a TIME-WAIT early (new SYN, netns exit, module unload). */
+void xtcp_tw_kill(struct xtcp_tw *tw)
+{
+	spin_lock_bh(&tw->lock);
+	tw->dead = true;
+	spin_unlock_bh(&tw->lock);
+	if (del_timer_sync(&tw->timer))
+		xtcp_tw_put(tw);
+	if (xtcp_tw_unhash(tw))
+		xtcp_tw_put(tw);
+}
+
+long xtcp_tw_remaining(const struct xtcp_tw *tw)
+{
+	long left = (long)(READ_ONCE(tw->timer.expires) - jiffies);
+
+	return left > 0 ? left : 0;
+}
+
+/**
+ * xtcp_time_wait() - a socket entered TIME-WAIT: hand the connection to a
+ *	compact TIME-WAIT object and close the socket.
+ * @sk: the socket, locked
+ */
+void xtcp_time_wait(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_tuple t;
+	struct xtcp_tw *tw;
+
+	tw = kzalloc(sizeof(*tw), GFP_ATOMIC);
+	if (tw) {
+		xtcp_sk_tuple(sk, &t);
+		refcount_set(&tw->refcnt, 1);
+		write_pnet(&tw->net, sock_net(sk));
+		spin_lock_init(&tw->lock);
+		timer_setup(&tw->timer, xtcp_tw_timer, 0);
+		INIT_HLIST_NODE(&tw->node);
+		tw->family = t.family;
+		tw->sport = t.lport;
+		tw->dport = t.rport;
+		memcpy(&tw->saddr, &t.laddr, sizeof(tw->saddr));
+		memcpy(&tw->daddr, &t.raddr, sizeof(tw->daddr));
+		tw->bound_dev_if = sk->sk_bound_dev_if;
+		tw->mark = sk->sk_mark;
+		tw->tcb = xs->tcb;
+		tw->tcb.ops = &xtcp_tw_ops;
+		xtcp_tw_hash(tw);
+		spin_lock_bh(&tw->lock);
+		xtcp_tw_timer_set(&tw->tcb, XTCP_T_TIMEWAIT,
+				  2 * tw->tcb.p.msl_ms);
+		spin_unlock_bh(&tw->lock);
+		xtcp_tw_put(tw);
+	}
+	/* the socket itself is done; its TIME-WAIT lives on in @tw */
+	xs->tcb.state = XTCP_CLOSED;
+	xtcp_done(sk);
+}
+
+/* A segment for a TIME-WAIT 4-tuple. Consumes @skb. */
+void xtcp_tw_input(struct xtcp_tw *tw, struct sk_buff *skb)
+{
+	struct net *net = read_pnet(&tw->net);
+	struct xtcp_seg *seg = &XTCP_SKB_CB(skb)->seg;
+	bool dead;
+
+	spin_lock(&tw->lock);
+	if ((seg->flags & (XTCP_SYN | XTCP_RST | XTCP_ACK)) == XTCP_SYN &&
+	    !tw->dead && xtcp_core_tw_syn_ok(&tw->tcb, seg)) {
+		struct xtcp_tuple t;
+		struct sock *lsk;
+
+		/* a new incarnation of the connection, as Linux allows */
+		spin_unlock(&tw->lock);
+		xtcp_tw_kill(tw);
+		XTCP_INC_STATS(xtcp_pernet(net), XTCP_MIB_TIMEWAITRECYCLED);
+		xtcp_parse_tuple_skb(skb, &t);
+		lsk = xtcp_lookup_listener(net, &t);
+		if (lsk) {
+			xtcp_sk_deliver(lsk, skb);
+			return;
+		}
+		consume_skb(skb);
+		return;
+	}
+	if (!tw->dead)
+		xtcp_core_input(&tw->tcb, seg);
+	dead = tw->dead;
+	spin_unlock(&tw->lock);
+	if (dead) {
+		XTCP_INC_STATS(xtcp_pernet(net), XTCP_MIB_TIMEWAITKILLED);
+		if (del_timer(&tw->timer))
+			xtcp_tw_put(tw);
+		if (xtcp_tw_unhash(tw))
+			xtcp_tw_put(tw);
+	}
+	consume_skb(skb);
+}
