@@ -1605,6 +1605,16 @@ static void established_slow_start(struct kunit *test)
 	xt_expect_seg(test, XTCP_ACK, S1 + 16060, R1, XT_ANY);
 }
 
+/* RFC 5681 §3.1: a cumulative ACK grows cwnd by at most one SMSS */
+static void established_slow_start_cumulative(struct kunit *test)
+{
+	xt_established(test);
+	xt_write(test, 20000);
+	xt_send(test, XTCP_ACK, R1, S1 + 2920, 0);
+	KUNIT_EXPECT_EQ(test, T(test)->cwnd, 14600 + 1460);
+	KUNIT_EXPECT_EQ(test, T(test)->bytes_acked, 2920);
+}
+
 static void established_congestion_avoidance(struct kunit *test)
 {
 	xt_established(test);
@@ -2768,6 +2778,7 @@ static struct kunit_case xtcp_core_established_cases[] = {
 	KUNIT_CASE(established_window_update_old_ignored),
 	KUNIT_CASE(established_cwnd_limited),
 	KUNIT_CASE(established_slow_start),
+	KUNIT_CASE(established_slow_start_cumulative),
 	KUNIT_CASE(established_congestion_avoidance),
 	KUNIT_CASE(established_rtx_gobackn),
 	KUNIT_CASE(established_rtx_ack_beyond_snd_nxt),
