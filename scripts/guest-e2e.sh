@@ -1,0 +1,452 @@
+#!/bin/bash
+# Runs INSIDE a guest (scripts/vm): XTCP end-to-end tests between two netns
+# "a" and "b" that each own one of the two NICs, and over loopback.
+# TAP output, "N passed, N failed" last.
+#
+# Env: QUICK=1     scaled-down subset (debug kernel): no 10 MB, 100 instead
+#                  of 1000 sequential connections, 20 instead of 100 parallel
+#      SUBJECT=tcp run every "xtcp" role with Linux TCP instead (validates
+#                  this script and the tools without the module; XTCP-only
+#                  checks are skipped)
+#      XTCP_IFS="IF1 IF2"  the two interfaces (default: the two non-lo
+#                  interfaces in /sys/class/net, sorted)
+#      XTCP_KO, XTCP_KERNEL, XTCP_RESULTS
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+T=$root/tools
+# shellcheck source=lib-tap.sh
+. "$here/lib-tap.sh"
+QUICK=${QUICK:-0}
+SUBJECT=${SUBJECT:-xtcp}
+R=${XTCP_RESULTS:-/tmp}/e2e
+mkdir -p "$R"
+X=$T/xtcp_xfer
+PORT=20000
+t_start=$(date +%s)
+
+A() { ip netns exec a "$@"; }
+B() { ip netns exec b "$@"; }
+NS() { local n=$1; shift; ip netns exec "$n" "$@"; }
+newport() { PORT=$((PORT + 1)); }
+fam() { [ "$1" = x ] && echo "$SUBJECT" || echo tcp; }  # x=XTCP t=Linux
+proc4() { [ "$SUBJECT" = xtcp ] && echo /proc/net/xtcp || echo /proc/net/tcp; }
+proc6() { [ "$SUBJECT" = xtcp ] && echo /proc/net/xtcp6 || echo /proc/net/tcp6; }
+
+cleanup() {
+	jobs -p | xargs -r kill 2>/dev/null
+	ip netns del a 2>/dev/null
+	ip netns del b 2>/dev/null
+}
+trap cleanup EXIT
+
+# ------------------------------------------------------------- setup ---
+if [ -n "${XTCP_IFS:-}" ]; then
+	read -r IFA IFB <<<"$XTCP_IFS"
+else
+	# shellcheck disable=SC2012
+	read -r IFA IFB <<<"$(ls /sys/class/net | grep -vx lo | sort | head -2 | tr '\n' ' ')"
+fi
+diag "kernel $(uname -r) subject=$SUBJECT QUICK=$QUICK interfaces $IFA $IFB"
+if [ "$SUBJECT" = xtcp ]; then
+	ko=$(xtcp_ko)
+	grep -q '^xtcp ' /proc/modules || insmod "$ko"
+	if grep -q '^xtcp ' /proc/modules; then ok "module loaded ($ko)"; else
+		nok "module loaded" "insmod $ko failed"
+		tap_done
+		exit 1
+	fi
+fi
+ip netns del a 2>/dev/null
+ip netns del b 2>/dev/null
+ip netns add a && ip netns add b
+ip link set "$IFA" netns a && ip link set "$IFB" netns b
+A ip link set lo up; B ip link set lo up
+A ip addr add 10.0.0.1/24 dev "$IFA"; A ip addr add fd00::1/64 dev "$IFA" nodad
+B ip addr add 10.0.0.2/24 dev "$IFB"; B ip addr add fd00::2/64 dev "$IFB" nodad
+A ip link set "$IFA" up; B ip link set "$IFB" up
+A sysctl -qw net.ipv6.conf.all.accept_dad=0 2>/dev/null
+reach() { # Linux TCP from a to b over the NICs
+	B "$X" server -f tcp -b "$1" -p 19999 -t 10 -q >/dev/null 2>&1 &
+	sleep 0.3
+	A "$X" client -f tcp -a "$1" -p 19999 -s 1000 -t 10 >/dev/null 2>&1
+	local r=$?
+	wait
+	return $r
+}
+reach 10.0.0.2 && reach fd00::2 &&
+	ok "Linux TCP from netns a ($IFA 10.0.0.1 fd00::1) to b ($IFB 10.0.0.2 fd00::2)" ||
+	nok "netns a reaches b over $IFA/$IFB"
+xsys() { # ns name value: XTCP sysctl (no-op for SUBJECT=tcp)
+	[ "$SUBJECT" = xtcp ] || return 0
+	NS "$1" sh -c "echo $3 > /proc/sys/net/xtcp/$2"
+}
+MSL_MS=1000
+for n in a b; do
+	xsys $n msl_ms $MSL_MS
+	xsys $n syn_retries 1
+	NS $n sysctl -qw net.ipv4.tcp_syn_retries=1
+done
+HAVE_NFT=0
+if command -v nft >/dev/null && A nft add table inet xt 2>/dev/null; then
+	HAVE_NFT=1
+	for n in a b; do
+		NS $n nft add table inet xt 2>/dev/null
+		NS $n nft add chain inet xt pre '{ type filter hook prerouting priority -300; }'
+		# port 9: SYNs dropped (connect timeout tests)
+		NS $n nft add rule inet xt pre tcp dport 9 drop
+	done
+fi
+HAVE_NETEM=0
+A tc qdisc add dev "$IFA" root netem loss 0% 2>/dev/null && HAVE_NETEM=1 &&
+	A tc qdisc del dev "$IFA" root
+mtu_a=$(cat /sys/class/net/lo/mtu)
+MTU_NIC=$(A cat /sys/class/net/"$IFA"/mtu)
+MTU_LO=$(A cat /sys/class/net/lo/mtu)
+diag "MTU nic=$MTU_NIC lo=$MTU_LO nft=$HAVE_NFT netem=$HAVE_NETEM ($mtu_a)"
+
+# run_xfer DESC NS_S NS_C SFAM CFAM BINDADDR CONNADDR SIZE [SERVER ARGS] -- [CLIENT ARGS]
+# checks: server and client both succeed, bytes/hash equal to the expected
+LAST_SOUT="" LAST_COUT=""
+run_xfer() {
+	local d=$1 ns=$2 nc=$3 sf=$4 cf=$5 ba=$6 ca=$7 sz=$8
+	shift 8
+	local sargs=() cargs=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do sargs+=("$1"); shift; done
+	[ $# -gt 0 ] && shift
+	cargs=("$@")
+	newport
+	local rf=$R/ready.$PORT so=$R/srv.$PORT co=$R/cli.$PORT
+	rm -f "$rf"
+	NS "$ns" "$X" server -f "$sf" -b "$ba" -p $PORT -t 240 --ready-file "$rf" "${sargs[@]}" >"$so" 2>&1 &
+	local sp=$!
+	for _ in $(seq 100); do [ -e "$rf" ] && break; sleep 0.05; done
+	NS "$nc" "$X" client -f "$cf" -a "$ca" -p $PORT -s "$sz" -t 240 "${cargs[@]}" >"$co" 2>&1
+	local crc=$?
+	wait $sp
+	local src=$?
+	LAST_SOUT=$(cat "$so") LAST_COUT=$(cat "$co")
+	XRC="$src $crc"
+}
+
+# xfer_hash DESC NS_S NS_C SFAM CFAM BINDADDR CONNADDR SIZE
+xfer_hash() {
+	local d=$1 sz=$8 exp
+	run_xfer "$@"
+	exp=$("$X" hash -s "$sz")
+	local sl cl
+	sl=$(echo "$LAST_SOUT" | grep -o 'bytes=[0-9]* hash=[0-9a-f]*' | head -1)
+	cl=$(echo "$LAST_COUT" | grep -o 'bytes=[0-9]* hash=[0-9a-f]*' | head -1)
+	if [ "$XRC" = "0 0" ] && [ "$sl" = "$exp" ] && [ "$cl" = "$exp" ]; then
+		ok "$d: $exp"
+	else
+		nok "$d" "rc(s c)=$XRC want '$exp' server '$(echo $LAST_SOUT)' client '$(echo $LAST_COUT)'"
+	fi
+}
+
+combos="xx xt tx"  # client-server: x = XTCP, t = Linux TCP
+cname() { case $1 in xx) echo "XTCP->XTCP" ;; xt) echo "XTCP->Linux" ;; tx) echo "Linux->XTCP" ;; esac; }
+
+# ------------------------------------------------- transfer matrix ---
+big=10M
+[ "$QUICK" = 1 ] && big=""
+for v in 4 6; do
+	for path in nic lo; do
+		if [ $path = nic ]; then
+			ns=b
+			[ $v = 4 ] && { sa=10.0.0.2; mtu=$MTU_NIC; } || { sa=fd00::2; mtu=$MTU_NIC; }
+		else
+			ns=a
+			[ $v = 4 ] && { sa=127.0.0.1; mtu=$MTU_LO; } || { sa=::1; mtu=$MTU_LO; }
+		fi
+		[ $v = 4 ] && mss=$((mtu - 40)) || mss=$((mtu - 60))
+		for c in $combos; do
+			for sz in 0 1 $((mss - 1)) $mss $((mss + 1)) $big; do
+				xfer_hash "v$v $path $(cname $c) $sz bytes" \
+					$ns a "$(fam ${c:1:1})" "$(fam ${c:0:1})" $sa $sa $sz
+			done
+		done
+	done
+done
+[ "$QUICK" = 1 ] && skip "10 MB transfers" "QUICK=1"
+
+# ---------------------------------- handshake/teardown capture + states ---
+# state name from /proc/net/tcp st (hex)
+st_awk='BEGIN{split("ESTABLISHED SYN-SENT SYN-RECEIVED FIN-WAIT-1 FIN-WAIT-2 TIME-WAIT CLOSED CLOSE-WAIT LAST-ACK LISTEN CLOSING",N," ")}'
+# sample_states NS PORT FILE: log "time state rfcname tm" lines for PORT
+sampler() {
+	local ns=$1 p=$2 f=$3 pf=$4
+	NS "$ns" bash -c "
+		hp=\$(printf ':%04X' $p)
+		while [ -e $R/sampling.$p ]; do
+			t=\$(date +%s.%N)
+			awk -v hp=\$hp -v t=\$t '$st_awk NR>1 && (index(\$2,hp)||index(\$3,hp)) {
+				split(\$6,tm,\":\"); printf \"%s %s %s %s %s\\n\", t, N[strtonum(\"0x\" \$4)], \$NF, \$4, strtonum(\"0x\" tm[2]) }' $pf
+			sleep 0.05
+		done" >"$f" 2>&1 &
+}
+states_seq() { awk '{print $2}' "$1" | uniq | tr '\n' ' '; }
+
+cap_test() { # v4|v6
+	local v=$1 sa ca pf
+	[ $v = 4 ] && { sa=10.0.0.2; ca=10.0.0.1; pf=$(proc4); } || { sa=fd00::2; ca=fd00::1; pf=$(proc6); }
+	newport
+	local p=$PORT pcap=$R/hs-v$v.pcap
+	if ! command -v tcpdump >/dev/null; then skip "v$v capture" "no tcpdump"; return; fi
+	ip netns exec b tcpdump -i "$IFB" -n -U -s 128 -w "$pcap" tcp port $p >"$R/tcpdump.$p" 2>&1 &
+	local tp=$!
+	for _ in $(seq 100); do grep -q listening "$R/tcpdump.$p" && break; sleep 0.05; done
+	touch "$R/sampling.$p"
+	sampler a $p "$R/states-a.$p" "$pf"
+	sampler b $p "$R/states-b.$p" "$pf"
+	PORT=$((p - 1))
+	# client: 100 bytes, stays ESTABLISHED 1.5 s, closes first (TIME-WAIT);
+	# server: reads to EOF, stays in CLOSE-WAIT 0.5 s, closes
+	xfer_hash "v$v capture run: XTCP->XTCP 100 bytes" b a "$(fam x)" "$(fam x)" $sa $sa 100 --hold 500 -- --hold 1500
+	local tdone; tdone=$(date +%s.%N)
+	sleep 0.5
+	kill -TERM $tp; wait $tp 2>/dev/null
+	tshark -r "$pcap" -T fields -E separator=, -e ip.src -e ipv6.src -e tcp.flags \
+		-e tcp.seq_raw -e tcp.ack_raw -e tcp.len 2>/dev/null >"$R/hs-v$v.txt"
+	# field checks: src flags seq ack len
+	python3 - "$R/hs-v$v.txt" "$ca" "$sa" <<'PY' >"$R/hs-v$v.chk"
+import sys
+rows = [l.strip().split(",") for l in open(sys.argv[1]) if l.strip()]
+c, s = sys.argv[2], sys.argv[3]
+segs = [(r[0] or r[1], int(r[2], 16), int(r[3]), int(r[4]), int(r[5])) for r in rows]
+SYN, ACK, FIN, RST = 2, 16, 1, 4
+out = []
+def chk(ok, d): out.append(("ok" if ok else "nok") + " " + d)
+if len(segs) < 7:
+    chk(False, "capture has >= 7 segments (%d)" % len(segs)); print("\n".join(out)); sys.exit()
+(a1, f1, x, _, _), (a2, f2, y, k2, _), (a3, f3, s3, k3, l3) = segs[:3]
+chk(a1 == c and f1 & 0x3f == SYN, "handshake 1: SYN from client seq=x=%d (flags %#x)" % (x, f1))
+chk(a2 == s and f2 & 0x3f == SYN | ACK and k2 == (x + 1) % 2**32,
+    "handshake 2: SYN+ACK from server seq=y=%d ack=x+1 (ack %d flags %#x)" % (y, k2, f2))
+chk(a3 == c and f3 & (SYN | FIN | RST) == 0 and f3 & ACK and s3 == (x + 1) % 2**32 and k3 == (y + 1) % 2**32,
+    "handshake 3: ACK from client seq=x+1 ack=y+1 (seq %d ack %d flags %#x)" % (s3, k3, f3))
+fins = [i for i, g in enumerate(segs) if g[1] & FIN]
+rst = [g for g in segs if g[1] & RST]
+chk(not rst, "no RST in the capture (%d)" % len(rst))
+if not fins:
+    chk(False, "teardown: FIN found"); print("\n".join(out)); sys.exit()
+i = fins[0]
+td = segs[i:]
+chk(len(td) == 4, "teardown is exactly 4 segments (%d: %s)" % (len(td), [hex(g[1]) for g in td]))
+u = (x + 1 + 100) % 2**32; v = (y + 1) % 2**32
+exp = [(c, FIN | ACK, u, v, "FIN+ACK client seq=u=x+101 ack=y+1"),
+       (s, ACK, v, (u + 1) % 2**32, "ACK server seq=y+1 ack=u+1"),
+       (s, FIN | ACK, v, (u + 1) % 2**32, "FIN+ACK server seq=y+1 ack=u+1"),
+       (c, ACK, (u + 1) % 2**32, (v + 1) % 2**32, "ACK client seq=u+1 ack=y+2")]
+for n, e in enumerate(exp):
+    g = td[n] if n < len(td) else ("-", 0, 0, 0, 0)
+    chk(g[0] == e[0] and g[1] & 0x3f == e[1] and g[2] == e[2] and g[3] == e[3] and g[4] == 0,
+        "teardown %d: %s (got %s flags %#x seq %d ack %d len %d)" % (n + 1, e[4], g[0], g[1], g[2], g[3], g[4]))
+print("\n".join(out))
+PY
+	while read -r r d; do tap_line "$([ "$r" = ok ] && echo 0 || echo 1)" "v$v wire: $d"; done <"$R/hs-v$v.chk"
+	# states seen while the connection lived
+	local sa_seq sb_seq
+	sleep 0.3
+	sa_seq=$(states_seq "$R/states-a.$p")
+	sb_seq=$(states_seq "$R/states-b.$p")
+	local want_a="ESTABLISHED FIN-WAIT-2 TIME-WAIT" want_b="LISTEN ESTABLISHED CLOSE-WAIT"
+	seq_has() { local s=" $1 " w; for w in $2; do s=${s#* $w }; [ "$s" = " $1 " ] && return 1; s=" $s"; done; }
+	in_order() { # seq wanted: every wanted state appears, in order
+		local rest=" $1 " w
+		for w in $2; do
+			case "$rest" in *" $w "*) rest=" ${rest#* $w }" ;; *) return 1 ;; esac
+		done
+	}
+	in_order "$sa_seq" "$want_a" && ok "v$v client states in order $want_a (seen: $sa_seq)" ||
+		nok "v$v client states $want_a" "seen: $sa_seq"
+	in_order "$sb_seq" "$want_b" && ok "v$v server states in order $want_b (seen: $sb_seq)" ||
+		nok "v$v server states $want_b" "seen: $sb_seq"
+	if [ "$SUBJECT" = xtcp ]; then
+		# the extra RFC 9293 name column agrees with the st column
+		local bad
+		bad=$(cat "$R/states-a.$p" "$R/states-b.$p" | awk '$2 != $3' | head -3)
+		[ -z "$bad" ] && ok "v$v /proc RFC state name column matches st" ||
+			nok "v$v /proc RFC state name column matches st" "$bad"
+		# TIME-WAIT gone after 2*MSL
+		local tw_t
+		tw_t=$(awk '$2=="TIME-WAIT"{print $1; exit}' "$R/states-a.$p")
+		sleep $(awk -v m=$MSL_MS 'BEGIN{print 2*m/1000 + 0.6}')
+		rm -f "$R/sampling.$p"
+		local tw_last
+		tw_last=$(awk '$2=="TIME-WAIT"{t=$1} END{print t}' "$R/states-a.$p")
+		if [ -n "$tw_t" ] && ! A grep -q "$(printf ':%04X' $p)" "$pf"; then
+			ok "v$v TIME-WAIT seen, gone after 2*MSL (first $tw_t last $tw_last)"
+		else
+			nok "v$v TIME-WAIT gone after 2*MSL" "first=$tw_t last=$tw_last now: $(A grep "$(printf ':%04X' $p)" "$pf")"
+		fi
+	else
+		rm -f "$R/sampling.$p"
+		skip "v$v TIME-WAIT gone after 2*MSL" "Linux TCP TIME-WAIT is 60 s"
+	fi
+	wait 2>/dev/null
+}
+cap_test 4
+cap_test 6
+
+# -------------------- last ACK dropped once: FIN retransmitted, re-ACKed ---
+lastack_test() {
+	local sa=10.0.0.2 ca=10.0.0.1
+	if [ $HAVE_NFT = 0 ]; then skip "lost last ACK" "no nft"; return; fi
+	newport
+	local p=$PORT pcap=$R/lastack.pcap
+	ip netns exec b tcpdump -i "$IFB" -n -U -s 128 -w "$pcap" tcp port $p >"$R/tcpdump.$p" 2>&1 &
+	local tp=$!
+	for _ in $(seq 100); do grep -q listening "$R/tcpdump.$p" && break; sleep 0.05; done
+	# in b (the LAST-ACK side) drop the first pure ACK from a to port p
+	# arriving after the rule is in place: added while the client holds
+	touch "$R/sampling.$p"
+	sampler a $p "$R/states-a.$p" "$(proc4)"
+	PORT=$((p - 1))
+	(sleep 1; B nft add rule inet xt pre ip saddr $ca tcp dport $p 'tcp flags == ack' quota until 80 bytes drop) &
+	xfer_hash "lost last ACK run: XTCP->XTCP 0 bytes" b a "$(fam x)" "$(fam x)" $sa $sa 0 --hold 300 -- --hold 1500
+	sleep 3
+	kill -TERM $tp; wait $tp 2>/dev/null
+	rm -f "$R/sampling.$p"
+	tshark -r "$pcap" -T fields -E separator=' ' -e frame.time_relative -e ip.src -e tcp.flags -e tcp.seq_raw -e tcp.ack_raw >"$R/lastack.txt" 2>/dev/null
+	python3 - "$R/lastack.txt" "$ca" "$sa" <<'PY' >"$R/lastack.chk"
+import sys
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+c, s = sys.argv[2], sys.argv[3]
+segs = [(float(r[0]), r[1], int(r[2], 16), int(r[3]), int(r[4])) for r in rows]
+sfin = [g for g in segs if g[1] == s and g[2] & 1]
+cfin = [g for g in segs if g[1] == c and g[2] & 1]
+def chk(ok, d): print(("ok " if ok else "nok ") + d)
+chk(len(sfin) == 2 and sfin[0][3] == sfin[1][3],
+    "server FIN sent twice with the same seq (%s)" % [(round(g[0], 3), g[3]) for g in sfin])
+if sfin:
+    acks = [g for g in segs if g[1] == c and g[2] & 0x17 == 0x10 and g[4] == (sfin[0][3] + 1) % 2**32]
+    chk(len(acks) == 2 and len(sfin) == 2 and acks[0][0] > sfin[0][0] and acks[1][0] > sfin[1][0],
+        "client ACKed each FIN (ack=FIN seq+1 at %s)" % [round(g[0], 3) for g in acks])
+    t = sfin[1][0] - sfin[0][0] if len(sfin) == 2 else 0
+    print("# FIN retransmitted after %.3f s" % t)
+chk(not [g for g in segs if g[2] & 4], "no RST")
+PY
+	while read -r r d; do
+		case "$r" in "#") diag "$d" ;; *) tap_line "$([ "$r" = ok ] && echo 0 || echo 1)" "lost last ACK: $d" ;; esac
+	done <"$R/lastack.chk"
+	# TIME-WAIT timer restarted: remaining time (tm->when, USER_HZ ticks)
+	# jumps up when the retransmitted FIN is re-ACKed
+	local jump
+	jump=$(awk '$2=="TIME-WAIT" { if (prev != "" && $5 > prev + 20) j = $5 - prev; prev = $5 } END { print j + 0 }' "$R/states-a.$p")
+	[ "$jump" -gt 0 ] && ok "lost last ACK: TIME-WAIT remaining time restarted (+$jump ticks)" ||
+		nok "lost last ACK: TIME-WAIT remaining time restarted" "$(awk '$2=="TIME-WAIT"{print $1, $5}' "$R/states-a.$p" | head -20 | tr '\n' ';')"
+	B nft flush chain inet xt pre; B nft add rule inet xt pre tcp dport 9 drop
+}
+lastack_test
+
+# ----------------------------------------- errors, aborts, half-close ---
+for c in $combos; do
+	cf=$(fam ${c:0:1}) sf=$(fam ${c:1:1}) n=$(cname $c)
+	newport
+	out=$(A "$X" client -f "$cf" -a 10.0.0.2 -p $PORT -s 1 -t 30 --expect-error ECONNREFUSED 2>&1) &&
+		ok "$n refused: $out" || nok "$n refused" "$out"
+	out=$(A "$X" client -f "$cf" -a fd00::2 -p $PORT -s 1 -t 30 --expect-error ECONNREFUSED 2>&1) &&
+		ok "$n v6 refused: $out" || nok "$n v6 refused" "$out"
+	run_xfer "" b a "$sf" "$cf" 10.0.0.2 10.0.0.2 4M --expect-error ECONNRESET -- --mode rst-mid
+	[ "$XRC" = "0 0" ] && ok "$n RST mid-transfer: server saw ECONNRESET ($(echo $LAST_SOUT | head -c 100))" ||
+		nok "$n RST mid-transfer" "rc=$XRC server: $(echo $LAST_SOUT) client: $(echo $LAST_COUT)"
+	run_xfer "" b a "$sf" "$cf" 10.0.0.2 10.0.0.2 1000 --expect-error ECONNRESET -- --mode linger0 --hold 300
+	[ "$XRC" = "0 0" ] && ok "$n linger 0 close: peer saw ECONNRESET" ||
+		nok "$n linger 0 close" "rc=$XRC server: $(echo $LAST_SOUT) client: $(echo $LAST_COUT)"
+	run_xfer "" b a "$sf" "$cf" 10.0.0.2 10.0.0.2 100M --mode abort --abort-after 200k -- --expect-error ECONNRESET,EPIPE
+	[ "$XRC" = "0 0" ] && ok "$n server aborts mid-transfer: client send fails ($(echo $LAST_COUT))" ||
+		nok "$n server abort" "rc=$XRC server: $(echo $LAST_SOUT) client: $(echo $LAST_COUT)"
+	run_xfer "" b a "$sf" "$cf" fd00::2 fd00::2 1M --mode reply -- --mode halfclose
+	[ "$XRC" = "0 0" ] && echo "$LAST_COUT" | grep -q 'match=yes' &&
+		ok "$n v6 half-close: reply after SHUT_WR matches ($(echo $LAST_COUT | cut -c1-60))" ||
+		nok "$n half-close" "rc=$XRC server: $(echo $LAST_SOUT) client: $(echo $LAST_COUT)"
+	run_xfer "" b a "$sf" "$cf" 10.0.0.2 10.0.0.2 2M --mode echo -- --mode echo
+	[ "$XRC" = "0 0" ] && ok "$n echo 2 MB both directions" ||
+		nok "$n echo" "rc=$XRC server: $(echo $LAST_SOUT) client: $(echo $LAST_COUT)"
+done
+
+# conn_test: non-blocking connect, accept4, poll/epoll (loopback and NIC),
+# connect timeout to a port whose SYNs b drops
+ct=0
+for c in $combos; do
+	for a in 127.0.0.1 ::1; do
+		ct=$((ct + 1))
+		A "$T/xtcp_conn_test" -f "$(fam ${c:0:1})" -l "$(fam ${c:1:1})" -a $a >"$R/conn.$ct" 2>&1
+		tap_import "conn $(cname $c) $a" "$R/conn.$ct"
+	done
+done
+if [ $HAVE_NFT = 1 ]; then
+	for ta in 10.0.0.2 fd00::2; do
+		la=10.0.0.1; [ $ta = fd00::2 ] && la=fd00::1
+		ct=$((ct + 1))
+		A "$T/xtcp_conn_test" -f "$(fam x)" -a $la --timeout-addr $ta --timeout-max 20 >"$R/conn.$ct" 2>&1
+		tap_import "conn XTCP $la (+timeout to $ta)" "$R/conn.$ct"
+	done
+else
+	skip "connect timeout" "no nft"
+fi
+
+# ------------------------------------------------------------ 5% loss ---
+if [ $HAVE_NETEM = 1 ]; then
+	A tc qdisc add dev "$IFA" root netem loss 5%
+	B tc qdisc add dev "$IFB" root netem loss 5%
+	xfer_hash "5% loss v4 XTCP->XTCP 1 MB" b a "$(fam x)" "$(fam x)" 10.0.0.2 10.0.0.2 1M
+	xfer_hash "5% loss v6 XTCP->XTCP 1 MB" b a "$(fam x)" "$(fam x)" fd00::2 fd00::2 1M
+	xfer_hash "5% loss v4 XTCP->Linux 1 MB" b a tcp "$(fam x)" 10.0.0.2 10.0.0.2 1M
+	xfer_hash "5% loss v4 Linux->XTCP 1 MB" b a "$(fam x)" tcp 10.0.0.2 10.0.0.2 1M
+	A tc qdisc del dev "$IFA" root; B tc qdisc del dev "$IFB" root
+else
+	skip "5% loss" "no netem"
+fi
+
+# ------------------------- many connections, leaks, counters, coexistence ---
+stat_get() { # ns name: XTCP counter (or Linux Tcp: MIB for SUBJECT=tcp)
+	if [ "$SUBJECT" = xtcp ]; then
+		NS "$1" awk -v k="$2" '$1==k {print $2}' /proc/net/xtcp_stat
+	else
+		NS "$1" awk -v k="$2" '/^Tcp:/ { if (!h) { for (i=1;i<=NF;i++) n[i]=$i; h=1 } else for (i=1;i<=NF;i++) if (n[i]==k) print $i }' /proc/net/snmp
+	fi
+}
+nseq=1000 npar=100
+[ "$QUICK" = 1 ] && { nseq=100; npar=20; }
+# wait for earlier TIME-WAITs to expire so the counters start clean
+sleep $(awk -v m=$MSL_MS 'BEGIN{print 2*m/1000 + 0.5}')
+ao0=$(stat_get a ActiveOpens) po0=$(stat_get b PassiveOpens)
+newport
+NS b "$X" server -f tcp -b 10.0.0.2 -p $((PORT + 500)) -n 1 -t 300 >"$R/coexist.srv" 2>&1 &
+cosp=$!
+sleep 0.3
+A "$X" client -f tcp -a 10.0.0.2 -p $((PORT + 500)) -s ${big:-2M} -t 300 >"$R/coexist.cli" 2>&1 &
+cocp=$!
+run_xfer "" b a "$(fam x)" "$(fam x)" 10.0.0.2 10.0.0.2 0 --mode crr -n $nseq -q -- --mode crr -n $nseq
+[ "$XRC" = "0 0" ] && ok "$nseq sequential connect+request+response+close XTCP->XTCP: $LAST_COUT" ||
+	nok "$nseq sequential connections" "rc=$XRC server: $(echo $LAST_SOUT | head -c 300) client: $(echo $LAST_COUT | head -c 300)"
+wait $cocp; r1=$?; wait $cosp; r2=$?
+exp=$("$X" hash -s ${big:-2M})
+grep -q "$exp" "$R/coexist.srv" && [ $r1 = 0 ] && [ $r2 = 0 ] &&
+	ok "Linux TCP ${big:-2M} transfer in parallel with XTCP: $exp" ||
+	nok "Linux TCP transfer in parallel" "rc=$r1 $r2 $(cat "$R/coexist.srv")"
+run_xfer "" b a "$(fam x)" "$(fam x)" 10.0.0.2 10.0.0.2 100k --mode reply -n $npar -q -- --mode concurrent -n $npar
+[ "$XRC" = "0 0" ] && ok "$npar concurrent 100 kB half-close transfers XTCP->XTCP: $LAST_COUT" ||
+	nok "$npar concurrent connections" "rc=$XRC server: $(echo $LAST_SOUT | head -c 300) client: $(echo $LAST_COUT | head -c 300)"
+ao1=$(stat_get a ActiveOpens) po1=$(stat_get b PassiveOpens)
+want=$((nseq + npar))
+[ $((ao1 - ao0)) = $want ] && ok "ActiveOpens in a grew by $want" || nok "ActiveOpens in a grew by $want" "$ao0 -> $ao1"
+[ $((po1 - po0)) = $want ] && ok "PassiveOpens in b grew by $want" || nok "PassiveOpens in b grew by $want" "$po0 -> $po1"
+if [ "$SUBJECT" = xtcp ]; then
+	sleep $(awk -v m=$MSL_MS 'BEGIN{print 2*m/1000 + 1}')
+	for n in a b; do
+		ce=$(stat_get $n CurrEstab)
+		[ "$ce" = 0 ] && ok "netns $n CurrEstab 0" || nok "netns $n CurrEstab 0" "CurrEstab=$ce"
+		l4=$(NS $n wc -l </proc/net/xtcp) l6=$(NS $n cat /proc/net/xtcp6 | wc -l)
+		[ "$l4" = 1 ] && [ "$l6" = 1 ] && ok "netns $n /proc/net/xtcp{,6} empty after 2*MSL" ||
+			nok "netns $n /proc/net/xtcp{,6} empty after 2*MSL" "$l4/$l6 lines: $(NS $n head -5 /proc/net/xtcp | tr '\n' ';')"
+	done
+	tw=$(stat_get a TimeWaits)
+	diag "a: TimeWaits=$tw OutRsts=$(stat_get a OutRsts) RetransSegs=$(stat_get a RetransSegs)"
+else
+	skip "XTCP leak checks" "SUBJECT=tcp"
+fi
+diag "guest time for e2e: $(($(date +%s) - t_start)) s"
+tap_done
