@@ -106,7 +106,7 @@ static void xtcp_seq_tw(struct seq_file *f, struct xtcp_tw *tw, int i)
 
 static int xtcp_seq_show(struct seq_file *f, u16 family)
 {
-	struct net *net = seq_file_net(f);
+	struct net *net = seq_file_single_net(f);
 	struct xtcp_net *xn = xtcp_pernet(net);
 	struct xtcp_sock *xs;
 	int i = 0;
@@ -136,7 +136,7 @@ static int xtcp6_seq_show(struct seq_file *f, void *v)
 
 static int xtcp_stat_show(struct seq_file *f, void *v)
 {
-	struct xtcp_net *xn = xtcp_pernet(seq_file_net(f));
+	struct xtcp_net *xn = xtcp_pernet(seq_file_single_net(f));
 	int i;
 
 	for (i = 0; i < XTCP_MIB_MAX; i++)

@@ -103,6 +103,7 @@ int xtcp_sock_init(struct sock *sk, struct sock *parent)
 
 	sk->sk_protocol = IPPROTO_TCP;
 	sk->sk_destruct = xtcp_sock_destruct;
+	sk->sk_backlog_rcv = xtcp_backlog_rcv;
 	sk->sk_write_space = xtcp_write_space;
 	if (parent) {
 		sk->sk_rcvbuf = parent->sk_rcvbuf;
@@ -269,10 +270,11 @@ static int xtcp_route(struct sock *sk, u32 *mtu)
 		*mtu = dst_mtu(dst) - sizeof(struct ipv6hdr) -
 		       sizeof(struct tcphdr);
 	} else {
-		struct flowi4 fl4;
+		/* ip_queue_xmit() builds the IP header from cork.fl */
+		struct flowi4 *fl4 = &inet->cork.fl.u.ip4;
 		struct rtable *rt;
 
-		rt = ip_route_output_ports(net, &fl4, sk, inet->inet_daddr,
+		rt = ip_route_output_ports(net, fl4, sk, inet->inet_daddr,
 					   inet->inet_saddr, inet->inet_dport,
 					   inet->inet_sport, IPPROTO_TCP,
 					   RT_CONN_FLAGS(sk),
@@ -284,8 +286,8 @@ static int xtcp_route(struct sock *sk, u32 *mtu)
 			return -ENETUNREACH;
 		}
 		if (!inet->inet_saddr) {
-			inet->inet_saddr = fl4.saddr;
-			inet->inet_rcv_saddr = fl4.saddr;
+			inet->inet_saddr = fl4->saddr;
+			inet->inet_rcv_saddr = fl4->saddr;
 		}
 		sk_setup_caps(sk, &rt->dst);
 		*mtu = dst_mtu(&rt->dst) - sizeof(struct iphdr) -
