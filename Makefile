@@ -7,7 +7,7 @@ KDIR ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then \
 	ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -1; fi)
 KBUILD_ARGS := W=1
 
-SRCS := $(wildcard module/*.[ch] module/uapi/*.h kunit/*.c kunit/*.h)
+SRCS := $(filter-out %.mod.c,$(wildcard module/*.[ch] module/uapi/*.h kunit/*.c kunit/*.h))
 
 .PHONY: all modules clean deps sparse checkpatch linux-src debug-kernel \
 	debug-modules tools kunit check demo bench

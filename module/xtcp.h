@@ -76,6 +76,12 @@ struct xtcp_net *xtcp_pernet(const struct net *net);
 #define XTCP_ADD_STATS(xn, f, n) this_cpu_add((xn)->mib->v[f], n)
 u64 xtcp_mib_read(struct xtcp_net *xn, enum xtcp_mib f);
 
+/* one socket timer; @idx finds the socket from the timer */
+struct xtcp_tslot {
+	struct timer_list tl;
+	u8 idx;
+};
+
 /**
  * struct xtcp_sock - an XTCP socket
  * @inet: must stay first (struct inet_sock casts)
@@ -100,7 +106,7 @@ u64 xtcp_mib_read(struct xtcp_net *xn, enum xtcp_mib f);
 struct xtcp_sock {
 	struct inet_sock inet;
 	struct xtcp_tcb tcb;
-	struct timer_list timers[XTCP_T_MAX];
+	struct xtcp_tslot timers[XTCP_T_MAX];
 	unsigned long tarmed;
 
 	struct list_head node;
@@ -161,7 +167,7 @@ struct xtcp_tw {
 	struct hlist_node node;
 	refcount_t refcnt;
 	possible_net_t net;
-	spinlock_t lock;
+	spinlock_t lock;		/* tcb, dead */
 	struct timer_list timer;
 	u16 family;
 	__be16 sport, dport;
@@ -293,6 +299,7 @@ static inline int xtcp_linux_state(unsigned int s)
 /* inet_sk_state_store() is not exported; same store, no tracepoint */
 static inline void xtcp_set_sk_state(struct sock *sk, int state)
 {
+	/* pairs with the lockless reads of sk_state (poll, /proc) */
 	smp_store_release(&sk->sk_state, state);
 }
 

@@ -19,7 +19,7 @@
 #include "xtcp.h"
 
 struct xtcp_htable {
-	spinlock_t lock;
+	spinlock_t lock;	/* all buckets of the table */
 	struct hlist_head *b;
 	unsigned int mask;
 };

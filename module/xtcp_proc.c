@@ -62,10 +62,10 @@ static void xtcp_seq_sock(struct seq_file *f, struct sock *sk, int i)
 
 	if (test_bit(XTCP_T_RTX, &xs->tarmed)) {
 		tr = 1;
-		expires = READ_ONCE(xs->timers[XTCP_T_RTX].expires);
+		expires = READ_ONCE(xs->timers[XTCP_T_RTX].tl.expires);
 	} else if (test_bit(XTCP_T_PERSIST, &xs->tarmed)) {
 		tr = 4;
-		expires = READ_ONCE(xs->timers[XTCP_T_PERSIST].expires);
+		expires = READ_ONCE(xs->timers[XTCP_T_PERSIST].tl.expires);
 	}
 	seq_printf(f, "%4d: ", i);
 	if (sk->sk_family == AF_INET6) {

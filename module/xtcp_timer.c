@@ -22,11 +22,11 @@ static void xtcp_timer_fire(struct sock *sk, enum xtcp_timer t)
 	bh_lock_sock(sk);
 	if (sock_owned_by_user(sk)) {
 		/* retry soon; keeps the reference the timer held */
-		sk_reset_timer(sk, &xs->timers[t], jiffies + 1);
+		sk_reset_timer(sk, &xs->timers[t].tl, jiffies + 1);
 		goto out;
 	}
 	/* cleared or re-armed for later while we waited for the lock */
-	if (!test_bit(t, &xs->tarmed) || timer_pending(&xs->timers[t]))
+	if (!test_bit(t, &xs->tarmed) || timer_pending(&xs->timers[t].tl))
 		goto out;
 	clear_bit(t, &xs->tarmed);
 	xtcp_core_timeout(&xs->tcb, t);
@@ -36,29 +36,24 @@ out:
 	sock_put(sk);
 }
 
-#define XTCP_TIMER_FN(name, t)						\
-static void name(struct timer_list *tl)					\
-{									\
-	struct xtcp_sock *xs = from_timer(xs, tl, timers[t]);		\
-									\
-	xtcp_timer_fire(xtcp_to_sk(xs), t);				\
-}
+static void xtcp_timer_cb(struct timer_list *tl)
+{
+	struct xtcp_tslot *slot = from_timer(slot, tl, tl);
+	struct xtcp_sock *xs = container_of(slot - slot->idx, struct xtcp_sock,
+					    timers[0]);
 
-XTCP_TIMER_FN(xtcp_rtx_timer, XTCP_T_RTX)
-XTCP_TIMER_FN(xtcp_delack_timer, XTCP_T_DELACK)
-XTCP_TIMER_FN(xtcp_persist_timer, XTCP_T_PERSIST)
-XTCP_TIMER_FN(xtcp_finwait2_timer, XTCP_T_FINWAIT2)
-XTCP_TIMER_FN(xtcp_timewait_timer, XTCP_T_TIMEWAIT)
+	xtcp_timer_fire(xtcp_to_sk(xs), slot->idx);
+}
 
 void xtcp_timers_init(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
+	int t;
 
-	timer_setup(&xs->timers[XTCP_T_RTX], xtcp_rtx_timer, 0);
-	timer_setup(&xs->timers[XTCP_T_DELACK], xtcp_delack_timer, 0);
-	timer_setup(&xs->timers[XTCP_T_PERSIST], xtcp_persist_timer, 0);
-	timer_setup(&xs->timers[XTCP_T_FINWAIT2], xtcp_finwait2_timer, 0);
-	timer_setup(&xs->timers[XTCP_T_TIMEWAIT], xtcp_timewait_timer, 0);
+	for (t = 0; t < XTCP_T_MAX; t++) {
+		timer_setup(&xs->timers[t].tl, xtcp_timer_cb, 0);
+		xs->timers[t].idx = t;
+	}
 	xs->tarmed = 0;
 }
 
@@ -70,7 +65,7 @@ void xtcp_timers_stop(struct sock *sk)
 
 	for (t = 0; t < XTCP_T_MAX; t++) {
 		clear_bit(t, &xs->tarmed);
-		sk_stop_timer(sk, &xs->timers[t]);
+		sk_stop_timer(sk, &xs->timers[t].tl);
 	}
 }
 
@@ -79,7 +74,7 @@ void xtcp_timer_set(struct xtcp_tcb *tcb, enum xtcp_timer t, u32 ms)
 	struct xtcp_sock *xs = tcb_to_xs(tcb);
 
 	set_bit(t, &xs->tarmed);
-	sk_reset_timer(xtcp_to_sk(xs), &xs->timers[t],
+	sk_reset_timer(xtcp_to_sk(xs), &xs->timers[t].tl,
 		       jiffies + max_t(unsigned long, msecs_to_jiffies(ms), 1));
 }
 
@@ -88,5 +83,5 @@ void xtcp_timer_clear(struct xtcp_tcb *tcb, enum xtcp_timer t)
 	struct xtcp_sock *xs = tcb_to_xs(tcb);
 
 	clear_bit(t, &xs->tarmed);
-	sk_stop_timer(xtcp_to_sk(xs), &xs->timers[t]);
+	sk_stop_timer(xtcp_to_sk(xs), &xs->timers[t].tl);
 }

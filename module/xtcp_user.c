@@ -1064,6 +1064,9 @@ static __poll_t xtcp_poll(struct file *file, struct socket *sock,
 			} else {
 				sk_set_bit(SOCKWQ_ASYNC_NOSPACE, sk);
 				set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+				/* NOSPACE before re-reading the space,
+				 * as tcp_poll() does
+				 */
 				smp_mb__after_atomic();
 				if (sk_stream_is_writeable(sk))
 					mask |= EPOLLOUT | EPOLLWRNORM;
