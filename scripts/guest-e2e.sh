@@ -185,7 +185,7 @@ sampler() {
 			sleep 0.05
 		done" >"$f" 2>&1 &
 }
-states_seq() { awk '{print $2}' "$1" | uniq | tr '\n' ' '; }
+states_seq() { awk '!seen[$2]++ {print $2}' "$1" | tr '\n' ' '; }  # first-seen order
 
 cap_test() { # v4|v6
 	local v=$1 sa ca pf
