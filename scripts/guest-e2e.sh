@@ -87,14 +87,16 @@ for n in a b; do
 	xsys $n syn_retries 1
 	NS $n sysctl -qw net.ipv4.tcp_syn_retries=1
 done
+# the guest does not autoload modules: load what nft and netem need
+for m in nfnetlink nf_tables nft_quota sch_netem; do modprobe -q $m 2>/dev/null; done
 HAVE_NFT=0
-if command -v nft >/dev/null && A nft add table inet xt 2>/dev/null; then
+if command -v nft >/dev/null && A nft add table inet xtest 2>/dev/null; then
 	HAVE_NFT=1
 	for n in a b; do
-		NS $n nft add table inet xt 2>/dev/null
-		NS $n nft add chain inet xt pre '{ type filter hook prerouting priority -300; }'
+		NS $n nft add table inet xtest 2>/dev/null
+		NS $n nft add chain inet xtest pre '{ type filter hook prerouting priority -300; }'
 		# port 9: SYNs dropped (connect timeout tests)
-		NS $n nft add rule inet xt pre tcp dport 9 drop
+		NS $n nft add rule inet xtest pre tcp dport 9 drop
 	done
 fi
 HAVE_NETEM=0
@@ -302,7 +304,7 @@ lastack_test() {
 	touch "$R/sampling.$p"
 	sampler a $p "$R/states-a.$p" "$(proc4)"
 	PORT=$((p - 1))
-	(sleep 1; B nft add rule inet xt pre ip saddr $ca tcp dport $p 'tcp flags == ack' quota until 80 bytes drop) &
+	(sleep 1; B nft add rule inet xtest pre ip saddr $ca tcp dport $p 'tcp flags == ack' quota until 80 bytes drop) &
 	xfer_hash "lost last ACK run: XTCP->XTCP 0 bytes" b a "$(fam x)" "$(fam x)" $sa $sa 0 --hold 300 -- --hold 1500
 	sleep 3
 	kill -TERM $tp; wait $tp 2>/dev/null
@@ -335,7 +337,7 @@ PY
 	jump=$(awk '$2=="TIME-WAIT" { if (prev != "" && $5 > prev + 20) j = $5 - prev; prev = $5 } END { print j + 0 }' "$R/states-a.$p")
 	[ "$jump" -gt 0 ] && ok "lost last ACK: TIME-WAIT remaining time restarted (+$jump ticks)" ||
 		nok "lost last ACK: TIME-WAIT remaining time restarted" "$(awk '$2=="TIME-WAIT"{print $1, $5}' "$R/states-a.$p" | head -20 | tr '\n' ';')"
-	B nft flush chain inet xt pre; B nft add rule inet xt pre tcp dport 9 drop
+	B nft flush chain inet xtest pre; B nft add rule inet xtest pre tcp dport 9 drop
 }
 lastack_test
 
