@@ -15,6 +15,9 @@
 
 #include "xtcp.h"
 
+#define CREATE_TRACE_POINTS
+#include "xtcp_trace.h"
+
 static unsigned int xtcp_net_id __read_mostly;
 
 struct xtcp_net *xtcp_pernet(const struct net *net)

@@ -12,6 +12,7 @@
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/mm.h>
+#include <kunit/visibility.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
 #include <net/tcp_states.h>
@@ -105,6 +106,7 @@ void xtcp_sk_tuple(const struct sock *sk, struct xtcp_tuple *t)
 	}
 	t->dif = sk->sk_bound_dev_if;
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_sk_tuple);
 
 static bool addr_eq(u16 family, const void *a, const void *b)
 {
@@ -245,6 +247,7 @@ int xtcp_bind_port(struct sock *sk, u16 port)
 	spin_unlock_bh(&bhash.lock);
 	return err;
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_bind_port);
 
 int xtcp_autobind(struct sock *sk)
 {
@@ -264,6 +267,7 @@ void xtcp_unbind(struct sock *sk)
 	}
 	spin_unlock_bh(&bhash.lock);
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_unbind);
 
 /* listen(): a second listener on an overlapping address fails even when
  * SO_REUSEADDR let both bind.
@@ -290,6 +294,7 @@ int xtcp_listen_hash(struct sock *sk)
 	spin_unlock_bh(&lhash.lock);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_listen_hash);
 
 static struct sock *ehash_find(struct net *net, const struct xtcp_tuple *t)
 {
@@ -350,6 +355,7 @@ int xtcp_ehash_insert(struct sock *sk)
 	spin_unlock_bh(&ehash.lock);
 	return err;
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_ehash_insert);
 
 /**
  * xtcp_connect_bind() - give a connecting socket a local port, if it has
@@ -394,6 +400,7 @@ void xtcp_unhash(struct sock *sk)
 	if (put)
 		sock_put(sk);
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_unhash);
 
 struct sock *xtcp_lookup_established(struct net *net,
 				     const struct xtcp_tuple *t)
@@ -407,6 +414,7 @@ struct sock *xtcp_lookup_established(struct net *net,
 	spin_unlock(&ehash.lock);
 	return sk;
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_lookup_established);
 
 /* The most specific listener: exact local address before wildcard. */
 struct sock *xtcp_lookup_listener(struct net *net, const struct xtcp_tuple *t)
@@ -437,6 +445,7 @@ struct sock *xtcp_lookup_listener(struct net *net, const struct xtcp_tuple *t)
 	spin_unlock(&lhash.lock);
 	return best;
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_lookup_listener);
 
 struct xtcp_tw *xtcp_lookup_tw(struct net *net, const struct xtcp_tuple *t)
 {
@@ -520,6 +529,7 @@ bool xtcp_tuple_busy(struct net *net, const struct xtcp_tuple *t)
 	spin_unlock_bh(&ehash.lock);
 	return busy;
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_tuple_busy);
 
 /**
  * xtcp_isn() - initial sequence number per RFC 6528: a keyed hash of the
@@ -545,6 +555,7 @@ u32 xtcp_isn(struct net *net, const struct xtcp_tuple *t)
 	h = siphash(&k, sizeof(k), &xtcp_pernet(net)->isn_key);
 	return h + (u32)(ktime_get_real_ns() >> 6);
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_isn);
 
 /* A passive child shares its listener's port, as Linux's children share
  * the bind bucket: the port stays in use while any of them lives.
@@ -576,6 +587,7 @@ bool xtcp_port_bound(struct net *net, u16 family, u16 port)
 	spin_unlock(&bhash.lock);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_port_bound);
 
 /* /proc: call @fn for each TIME-WAIT object of @net and @family */
 void xtcp_tw_for_each(struct net *net, u16 family,

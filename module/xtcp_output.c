@@ -18,6 +18,7 @@
 #include <net/route.h>
 
 #include "xtcp.h"
+#include "xtcp_trace.h"
 
 /* SYN options: MSS (4 bytes) and NOP + window scale (4 bytes) */
 static unsigned int xtcp_opt_len(const struct xtcp_out *o)
@@ -237,6 +238,12 @@ static void xtcp_sock_state_change(struct xtcp_tcb *tcb,
 	struct sock *sk = xtcp_to_sk(tcb_to_xs(tcb));
 	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
 	unsigned int new = tcb->state;
+	struct xtcp_tuple t;
+
+	if (trace_xtcp_state_enabled()) {
+		xtcp_sk_tuple(sk, &t);
+		trace_xtcp_state(&t, old, new);
+	}
 
 	xtcp_set_sk_state(sk, new == XTCP_TIME_WAIT ? TCP_CLOSE :
 				xtcp_linux_state(new));

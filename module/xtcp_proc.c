@@ -116,8 +116,12 @@ static int xtcp_seq_show(struct seq_file *f, u16 family)
 	list_for_each_entry(xs, &xn->socks, node) {
 		struct sock *sk = xtcp_to_sk(xs);
 
-		if (sk->sk_family == family)
-			xtcp_seq_sock(f, sk, i++);
+		/* a closed orphan is gone, only skbs in flight pin it */
+		if (sk->sk_family != family ||
+		    (sock_flag(sk, SOCK_DEAD) &&
+		     READ_ONCE(xs->tcb.state) == XTCP_CLOSED))
+			continue;
+		xtcp_seq_sock(f, sk, i++);
 	}
 	spin_unlock_bh(&xn->socks_lock);
 	xtcp_tw_for_each(net, family, xtcp_seq_tw, f, &i);

@@ -10,6 +10,7 @@
 #include <linux/jiffies.h>
 
 #include "xtcp.h"
+#include "xtcp_trace.h"
 
 static struct xtcp_tw *tcb_to_tw(struct xtcp_tcb *tcb)
 {
@@ -64,8 +65,15 @@ static u32 xtcp_tw_rcv_space(struct xtcp_tcb *tcb)
 
 static void xtcp_tw_state_change(struct xtcp_tcb *tcb, enum xtcp_state old)
 {
+	struct xtcp_tw *tw = tcb_to_tw(tcb);
+	struct xtcp_tuple t;
+
+	if (trace_xtcp_state_enabled()) {
+		xtcp_tw_tuple(tw, &t);
+		trace_xtcp_state(&t, old, tcb->state);
+	}
 	if (tcb->state == XTCP_CLOSED)
-		tcb_to_tw(tcb)->dead = true;
+		tw->dead = true;
 }
 
 static void xtcp_tw_rcv_data(struct xtcp_tcb *tcb, u32 off, u32 len)
