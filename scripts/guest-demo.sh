@@ -92,6 +92,7 @@ echo "== 5. the states each host passed through (tracepoint xtcp:xtcp_state)"
 for h in 10.0.0.1 10.0.0.2; do
 	printf "   %s: " "$h"
 	grep "xtcp_state: \[::ffff:$h\]" "$R/trace" |
+		grep -v '0\.0\.0\.0\]:0 ' |
 		awk '{print $(NF-2) " -> " $NF}' |
 		awk 'NR == 1 {printf "%s", $1} {printf " -> %s", $3} END {print ""}'
 done
