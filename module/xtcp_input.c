@@ -119,7 +119,7 @@ int xtcp_backlog_rcv(struct sock *sk, struct sk_buff *skb)
 /* Deliver to @sk (a lookup reference is held and dropped here). */
 void xtcp_sk_deliver(struct sock *sk, struct sk_buff *skb)
 {
-	bh_lock_sock_nested(sk);
+	bh_lock_sock(sk);
 	if (!sock_owned_by_user(sk)) {
 		xtcp_sk_rcv_segment(sk, skb);
 	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +

@@ -499,6 +499,9 @@ static int xtcp_start_connect(struct sock *sk, struct sockaddr *uaddr,
 	err = xtcp_set_peer(sk, uaddr, len);
 	if (err)
 		return err;
+	/* a socket may connect again after a failed attempt */
+	WRITE_ONCE(sk->sk_shutdown, 0);
+	WRITE_ONCE(sk->sk_err, 0);
 	err = xtcp_route(sk, &mss);
 	if (err)
 		goto fail;
@@ -695,6 +698,7 @@ void xtcp_listen_syn(struct sock *lsk, struct sk_buff *skb,
 		goto free;
 	xtcp_set_mss(sk, mss);
 	xtcp_bind_inherit(sk);
+	cxs->was_connected = 1;
 
 	bh_lock_sock_nested(sk);
 	if (xtcp_ehash_insert(sk)) {
@@ -892,7 +896,7 @@ static int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 			break;
 		}
 		if ((sk->sk_shutdown & SEND_SHUTDOWN) || !xtcp_can_send(xs)) {
-			err = xs->was_connected ? -EPIPE : -ENOTCONN;
+			err = -EPIPE;	/* as Linux, also when never connected */
 			break;
 		}
 		if (!sk_stream_memory_free(sk)) {
