@@ -37,7 +37,6 @@ static int htable_init(struct xtcp_htable *h, unsigned int size)
 	for (i = 0; i < size; i++)
 		INIT_HLIST_HEAD(&h->b[i]);
 	h->mask = size - 1;
-	spin_lock_init(&h->lock);
 	return 0;
 }
 
@@ -55,6 +54,11 @@ static void htable_free(struct xtcp_htable *h)
 
 int xtcp_hash_init(void)
 {
+	/* one init site each: a lockdep class per table (ehash nests twhash) */
+	spin_lock_init(&bhash.lock);
+	spin_lock_init(&lhash.lock);
+	spin_lock_init(&ehash.lock);
+	spin_lock_init(&twhash.lock);
 	if (htable_init(&bhash, 4096) || htable_init(&lhash, 1024) ||
 	    htable_init(&ehash, 16384) || htable_init(&twhash, 16384)) {
 		xtcp_hash_exit();
