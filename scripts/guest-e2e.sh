@@ -202,10 +202,10 @@ cap_test() { # v4|v6
 	sampler a $p "$R/states-a.$p" "$pf"
 	sampler b $p "$R/states-b.$p" "$pf"
 	PORT=$((p - 1))
-	# client: 100 bytes, stays ESTABLISHED 2 s, closes first (TIME-WAIT);
-	# server: reads to EOF, stays in CLOSE-WAIT 1.5 s, closes (the sampler
+	# client: 100 bytes, stays ESTABLISHED 4 s, closes first (TIME-WAIT);
+	# server: reads to EOF, stays in CLOSE-WAIT 3 s, closes (the sampler
 	# is slow under TCG)
-	xfer_hash "v$v capture run: XTCP->XTCP 100 bytes" b a "$(fam x)" "$(fam x)" $sa $sa 100 --hold 1500 -- --hold 2000
+	xfer_hash "v$v capture run: XTCP->XTCP 100 bytes" b a "$(fam x)" "$(fam x)" $sa $sa 100 --hold 3000 -- --hold 4000
 	sleep 1
 	kill -TERM $tp; wait $tp 2>/dev/null
 	tshark -r "$pcap" -T fields -E separator=, -e ip.src -e ipv6.src -e tcp.flags \
