@@ -1,0 +1,82 @@
+#!/bin/bash
+# Runs INSIDE a guest (scripts/bench): XTCP and in-kernel TCP measured side
+# by side in the same run, between two netns over the virtio NICs and over
+# loopback. Prints each figure and the XTCP/TCP ratio. Not a test.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+X=$root/tools/xtcp_xfer
+ko=${XTCP_KO:-$root/module/xtcp.ko}
+BULK=${BULK:-50000000}
+CRR=${CRR:-1000}
+REPS=${REPS:-3}
+PORT=9000
+
+cleanup() {
+	jobs -p | xargs -r kill 2>/dev/null
+	ip netns del a 2>/dev/null
+	ip netns del b 2>/dev/null
+}
+trap cleanup EXIT
+grep -q '^xtcp ' /proc/modules || insmod "$ko" || exit 1
+read -r IFA IFB <<<"$(ls /sys/class/net | grep -vx lo | sort | head -2 | tr '\n' ' ')"
+ip netns add a
+ip netns add b
+ip link set "$IFA" netns a
+ip link set "$IFB" netns b
+ip -n a addr add 10.0.0.1/24 dev "$IFA"
+ip -n b addr add 10.0.0.2/24 dev "$IFB"
+for n in a b; do
+	ip -n $n link set lo up
+	# many short connections: keep TIME-WAIT short for both stacks' ports
+	ip netns exec $n sh -c 'echo 1000 > /proc/sys/net/xtcp/msl_ms'
+done
+ip -n a link set "$IFA" up
+ip -n b link set "$IFB" up
+sleep 1
+
+# bulk FAM DST NS: seconds for BULK bytes, best of REPS
+bulk() {
+	local fam=$1 dst=$2 best=
+	for _ in $(seq "$REPS"); do
+		PORT=$((PORT + 1))
+		ip netns exec b "$X" server -f "$fam" -b "$dst" -p $PORT -n 1 -q -t 300 &
+		sleep 0.3
+		local t0 t1
+		t0=$(date +%s.%N)
+		ip netns exec "$3" "$X" client -f "$fam" -a "$dst" -p $PORT -s "$BULK" -q -t 300 >/dev/null
+		wait
+		t1=$(date +%s.%N)
+		local mbps
+		mbps=$(echo "scale=1; $BULK * 8 / ($t1 - $t0) / 1000000" | bc)
+		if [ -z "$best" ] || [ "$(echo "$mbps > $best" | bc)" = 1 ]; then best=$mbps; fi
+	done
+	echo "$best"
+}
+
+# crr FAM DST NS: connect+request+response+close per second
+crr() {
+	local fam=$1 dst=$2
+	PORT=$((PORT + 1))
+	ip netns exec b "$X" server -f "$fam" -b "$dst" -p $PORT --mode crr \
+		-n "$CRR" --req 64 --resp 64 -q -t 300 &
+	sleep 0.3
+	ip netns exec "$3" "$X" client -f "$fam" -a "$dst" -p $PORT --mode crr \
+		-n "$CRR" --req 64 --resp 64 -t 300 | sed -n 's/.*rate=\([0-9.]*\).*/\1/p'
+	wait
+}
+
+ratio() { echo "scale=2; $1 / $2" | bc; }
+row() { printf "%-40s %12s %12s %8s\n" "$@"; }
+
+echo "# kernel $(uname -r), $(nproc) CPUs, bulk $BULK bytes best of $REPS, crr $CRR x 64B/64B"
+row "benchmark" "XTCP" "Linux TCP" "ratio"
+for path in "virtio 10.0.0.2 a" "loopback 127.0.0.1 b"; do
+	set -- $path
+	x=$(bulk xtcp "$2" "$3")
+	t=$(bulk tcp "$2" "$3")
+	row "bulk $1 (Mbit/s)" "$x" "$t" "$(ratio "$x" "$t")"
+	x=$(crr xtcp "$2" "$3")
+	t=$(crr tcp "$2" "$3")
+	row "connect+request+close $1 (conn/s)" "$x" "$t" "$(ratio "$x" "$t")"
+done
