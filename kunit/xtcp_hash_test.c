@@ -743,6 +743,56 @@ static void isn_differs_per_tuple_and_advances(struct kunit *test)
 	KUNIT_EXPECT_GT(test, (s32)(i1 - i0), 0);
 }
 
+/*
+ * Linux (inet_csk_bind_conflict): with SO_REUSEADDR on both sockets only an
+ * existing listener conflicts, so the first of two such binders may listen
+ * and the second may not.
+ */
+static void listen_reuseaddr_first_of_two_binders(struct kunit *test)
+{
+	struct socket *a = xt_sock(test), *b = xt_sock(test);
+	struct xtcp_tuple t;
+
+	sock_set_reuseaddr(a->sk);
+	sock_set_reuseaddr(b->sk);
+	KUNIT_ASSERT_EQ(test, xt_bind4(a, "127.0.0.1", XT_PORT), 0);
+	KUNIT_ASSERT_EQ(test, xt_bind4(b, "127.0.0.1", XT_PORT), 0);
+	KUNIT_EXPECT_EQ(test, kernel_listen(a, 8), 0);
+	KUNIT_EXPECT_EQ(test, kernel_listen(b, 8), -EADDRINUSE);
+	xt_tuple4(&t, "127.0.0.1", XT_PORT, "127.0.0.1", 40000);
+	KUNIT_EXPECT_TRUE(test, xt_listener_is(&init_net, &t, a->sk));
+}
+
+/*
+ * Server restart: the old listener is closed but an accepted connection
+ * still holds the port (a passive child shares it through
+ * xtcp_bind_inherit() and inherits SO_REUSEADDR). A new SO_REUSEADDR
+ * listener must be able to bind and listen, as on Linux.
+ */
+static void listen_reuseaddr_restart_with_live_child(struct kunit *test)
+{
+	struct socket *l = xt_sock(test), *c = xt_sock(test);
+	struct socket *n = xt_sock(test);
+	struct xtcp_tuple t;
+
+	sock_set_reuseaddr(l->sk);
+	KUNIT_ASSERT_EQ(test, xt_bind4(l, "0.0.0.0", XT_PORT), 0);
+	KUNIT_ASSERT_EQ(test, kernel_listen(l, 8), 0);
+	/* the child, as xtcp_listen_syn() makes it */
+	c->sk->sk_reuse = l->sk->sk_reuse;
+	xt_set_conn4(c, "127.0.0.1", XT_PORT, "127.0.0.1", 40000);
+	xtcp_bind_inherit(c->sk);
+	KUNIT_ASSERT_EQ(test, xtcp_ehash_insert(c->sk), 0);
+	xt_close(test, l);
+
+	sock_set_reuseaddr(n->sk);
+	KUNIT_ASSERT_EQ(test, xt_bind4(n, "0.0.0.0", XT_PORT), 0);
+	KUNIT_EXPECT_EQ(test, kernel_listen(n, 8), 0);
+	xt_tuple4(&t, "127.0.0.1", XT_PORT, "127.0.0.2", 40000);
+	KUNIT_EXPECT_TRUE(test, xt_listener_is(&init_net, &t, n->sk));
+	xtcp_unhash(c->sk);
+}
+
 static struct kunit_case xtcp_hash_cases[] = {
 	KUNIT_CASE(bind_explicit_port),
 	KUNIT_CASE(bind_ephemeral_in_range),
@@ -753,6 +803,8 @@ static struct kunit_case xtcp_hash_cases[] = {
 	KUNIT_CASE(bind_reuseaddr_both_no_listener),
 	KUNIT_CASE(listen_conflict_with_reuseaddr),
 	KUNIT_CASE(listen_autobinds_ephemeral),
+	KUNIT_CASE(listen_reuseaddr_first_of_two_binders),
+	KUNIT_CASE(listen_reuseaddr_restart_with_live_child),
 	KUNIT_CASE(listener_lookup_exact_before_wildcard),
 	KUNIT_CASE(listener_lookup_ipv6),
 	KUNIT_CASE(listener_lookup_other_netns_misses),

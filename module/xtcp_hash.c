@@ -146,11 +146,11 @@ static bool tuple_match(const struct sock *sk, const struct net *net,
 	       addr_eq(t->family, &s.raddr, &t->raddr);
 }
 
-/* Linux's bind rules, simplified: same family, overlapping addresses and
- * devices conflict unless both set SO_REUSEADDR and neither listens.
+/* Linux's bind rules (inet_csk_bind_conflict), simplified: same family,
+ * overlapping addresses and devices conflict unless both set SO_REUSEADDR
+ * and the other one does not listen.
  */
-static bool bind_conflict(const struct sock *sk, const struct sock *o,
-			  bool listening)
+static bool bind_conflict(const struct sock *sk, const struct sock *o)
 {
 	if (sk->sk_family != o->sk_family)
 		return false;
@@ -161,13 +161,12 @@ static bool bind_conflict(const struct sock *sk, const struct sock *o,
 	    !addr_any(o->sk_family, sk_laddr(o)) &&
 	    !addr_eq(sk->sk_family, sk_laddr(sk), sk_laddr(o)))
 		return false;
-	if (sk->sk_reuse && o->sk_reuse && !listening &&
-	    !xtcp_sk(o)->listening)
+	if (sk->sk_reuse && o->sk_reuse && !xtcp_sk(o)->listening)
 		return false;
 	return true;
 }
 
-static bool port_conflict(struct sock *sk, u16 port, bool listening)
+static bool port_conflict(struct sock *sk, u16 port)
 {
 	struct net *net = sock_net(sk);
 	struct xtcp_sock *o;
@@ -179,7 +178,7 @@ static bool port_conflict(struct sock *sk, u16 port, bool listening)
 		if (osk == sk || !net_eq(sock_net(osk), net) ||
 		    inet_sk(osk)->inet_num != port)
 			continue;
-		if (bind_conflict(sk, osk, listening))
+		if (bind_conflict(sk, osk))
 			return true;
 	}
 	return false;
@@ -226,7 +225,7 @@ int xtcp_bind_port(struct sock *sk, u16 port)
 
 	spin_lock_bh(&bhash.lock);
 	if (port) {
-		if (port_conflict(sk, port, false))
+		if (port_conflict(sk, port))
 			err = -EADDRINUSE;
 		else
 			bind_insert(sk, port);
@@ -236,7 +235,7 @@ int xtcp_bind_port(struct sock *sk, u16 port)
 
 		inet_get_local_port_range(net, &low, &high);
 		n = high - low + 1;
-		off = get_random_u32();
+		off = get_random_u32() % n;	/* off + i cannot wrap */
 		err = -EADDRNOTAVAIL;
 		for (i = 0; i < n; i++) {
 			u16 p = low + (off + i) % n;
@@ -283,8 +282,10 @@ int xtcp_listen_hash(struct sock *sk)
 	int err = 0;
 
 	spin_lock_bh(&bhash.lock);
-	if (port_conflict(sk, port, true))
+	if (port_conflict(sk, port))
 		err = -EADDRINUSE;
+	else
+		xs->listening = 1;	/* a concurrent listen() or bind() sees it */
 	spin_unlock_bh(&bhash.lock);
 	if (err)
 		return err;
@@ -294,7 +295,6 @@ int xtcp_listen_hash(struct sock *sk)
 	hlist_add_head(&xs->hash_node,
 		       &lhash.b[port_hash(sock_net(sk), port) & lhash.mask]);
 	xs->hashed = 1;
-	xs->listening = 1;
 	spin_unlock_bh(&lhash.lock);
 	return 0;
 }
@@ -570,6 +570,7 @@ void xtcp_bind_inherit(struct sock *sk)
 	bind_insert(sk, inet_sk(sk)->inet_num);
 	spin_unlock_bh(&bhash.lock);
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_bind_inherit);
 
 /* Does an XTCP socket of @family hold @port (host order) in @net? */
 bool xtcp_port_bound(struct net *net, u16 family, u16 port)
