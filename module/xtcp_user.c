@@ -1003,12 +1003,17 @@ static int xtcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 		if (copied && (sk->sk_err || xtcp_eof(sk) ||
 			       signal_pending(current)))
 			break;
-		if (xtcp_eof(sk))
+		/* as tcp_recvmsg(): the peer's FIN, then an error (a reset
+		 * also shuts the socket down), then a local shutdown
+		 */
+		if (xs->tcb.fl & XTCP_F_FIN_RCVD)
 			break;
 		if (sk->sk_err) {
 			err = sock_error(sk);
 			break;
 		}
+		if (sk->sk_shutdown & RCV_SHUTDOWN)
+			break;
 		if (xs->tcb.state == XTCP_CLOSED) {
 			if (!xs->was_connected)
 				err = -ENOTCONN;

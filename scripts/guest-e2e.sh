@@ -316,11 +316,13 @@ lastack_test() {
 	B ip route change 10.0.0.0/24 dev "$IFB" rto_min 1000ms
 	xsys b rto_min_ms 1000
 	# in b (the LAST-ACK side) drop the first pure ACK from a to port p
+	# (the quota passes exactly one 40-byte or one 52-byte ACK: the rule
+	# matches while the bytes seen, this one included, stay <= 60)
 	# arriving after the rule is in place: added while the client holds
 	touch "$R/sampling.$p"
 	sampler a $p "$R/states-a.$p" "$(proc4)"
 	PORT=$((p - 1))
-	(sleep 1; B nft add rule inet xtest pre ip saddr $ca tcp dport $p 'tcp flags == ack' quota until 80 bytes drop) &
+	(sleep 1; B nft add rule inet xtest pre ip saddr $ca tcp dport $p 'tcp flags == ack' quota until 60 bytes drop) &
 	xfer_hash "lost last ACK run: XTCP->XTCP 0 bytes" b a "$(fam x)" "$(fam x)" $sa $sa 0 --hold 300 -- --hold 1500
 	sleep 3
 	kill -TERM $tp; wait $tp 2>/dev/null
