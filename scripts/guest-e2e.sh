@@ -316,7 +316,7 @@ lastack_test() {
 	B ip route change 10.0.0.0/24 dev "$IFB" rto_min 1000ms
 	xsys b rto_min_ms 1000
 	# in b (the LAST-ACK side) drop the first pure ACK from a to port p
-	# (the quota passes exactly one 40-byte or one 52-byte ACK: the rule
+	# (the quota drops exactly one 40-byte or one 52-byte ACK: the rule
 	# matches while the bytes seen, this one included, stay <= 60)
 	# arriving after the rule is in place: added while the client holds
 	touch "$R/sampling.$p"
