@@ -9,10 +9,14 @@ KBUILD_ARGS := W=1
 
 SRCS := $(filter-out %.mod.c,$(wildcard module/*.[ch] module/uapi/*.h kunit/*.c kunit/*.h))
 
-.PHONY: all modules clean deps sparse checkpatch linux-src debug-kernel \
+
+.PHONY: all print-kdir modules clean deps sparse checkpatch linux-src debug-kernel \
 	debug-modules tools kunit check demo bench
 
 all: modules
+
+print-kdir:
+	@echo $(KDIR)
 
 modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) $(KBUILD_ARGS) modules

@@ -249,6 +249,8 @@ int xtcp_send_reply(struct net *net, const struct xtcp_tuple *t,
 		    const struct xtcp_out *o, u32 mark);
 void xtcp_wq_free_acked(struct sock *sk);
 int xtcp_ctl_init(struct xtcp_net *xn);
+void xtcp_flow6(const struct sock *sk, struct flowi6 *fl6);
+struct dst_entry *xtcp_route6(struct sock *sk, struct flowi6 *fl6);
 void xtcp_ctl_exit(struct xtcp_net *xn);
 
 /* xtcp_timer.c */

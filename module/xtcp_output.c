@@ -115,6 +115,48 @@ void xtcp_wq_free_acked(struct sock *sk)
 		sk->sk_write_space(sk);
 }
 
+/* the IPv6 flow of a connected socket */
+void xtcp_flow6(const struct sock *sk, struct flowi6 *fl6)
+{
+	const struct ipv6_pinfo *np = inet6_sk(sk);
+
+	memset(fl6, 0, sizeof(*fl6));
+	fl6->flowi6_proto = IPPROTO_TCP;
+	fl6->daddr = sk->sk_v6_daddr;
+	fl6->saddr = np->saddr;
+	fl6->flowlabel = np->flow_label;
+	fl6->flowi6_oif = sk->sk_bound_dev_if;
+	fl6->flowi6_mark = sk->sk_mark;
+	fl6->fl6_dport = inet_sk(sk)->inet_dport;
+	fl6->fl6_sport = inet_sk(sk)->inet_sport;
+	fl6->flowi6_uid = sk->sk_uid;
+}
+
+/**
+ * xtcp_route6() - route an IPv6 socket and cache the route in it; an
+ *	unset source address is taken from the route.
+ * @sk: the socket, peer address set
+ * @fl6: filled with the flow
+ *
+ * Return: the route (owned by the socket cache) or an ERR_PTR.
+ */
+struct dst_entry *xtcp_route6(struct sock *sk, struct flowi6 *fl6)
+{
+	struct ipv6_pinfo *np = inet6_sk(sk);
+	struct dst_entry *dst;
+
+	xtcp_flow6(sk, fl6);
+	dst = ip6_dst_lookup_flow(sock_net(sk), sk, fl6, NULL);
+	if (IS_ERR(dst))
+		return dst;
+	if (ipv6_addr_any(&np->saddr)) {
+		np->saddr = fl6->saddr;
+		sk->sk_v6_rcv_saddr = fl6->saddr;
+	}
+	ip6_dst_store(sk, dst, NULL, NULL);
+	return dst;
+}
+
 static int xtcp_v6_xmit(struct sock *sk, struct sk_buff *skb)
 {
 	struct ipv6_pinfo *np = inet6_sk(sk);
@@ -122,25 +164,15 @@ static int xtcp_v6_xmit(struct sock *sk, struct sk_buff *skb)
 	struct flowi6 fl6;
 	int err;
 
-	memset(&fl6, 0, sizeof(fl6));
-	fl6.flowi6_proto = IPPROTO_TCP;
-	fl6.daddr = sk->sk_v6_daddr;
-	fl6.saddr = np->saddr;
-	fl6.flowlabel = np->flow_label;
-	fl6.flowi6_oif = sk->sk_bound_dev_if;
-	fl6.flowi6_mark = sk->sk_mark;
-	fl6.fl6_dport = inet_sk(sk)->inet_dport;
-	fl6.fl6_sport = inet_sk(sk)->inet_sport;
-	fl6.flowi6_uid = sk->sk_uid;
-
 	dst = __sk_dst_check(sk, np->dst_cookie);
-	if (!dst) {
-		dst = ip6_dst_lookup_flow(sock_net(sk), sk, &fl6, NULL);
+	if (dst) {
+		xtcp_flow6(sk, &fl6);
+	} else {
+		dst = xtcp_route6(sk, &fl6);
 		if (IS_ERR(dst)) {
 			kfree_skb(skb);
 			return PTR_ERR(dst);
 		}
-		ip6_dst_store(sk, dst, NULL, NULL);
 	}
 	skb_dst_set(skb, dst_clone(dst));
 	rcu_read_lock();

@@ -246,27 +246,12 @@ static int xtcp_route(struct sock *sk, u32 *mtu)
 	struct net *net = sock_net(sk);
 
 	if (sk->sk_family == AF_INET6) {
-		struct ipv6_pinfo *np = inet6_sk(sk);
 		struct dst_entry *dst;
 		struct flowi6 fl6;
 
-		memset(&fl6, 0, sizeof(fl6));
-		fl6.flowi6_proto = IPPROTO_TCP;
-		fl6.daddr = sk->sk_v6_daddr;
-		fl6.saddr = np->saddr;
-		fl6.flowi6_oif = sk->sk_bound_dev_if;
-		fl6.flowi6_mark = sk->sk_mark;
-		fl6.fl6_dport = inet->inet_dport;
-		fl6.fl6_sport = inet->inet_sport;
-		fl6.flowi6_uid = sk->sk_uid;
-		dst = ip6_dst_lookup_flow(net, sk, &fl6, NULL);
+		dst = xtcp_route6(sk, &fl6);
 		if (IS_ERR(dst))
 			return PTR_ERR(dst);
-		if (ipv6_addr_any(&np->saddr)) {
-			np->saddr = fl6.saddr;
-			sk->sk_v6_rcv_saddr = fl6.saddr;
-		}
-		ip6_dst_store(sk, dst, NULL, NULL);
 		*mtu = dst_mtu(dst) - sizeof(struct ipv6hdr) -
 		       sizeof(struct tcphdr);
 	} else {
@@ -523,6 +508,18 @@ static int xtcp_start_connect(struct sock *sk, struct sockaddr *uaddr,
 fail:
 	xtcp_clear_peer(sk, autobound);
 	return err;
+}
+
+/* Stop waiting? -EAGAIN when the time is up (or non-blocking), the
+ * signal's errno when one is pending, else 0.
+ */
+static int xtcp_wait_check(long timeo)
+{
+	if (!timeo)
+		return -EAGAIN;
+	if (signal_pending(current))
+		return sock_intr_errno(timeo);
+	return 0;
 }
 
 static int xtcp_wait_connect(struct sock *sk, long *timeo)
@@ -798,14 +795,9 @@ static int xtcp_accept(struct socket *sock, struct socket *newsock,
 			err = -EINVAL;
 			break;
 		}
-		if (!timeo) {
-			err = -EAGAIN;
+		err = xtcp_wait_check(timeo);
+		if (err)
 			break;
-		}
-		if (signal_pending(current)) {
-			err = sock_intr_errno(timeo);
-			break;
-		}
 		sk_wait_event(sk, &timeo, !list_empty(&xs->acceptq) ||
 			      !xs->listening, &wait);
 	}
@@ -842,14 +834,9 @@ static int xtcp_wait_sndbuf(struct sock *sk, long *timeo)
 		}
 		if (sk_stream_memory_free(sk))
 			break;
-		if (!*timeo) {
-			err = -EAGAIN;
+		err = xtcp_wait_check(*timeo);
+		if (err)
 			break;
-		}
-		if (signal_pending(current)) {
-			err = sock_intr_errno(*timeo);
-			break;
-		}
 		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
 		sk_wait_event(sk, timeo, READ_ONCE(sk->sk_err) ||
 			      (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN) ||
@@ -1019,14 +1006,9 @@ static int xtcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 				err = -ENOTCONN;
 			break;
 		}
-		if (!timeo) {
-			err = -EAGAIN;
+		err = xtcp_wait_check(timeo);
+		if (err)
 			break;
-		}
-		if (signal_pending(current)) {
-			err = sock_intr_errno(timeo);
-			break;
-		}
 		if (copied) {
 			xtcp_core_recvd(&xs->tcb);
 			xtcp_after_core(sk);
