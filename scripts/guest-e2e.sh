@@ -420,6 +420,53 @@ else
 	skip "connect timeout" "no nft"
 fi
 
+# ------------------------------------------------- simultaneous open ---
+# RFC 9293 §3.5 figure 8: both sides bind and connect() to each other with
+# 300 ms of delay each way, so the two SYNs cross; each side must pass
+# SYN-SENT -> SYN-RECEIVED -> ESTABLISHED (xtcp:xtcp_state tracepoint).
+simopen_test() {
+	local peer=$1 name=$2 T=/sys/kernel/tracing
+	if [ $HAVE_NETEM = 0 ]; then skip "simultaneous open $name" "no netem"; return; fi
+	newport
+	local pa=$PORT pb=$((PORT + 1))
+	PORT=$pb
+	A tc qdisc replace dev "$IFA" root netem delay 300ms
+	B tc qdisc replace dev "$IFB" root netem delay 300ms
+	if [ "$SUBJECT" = xtcp ]; then
+		mountpoint -q $T || mount -t tracefs nodev $T
+		echo > $T/trace
+		echo 1 > $T/events/xtcp/xtcp_state/enable
+	fi
+	A "$T0/xtcp_simopen" -f "$(fam x)" -l 10.0.0.1 -p $pa -a 10.0.0.2 -P $pb -n a >"$R/simopen.a" 2>&1 &
+	local ja=$!
+	B "$T0/xtcp_simopen" -f "$peer" -l 10.0.0.2 -p $pb -a 10.0.0.1 -P $pa -n b >"$R/simopen.b" 2>&1
+	local rb=$?
+	wait $ja
+	local ra=$?
+	A tc qdisc del dev "$IFA" root 2>/dev/null
+	B tc qdisc del dev "$IFB" root 2>/dev/null
+	[ $ra = 0 ] && [ $rb = 0 ] &&
+		ok "simultaneous open $name: data exchanged ($(cat "$R/simopen.a" | tr '\n' ' '))" ||
+		nok "simultaneous open $name" "a: $(cat "$R/simopen.a") b: $(cat "$R/simopen.b")"
+	[ "$SUBJECT" = xtcp ] || return
+	echo 0 > $T/events/xtcp/xtcp_state/enable
+	cp $T/trace "$R/simopen.trace"
+	local side seq
+	for side in "10.0.0.1:$pa" "10.0.0.2:$pb"; do
+		[ "$peer" = tcp ] && [ "$side" = "10.0.0.2:$pb" ] && continue
+		seq=$(grep "\[::ffff:${side%:*}\]:${side#*:} ->" "$R/simopen.trace" |
+			awk '{print $NF}' | tr '\n' ' ')
+		case "$seq" in
+		*"SYN-SENT SYN-RECEIVED ESTABLISHED"*)
+			ok "simultaneous open $name: $side went SYN-SENT -> SYN-RECEIVED -> ESTABLISHED" ;;
+		*) nok "simultaneous open $name: $side states" "seen: $seq" ;;
+		esac
+	done
+}
+T0=$T
+simopen_test xtcp "XTCP<->XTCP"
+simopen_test tcp "XTCP<->Linux TCP"
+
 # ------------------------------------------------------------ 5% loss ---
 if [ $HAVE_NETEM = 1 ]; then
 	A tc qdisc add dev "$IFA" root netem loss 5%
