@@ -81,7 +81,10 @@ xsys() { # ns name value: XTCP sysctl (no-op for SUBJECT=tcp)
 	[ "$SUBJECT" = xtcp ] || return 0
 	NS "$1" sh -c "echo $3 > /proc/sys/net/xtcp/$2"
 }
+# TIME-WAIT = 2*MSL must outlast a few /proc samples; under the debug
+# kernel (QUICK) one sample takes about 2 s
 MSL_MS=1000
+[ "$QUICK" = 1 ] && MSL_MS=4000
 for n in a b; do
 	xsys $n msl_ms $MSL_MS
 	xsys $n syn_retries 1
@@ -322,8 +325,14 @@ lastack_test() {
 	touch "$R/sampling.$p"
 	sampler a $p "$R/states-a.$p" "$(proc4)"
 	PORT=$((p - 1))
-	(sleep 1; B nft add rule inet xtest pre ip saddr $ca tcp dport $p 'tcp flags == ack' quota until 60 bytes drop) &
-	xfer_hash "lost last ACK run: XTCP->XTCP 0 bytes" b a "$(fam x)" "$(fam x)" $sa $sa 0 --hold 300 -- --hold 1500
+	# the rule goes in once b shows the connection ESTABLISHED (so the
+	# handshake's ACK has passed) while the client still holds it open
+	(for _ in $(seq 400); do
+		B grep -q "$(printf ':%04X' $p) .* 01 " /proc/net/xtcp /proc/net/tcp 2>/dev/null && break
+		sleep 0.05
+	done
+	B nft add rule inet xtest pre ip saddr $ca tcp dport $p 'tcp flags == ack' quota until 60 bytes drop) &
+	xfer_hash "lost last ACK run: XTCP->XTCP 0 bytes" b a "$(fam x)" "$(fam x)" $sa $sa 0 --hold 300 -- --hold 4000
 	sleep 3
 	kill -TERM $tp; wait $tp 2>/dev/null
 	rm -f "$R/sampling.$p"
