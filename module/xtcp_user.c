@@ -674,6 +674,7 @@ void xtcp_listen_syn(struct sock *lsk, struct sk_buff *skb,
 	if (!sk)
 		goto drop;
 	sock_init_data(NULL, sk);
+	sk->sk_type = SOCK_STREAM;	/* no struct socket to copy it from */
 	xtcp_sock_init(sk, lsk);
 	cxs = xtcp_sk(sk);
 	inet = inet_sk(sk);
