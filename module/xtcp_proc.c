@@ -35,8 +35,6 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_DATAOUT]		= "DataBytesOut",
 	[XTCP_MIB_NOSOCKRSTS]		= "NoSocketResets",
 	[XTCP_MIB_TIMEOUTS]		= "Timeouts",
-	[XTCP_MIB_OUTOFWINDOW]		= "OutOfWindow",
-	[XTCP_MIB_OUTOFORDER]		= "OutOfOrder",
 };
 
 static void xtcp_seq_addr(struct seq_file *f, u16 family, const void *a,
