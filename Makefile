@@ -50,8 +50,9 @@ debug-kernel:
 # the module and the KUnit suites built against the debug kernel tree
 debug-modules: debug-kernel
 	@mkdir -p build/debug
-	@rsync -a --delete --exclude '*.o' --exclude '*.ko' --exclude '.*.cmd' \
-		Kbuild module kunit build/debug/
+	@# sources only: the stock build's objects and .mod files must not mix in
+	@rsync -a --delete --include '*/' --include '*.[ch]' --include Kbuild \
+		--include .kunitconfig --exclude '*' Kbuild module kunit build/debug/
 	$(MAKE) -C $$(scripts/build-debug-kernel --print-dir) \
 		M=$(CURDIR)/build/debug $(KBUILD_ARGS) modules
 
