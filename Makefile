@@ -51,8 +51,9 @@ debug-kernel:
 debug-modules: debug-kernel
 	@mkdir -p build/debug
 	@# sources only: the stock build's objects and .mod files must not mix in
-	@rsync -a --delete --include '*/' --include '*.[ch]' --include Kbuild \
-		--include .kunitconfig --exclude '*' Kbuild module kunit build/debug/
+	@rsync -a --delete --exclude '*.mod.c' --include '*/' --include '*.[ch]' \
+		--include Kbuild --include .kunitconfig --exclude '*' \
+		Kbuild module kunit build/debug/
 	$(MAKE) -C $$(scripts/build-debug-kernel --print-dir) \
 		M=$(CURDIR)/build/debug $(KBUILD_ARGS) modules
 
