@@ -7,9 +7,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 X=$root/tools/xtcp_xfer
 ko=${XTCP_KO:-$root/module/xtcp.ko}
-BULK=${BULK:-50000000}
-CRR=${CRR:-1000}
-REPS=${REPS:-3}
+BULK=${BULK:-20000000}
+CRR=${CRR:-500}
+REPS=${REPS:-2}
 PORT=9000
 
 cleanup() {
