@@ -508,6 +508,62 @@ T0=$T
 simopen_test xtcp "XTCP<->XTCP"
 simopen_test tcp "XTCP<->Linux TCP"
 
+# ------------------------------------ bad checksum, stray segments ---
+# raw segments from a: a SYN with a corrupted checksum to an XTCP listener
+# in b must be dropped and counted (InCsumErrors), never answered; a valid
+# ACK to a port XTCP listens on, with no connection, must get a RST.
+csum_test() {
+	[ "$SUBJECT" = xtcp ] || { skip "bad checksum" "SUBJECT=tcp"; return; }
+	newport
+	local p=$PORT c0 r0 c1 r1
+	B "$X" server -f xtcp -b 10.0.0.2 -p $p -n 1 -t 20 -q >"$R/csum.srv" 2>&1 &
+	local sp=$!
+	sleep 0.5
+	c0=$(stat_get b InCsumErrors) r0=$(stat_get b OutRsts)
+	A python3 - "$p" <<'PY' >"$R/csum.out" 2>&1
+import socket, struct, sys, time
+port = int(sys.argv[1])
+src, dst = "10.0.0.1", "10.0.0.2"
+def csum(b):
+    if len(b) % 2: b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16: s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+def seg(flags, seq, ack, good):
+    h = struct.pack("!HHIIBBHHH", 40000, port, seq, ack, 5 << 4, flags, 1024, 0, 0)
+    ph = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, len(h))
+    c = csum(ph + h)
+    if not good: c ^= 0x5a5a
+    return h[:16] + struct.pack("!H", c) + h[18:]
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+r = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+r.settimeout(0.2)
+s.sendto(seg(0x02, 1000, 0, False), (dst, 0))      # SYN, bad checksum
+s.sendto(seg(0x10, 5000, 7000, True), (dst, 0))    # ACK, no connection
+got = []
+end = time.time() + 3
+while time.time() < end:
+    try: d = r.recv(100)
+    except socket.timeout: continue
+    ihl = (d[0] & 15) * 4
+    sp, dp, sq, ak, off, fl = struct.unpack("!HHIIBB", d[ihl:ihl + 14])
+    if sp == port and dp == 40000: got.append((fl, sq, ak))
+print("replies", got)
+ok = [g for g in got if g[0] & 0x04 and g[1] == 7000]
+syn_acks = [g for g in got if g[0] & 0x12 == 0x12]
+print("rst_ok" if ok else "no_rst", "synack" if syn_acks else "no_synack")
+PY
+	kill $sp 2>/dev/null; wait $sp 2>/dev/null
+	c1=$(stat_get b InCsumErrors) r1=$(stat_get b OutRsts)
+	[ $((c1 - c0)) = 1 ] && grep -q no_synack "$R/csum.out" &&
+		ok "SYN with a bad checksum dropped and counted (InCsumErrors $c0 -> $c1), not answered" ||
+		nok "bad checksum dropped and counted" "InCsumErrors $c0 -> $c1; $(cat "$R/csum.out")"
+	grep -q rst_ok "$R/csum.out" && [ $((r1 - r0)) -ge 1 ] &&
+		ok "ACK without a connection answered with RST seq=SEG.ACK (OutRsts $r0 -> $r1)" ||
+		nok "ACK without a connection answered with RST" "OutRsts $r0 -> $r1; $(cat "$R/csum.out")"
+}
+csum_test
+
 # ------------------------------------------------------------ 5% loss ---
 if [ $HAVE_NETEM = 1 ]; then
 	A tc qdisc add dev "$IFA" root netem loss 5%
