@@ -7,9 +7,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 X=$root/tools/xtcp_xfer
 ko=${XTCP_KO:-$root/module/xtcp.ko}
-BULK=${BULK:-20000000}
-CRR=${CRR:-500}
-REPS=${REPS:-2}
+BULK=${BULK:-100000000}
+CRR=${CRR:-2000}
+REPS=${REPS:-3}
 PORT=9000
 
 cleanup() {
@@ -40,7 +40,7 @@ bulk() {
 	local fam=$1 dst=$2 best=
 	for _ in $(seq "$REPS"); do
 		PORT=$((PORT + 1))
-		ip netns exec b "$X" server -f "$fam" -b "$dst" -p $PORT -n 1 -q -t 300 &
+		ip netns exec b "$X" server -f "$fam" -b "$dst" -p $PORT -n 1 -q -t 300 >/dev/null 2>&1 &
 		sleep 0.3
 		local t0 t1
 		t0=$(date +%s.%N)
@@ -59,7 +59,7 @@ crr() {
 	local fam=$1 dst=$2
 	PORT=$((PORT + 1))
 	ip netns exec b "$X" server -f "$fam" -b "$dst" -p $PORT --mode crr \
-		-n "$CRR" --req 64 --resp 64 -q -t 300 &
+		-n "$CRR" --req 64 --resp 64 -q -t 300 >/dev/null 2>&1 &
 	sleep 0.3
 	ip netns exec "$3" "$X" client -f "$fam" -a "$dst" -p $PORT --mode crr \
 		-n "$CRR" --req 64 --resp 64 -t 300 | sed -n 's/.*rate=\([0-9.]*\).*/\1/p'
