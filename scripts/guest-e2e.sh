@@ -626,5 +626,16 @@ else
 	skip "XTCP leak checks" "SUBJECT=tcp"
 fi
 csum_test
+# close() with unread data sends RST (§3.10.4): XTCP listener in a, the
+# client XTCP or Linux TCP, over loopback and IPv6 loopback
+for c in xtcp tcp; do
+	for ad in 127.0.0.1 ::1; do
+		[ "$SUBJECT" = xtcp ] || break 2
+		newport
+		out=$(A "$T/xtcp_unread" -f $c -a $ad -p $PORT 2>&1) &&
+			ok "close with unread data resets the $c peer ($ad): $out" ||
+			nok "close with unread data resets the $c peer ($ad)" "$out"
+	done
+done
 diag "guest time for e2e: $(($(date +%s) - t_start)) s"
 tap_done
