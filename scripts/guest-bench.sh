@@ -19,20 +19,9 @@ cleanup() {
 }
 trap cleanup EXIT
 grep -q '^xtcp ' /proc/modules || insmod "$ko" || exit 1
-read -r IFA IFB <<<"$(ls /sys/class/net | grep -vx lo | sort | head -2 | tr '\n' ' ')"
-ip netns add a
-ip netns add b
-ip link set "$IFA" netns a
-ip link set "$IFB" netns b
-ip -n a addr add 10.0.0.1/24 dev "$IFA"
-ip -n b addr add 10.0.0.2/24 dev "$IFB"
-for n in a b; do
-	ip -n $n link set lo up
-	# many short connections: keep TIME-WAIT short for both stacks' ports
-	ip netns exec $n sh -c 'echo 1000 > /proc/sys/net/xtcp/msl_ms'
-done
-ip -n a link set "$IFA" up
-ip -n b link set "$IFB" up
+. "$here/lib-guest.sh"
+# many short connections: TIME-WAIT of 2 s (net.xtcp.msl_ms=1000)
+two_hosts a b
 sleep 1
 
 # bulk FAM DST NS: seconds for BULK bytes, best of REPS

@@ -23,19 +23,8 @@ echo "== 1. insmod xtcp.ko"
 insmod "$ko" || exit 1
 dmesg | grep 'xtcp:' | tail -1
 
-read -r IF1 IF2 <<<"$(ls /sys/class/net | grep -vx lo | sort | head -2 | tr '\n' ' ')"
-ip netns add host1
-ip netns add host2
-ip link set "$IF1" netns host1
-ip link set "$IF2" netns host2
-ip -n host1 addr add 10.0.0.1/24 dev "$IF1"
-ip -n host2 addr add 10.0.0.2/24 dev "$IF2"
-for n in host1 host2; do
-	ip -n $n link set lo up
-	ip netns exec $n sh -c 'echo 1000 > /proc/sys/net/xtcp/msl_ms'
-done
-ip -n host1 link set "$IF1" up
-ip -n host2 link set "$IF2" up
+. "$here/lib-guest.sh"
+two_hosts host1 host2
 # 250 ms each way, so that every state lives long enough to be seen
 ip netns exec host1 tc qdisc add dev "$IF1" root netem delay 250ms
 ip netns exec host2 tc qdisc add dev "$IF2" root netem delay 250ms

@@ -1,0 +1,22 @@
+# shellcheck shell=bash
+# Inside a guest: helpers shared by the guest scripts.
+
+# two_hosts NS1 NS2: give each of two new network namespaces one of the
+# guest's two virtio NICs, 10.0.0.1/24 and 10.0.0.2/24, lo up, and
+# net.xtcp.msl_ms=1000 (TIME-WAIT 2 s). Sets IF1 and IF2.
+two_hosts() {
+	local n
+	read -r IF1 IF2 <<<"$(ls /sys/class/net | grep -vx lo | sort | head -2 | tr '\n' ' ')"
+	ip netns add "$1"
+	ip netns add "$2"
+	ip link set "$IF1" netns "$1"
+	ip link set "$IF2" netns "$2"
+	ip -n "$1" addr add 10.0.0.1/24 dev "$IF1"
+	ip -n "$2" addr add 10.0.0.2/24 dev "$IF2"
+	for n in "$1" "$2"; do
+		ip -n "$n" link set lo up
+		ip netns exec "$n" sh -c 'echo 1000 > /proc/sys/net/xtcp/msl_ms'
+	done
+	ip -n "$1" link set "$IF1" up
+	ip -n "$2" link set "$IF2" up
+}
