@@ -35,6 +35,8 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_DATAOUT]		= "DataBytesOut",
 	[XTCP_MIB_NOSOCKRSTS]		= "NoSocketResets",
 	[XTCP_MIB_TIMEOUTS]		= "Timeouts",
+	[XTCP_MIB_FINWAIT2TIMEOUTS]	= "FinWait2Timeouts",
+	[XTCP_MIB_SYNQDROPS]		= "SynQueueDrops",
 };
 
 static void xtcp_seq_addr(struct seq_file *f, u16 family, const void *a,
@@ -64,6 +66,10 @@ static void xtcp_seq_sock(struct seq_file *f, struct sock *sk, int i)
 	} else if (test_bit(XTCP_T_PERSIST, &xs->tarmed)) {
 		tr = 4;
 		expires = READ_ONCE(xs->timers[XTCP_T_PERSIST].tl.expires);
+	} else if (test_bit(XTCP_T_FINWAIT2, &xs->tarmed)) {
+		/* Linux runs its FIN-WAIT-2 limit on the keepalive timer */
+		tr = 2;
+		expires = READ_ONCE(xs->timers[XTCP_T_FINWAIT2].tl.expires);
 	}
 	seq_printf(f, "%4d: ", i);
 	if (sk->sk_family == AF_INET6) {

@@ -30,6 +30,9 @@ static void xtcp_timer_fire(struct sock *sk, enum xtcp_timer t)
 		goto out;
 	clear_bit(t, &xs->tarmed);
 	xtcp_core_timeout(&xs->tcb, t);
+	if (t == XTCP_T_FINWAIT2 && xs->tcb.state == XTCP_CLOSED)
+		XTCP_INC_STATS(xtcp_pernet(sock_net(sk)),
+			       XTCP_MIB_FINWAIT2TIMEOUTS);
 	xtcp_after_core(sk);
 out:
 	bh_unlock_sock(sk);

@@ -185,32 +185,52 @@ void xtcp_time_wait(struct sock *sk)
 	xtcp_done(sk);
 }
 
-/* A segment for a TIME-WAIT 4-tuple. Consumes @skb. */
+/* A SYN that may open a new incarnation of a TIME-WAIT connection: its
+ * listener, or NULL. Called without tw->lock (the listener table lock is
+ * never taken under it).
+ */
+static struct sock *xtcp_tw_syn_listener(struct xtcp_tw *tw,
+					 struct sk_buff *skb)
+{
+	struct xtcp_seg *seg = &XTCP_SKB_CB(skb)->seg;
+	struct xtcp_tuple t;
+	bool ok;
+
+	spin_lock(&tw->lock);
+	ok = !tw->dead && xtcp_core_tw_syn_ok(&tw->tcb, seg);
+	spin_unlock(&tw->lock);
+	if (!ok)
+		return NULL;
+	xtcp_parse_tuple_skb(skb, &t);
+	return xtcp_lookup_listener(read_pnet(&tw->net), &t);
+}
+
+/**
+ * xtcp_tw_input() - a segment for a TIME-WAIT 4-tuple; consumes @skb.
+ * @tw: the TIME-WAIT object (the caller holds a reference)
+ * @skb: the segment, validated
+ *
+ * A SYN with a sequence number above RCV.NXT ends the TIME-WAIT and goes
+ * to the listener, as Linux's TCP_TW_SYN does (RFC 9293 §3.10.7.4 leaves
+ * reopening from TIME-WAIT to the implementation; RFC 6191 is the
+ * timestamp variant). With no listener, or an old sequence number, the
+ * core handles the SYN like any segment in TIME-WAIT (challenge ACK).
+ */
 void xtcp_tw_input(struct xtcp_tw *tw, struct sk_buff *skb)
 {
 	struct net *net = read_pnet(&tw->net);
 	struct xtcp_seg *seg = &XTCP_SKB_CB(skb)->seg;
+	struct sock *lsk;
 	bool dead;
 
-	spin_lock(&tw->lock);
-	if ((seg->flags & (XTCP_SYN | XTCP_RST | XTCP_ACK)) == XTCP_SYN &&
-	    !tw->dead && xtcp_core_tw_syn_ok(&tw->tcb, seg)) {
-		struct xtcp_tuple t;
-		struct sock *lsk;
-
-		/* a new incarnation of the connection, as Linux allows */
-		spin_unlock(&tw->lock);
+	lsk = xtcp_tw_syn_listener(tw, skb);
+	if (lsk) {
 		xtcp_tw_kill(tw);
 		XTCP_INC_STATS(xtcp_pernet(net), XTCP_MIB_TIMEWAITRECYCLED);
-		xtcp_parse_tuple_skb(skb, &t);
-		lsk = xtcp_lookup_listener(net, &t);
-		if (lsk) {
-			xtcp_sk_deliver(lsk, skb);
-			return;
-		}
-		consume_skb(skb);
+		xtcp_sk_deliver(lsk, skb);
 		return;
 	}
+	spin_lock(&tw->lock);
 	if (!tw->dead)
 		xtcp_core_input(&tw->tcb, seg);
 	dead = tw->dead;

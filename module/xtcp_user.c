@@ -667,8 +667,16 @@ void xtcp_listen_syn(struct sock *lsk, struct sk_buff *skb,
 		XTCP_INC_STATS(xn, XTCP_MIB_LISTENOVERFLOWS);
 		goto drop;
 	}
-	if (READ_ONCE(lxs->synq_len) >= xn->max_syn_backlog)
+	/* half-open bound (§3.10.7.2 leaves it to the implementation): the
+	 * netns limit, and no more than the listen() backlog, as Linux's
+	 * request queue
+	 */
+	if (READ_ONCE(lxs->synq_len) >=
+	    min_t(int, xn->max_syn_backlog,
+		  max_t(int, READ_ONCE(lsk->sk_max_ack_backlog), 1))) {
+		XTCP_INC_STATS(xn, XTCP_MIB_SYNQDROPS);
 		goto drop;
+	}
 
 	sk = sk_alloc(net, lsk->sk_family, GFP_ATOMIC, &xtcp_prot, 0);
 	if (!sk)

@@ -1,0 +1,366 @@
+#!/bin/bash
+# Runs INSIDE a guest (scripts/vm): XTCP connection-lifecycle tests over the
+# virtio NICs between netns "a" and "b" (setup in lib-e2e.sh): SO_LINGER > 0,
+# simultaneous close (CLOSING), the orphaned FIN-WAIT-2 limit, a new SYN on
+# a TIME-WAIT 4-tuple, and the half-open (SYN-RECEIVED) bound.
+# TAP output, "N passed, N failed" last.
+# Env: as guest-e2e.sh (QUICK, SUBJECT=tcp, XTCP_IFS, XTCP_KO, XTCP_RESULTS)
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+T=$root/tools
+# shellcheck source=lib-tap.sh
+. "$here/lib-tap.sh"
+E2E_NAME=life
+# shellcheck source=lib-e2e.sh
+. "$here/lib-e2e.sh"
+L=$T/xtcp_life
+RAW=$here/xtcp-raw.py
+PORT=30000
+TR=/sys/kernel/tracing
+XT=0
+[ "$SUBJECT" = xtcp ] && XT=1
+
+# ------------------------------------------------------------ helpers ---
+trace_start() {
+	[ $XT = 1 ] || return 0
+	mountpoint -q $TR || mount -t tracefs nodev $TR
+	echo > $TR/trace
+	echo 1 > $TR/events/xtcp/xtcp_state/enable
+}
+trace_stop() { # NAME: keep the trace as $R/NAME.trace
+	[ $XT = 1 ] || return 0
+	echo 0 > $TR/events/xtcp/xtcp_state/enable
+	cp $TR/trace "$R/$1.trace"
+}
+tp_addr() { case $1 in *:*) echo "$1" ;; *) echo "::ffff:$1" ;; esac; }
+# tstates FILE ADDR PORT: the states the local end ADDR:PORT entered
+tstates() {
+	grep -F "[$(tp_addr "$2")]:$3 ->" "$1" | awk '{print $NF}' | tr '\n' ' '
+}
+# tstamp FILE ADDR PORT STATE: trace time (s) the end entered STATE
+tstamp() {
+	grep -F "[$(tp_addr "$2")]:$3 ->" "$1" | grep -E " -> $4\$" | head -1 |
+		awk '{for (i = 2; i <= NF; i++) if ($i == "xtcp_state:") { t = $(i-1); sub(":", "", t); print t } }'
+}
+# proc_rows NS PORT [RPORT]: /proc/net/xtcp rows with local port PORT (and
+# remote port RPORT)
+proc_rows() {
+	local hp rp
+	hp=$(printf '%04X' "$2")
+	rp=${3:+$(printf '%04X' "$3")}
+	NS "$1" awk -v p=":$hp" -v r="${rp:+:$rp}" 'NR > 1 && substr($2, length($2) - 4) == p && (r == "" || substr($3, length($3) - 4) == r)' "$(proc4)"
+}
+delay_on() { # MS each way on both NICs
+	A tc qdisc replace dev "$IFA" root netem delay "$1"ms
+	B tc qdisc replace dev "$IFB" root netem delay "$1"ms
+}
+delay_off() {
+	A tc qdisc del dev "$IFA" root 2>/dev/null
+	B tc qdisc del dev "$IFB" root 2>/dev/null
+}
+stat_delta() { echo $(($2 - $1)); }
+wait_gone() { # NS PORT SECONDS [PATTERN]: until no /proc row with local
+	# PORT (matching PATTERN) is left; time-based, a sample is slow on KASAN
+	local end=$((SECONDS + $3))
+	while [ $SECONDS -le $end ]; do
+		proc_rows "$1" "$2" | grep -q -- "${4:-.}" || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# ------------------------------------------------- SO_LINGER > 0 ---
+# RFC 9293 §3.10.4 leaves the wait to the user; SO_LINGER {1, N} makes
+# close() block until the FIN is acknowledged or N s have passed.
+linger_test() {
+	local sfam=$1 name=$2 out ms
+	if [ $HAVE_NETEM = 0 ]; then skip "SO_LINGER $name" "no netem"; return; fi
+	newport
+	# 300 ms each way: the FIN's ACK comes back 600 ms after close()
+	delay_on 300
+	B "$X" server -f "$sfam" -b 10.0.0.2 -p $PORT -n 2 -t 60 >"$R/linger.srv.$PORT" 2>&1 &
+	local sp=$!
+	sleep 0.5
+	out=$(A "$L" linger -f "$(fam x)" -a 10.0.0.2 -p $PORT -s 100000 2>&1)
+	ms=$(echo "$out" | sed -n 's/.*close_ms=\([0-9]*\).*/\1/p')
+	[ -n "$ms" ] && [ "$ms" -lt 300 ] &&
+		ok "$name: close() without SO_LINGER returns at once ($out)" ||
+		nok "$name: close() without SO_LINGER returns at once" "$out"
+	# one segment of data + FIN: acknowledged one 600 ms RTT later
+	out=$(A "$L" linger -f "$(fam x)" -a 10.0.0.2 -p $PORT -s 1000 -l 5 2>&1)
+	ms=$(echo "$out" | sed -n 's/.*close_ms=\([0-9]*\).*/\1/p')
+	[ -n "$ms" ] && [ "$ms" -ge 550 ] && [ "$ms" -lt 2000 ] &&
+		echo "$out" | grep -q "rc=0" &&
+		ok "$name: SO_LINGER 5 s close() returns when the FIN is ACKed, one 600 ms RTT later ($out)" ||
+		nok "$name: SO_LINGER 5 s close() waits for the FIN's ACK" "$out"
+	wait $sp
+	grep -q "bytes=100000 " "$R/linger.srv.$PORT" && grep -q "bytes=1000 " "$R/linger.srv.$PORT" &&
+		ok "$name: the server got all the bytes of both connections" ||
+		nok "$name: server got the data" "$(cat "$R/linger.srv.$PORT")"
+	delay_off
+
+	# peer silent: every segment after the SYN is dropped, so the FIN is
+	# never acknowledged; close() must give up after the linger time
+	[ $HAVE_NFT = 1 ] || { skip "SO_LINGER timeout $name" "no nft"; return; }
+	newport
+	B "$X" server -f "$sfam" -b 10.0.0.2 -p $PORT -n 1 -t 60 >"$R/linger.srv.$PORT" 2>&1 &
+	sp=$!
+	sleep 0.5
+	B nft add rule inet xtest pre tcp dport $PORT tcp flags \& syn != syn drop
+	out=$(A "$L" linger -f "$(fam x)" -a 10.0.0.2 -p $PORT -s 1000 -l 2 2>&1)
+	B nft flush chain inet xtest pre
+	B nft add rule inet xtest pre tcp dport 9 drop
+	ms=$(echo "$out" | sed -n 's/.*close_ms=\([0-9]*\).*/\1/p')
+	[ -n "$ms" ] && [ "$ms" -ge 1900 ] && [ "$ms" -lt 4000 ] &&
+		ok "$name: SO_LINGER 2 s close() with the FIN unacknowledged returns after 2 s ($out)" ||
+		nok "$name: SO_LINGER 2 s close() gives up after 2 s" "$out"
+	# the orphan keeps retransmitting: once the path heals, data and FIN
+	# arrive and the server sees a clean end
+	wait $sp
+	grep -q "bytes=1000 " "$R/linger.srv.$PORT" &&
+		ok "$name: after the path healed the orphan delivered data and FIN" ||
+		nok "$name: orphan delivered data and FIN" "$(cat "$R/linger.srv.$PORT")"
+}
+
+# ---------------------------------------------- simultaneous close ---
+# RFC 9293 §3.6 figure 13: both ends close at the same instant with 300 ms
+# of delay each way, the FINs cross, each end goes FIN-WAIT-1 -> CLOSING ->
+# TIME-WAIT -> CLOSED.
+simclose_test() {
+	local bfam=$1 name=$2 va=$3 vb=$4 at ra rb sa sb
+	if [ $HAVE_NETEM = 0 ]; then skip "simultaneous close $name" "no netem"; return; fi
+	newport
+	delay_on 300
+	trace_start
+	local pcap=$R/simclose.$PORT.pcap tp=
+	if command -v tcpdump >/dev/null; then
+		A tcpdump -i "$IFA" -n -U -s 128 -w "$pcap" tcp port $PORT >/dev/null 2>&1 &
+		tp=$!
+	fi
+	at=$(($(date +%s%3N) + 3000))
+	[ "$QUICK" = 1 ] && at=$((at + 3000))
+	B "$L" simclose -f "$bfam" -b "$vb" -p $PORT --at $at >"$R/simclose.b.$PORT" 2>&1 &
+	local jb=$!
+	A "$L" simclose -f "$(fam x)" -a "$vb" -p $PORT --at $at >"$R/simclose.a.$PORT" 2>&1
+	ra=$?
+	wait $jb
+	rb=$?
+	delay_off
+	sa=$(cat "$R/simclose.a.$PORT") sb=$(cat "$R/simclose.b.$PORT")
+	[ $ra = 0 ] && [ $rb = 0 ] &&
+		ok "simultaneous close $name: both ends read EOF and closed (a: $sa; b: $sb)" ||
+		nok "simultaneous close $name" "a rc=$ra $sa; b rc=$rb $sb"
+	[ $XT = 1 ] || { [ -n "$tp" ] && kill $tp; return 0; }
+	# both TIME-WAITs end 2*MSL after the last ACK
+	local end=$((SECONDS + 2 * MSL_MS / 1000 + 8)) want=2
+	[ "$bfam" = tcp ] && want=1
+	while [ $SECONDS -le $end ]; do
+		[ "$(grep -c "TIME-WAIT -> CLOSED" $TR/trace)" -ge $want ] && break
+		sleep 0.5
+	done
+	trace_stop "simclose.$PORT"
+	[ -n "$tp" ] && kill $tp && wait $tp 2>/dev/null
+	local f=$R/simclose.$PORT.trace side seq cport
+	cport=$(grep -F -- "-> [$(tp_addr "$vb")]:$PORT " "$f" | head -1 |
+		sed -n 's/.*\]:\([0-9]*\) -> .*/\1/p')
+	for side in "a $va ${cport:-0}" "b $vb $PORT"; do
+		set -- $side
+		[ "$1" = b ] && [ "$bfam" = tcp ] && continue
+		seq=$(tstates "$f" "$2" "$3")
+		case "$seq" in
+		*"FIN-WAIT-1 CLOSING TIME-WAIT CLOSED "*)
+			ok "simultaneous close $name: $1 went FIN-WAIT-1 -> CLOSING -> TIME-WAIT -> CLOSED" ;;
+		*) nok "simultaneous close $name: $1 states" "seen: $seq"
+			[ -n "$tp" ] && tcpdump -r "$pcap" -n -S 2>/dev/null | sed 's/^/# /' ;;
+		esac
+	done
+}
+
+# ------------------------------------------ orphaned FIN-WAIT-2 limit ---
+# The client closes (an orphan: no process holds it) and the server never
+# does: after fin_timeout_ms the FIN-WAIT-2 end is dropped silently, as
+# Linux's tcp_fin_timeout; the server's late FIN then finds no socket.
+fw2_test() {
+	[ $XT = 1 ] || { skip "orphaned FIN-WAIT-2 limit" "SUBJECT=tcp (Linux parks it in a TIME-WAIT socket)"; return; }
+	local fto=2000 c0 c1 rows t1 t2 gap cport
+	[ "$QUICK" = 1 ] && fto=4000
+	newport
+	xsys a fin_timeout_ms $fto
+	trace_start
+	c0=$(stat_get a FinWait2Timeouts)
+	B "$L" serve -f xtcp -b 10.0.0.2 -p $PORT --hold $((fto * 2 + 2000)) -t 60 >"$R/fw2.srv" 2>&1 &
+	local sp=$!
+	sleep 0.5
+	A "$X" client -f xtcp -a 10.0.0.2 -p $PORT -s 1000 -t 20 >"$R/fw2.cli" 2>&1
+	sleep 0.3
+	rows=$(NS a awk -v r=":$(printf '%04X' $PORT)" 'NR > 1 && substr($3, length($3) - 4) == r' /proc/net/xtcp)
+	cport=$(echo "$rows" | head -1 | awk '{ print $2 }' | cut -d: -f2)
+	cport=$((16#${cport:-0}))
+	echo "$rows" | grep -q " FIN-WAIT-2\$" && echo "$rows" | awk '{ split($6, t, ":"); exit !(t[1] == "02") }' &&
+		ok "orphan in FIN-WAIT-2 listed with its limit timer (tr 2): $(echo "$rows" | awk '{print $6, $NF}')" ||
+		nok "orphan in FIN-WAIT-2 listed with its limit timer" "rows: $rows"
+	if wait_gone a "${cport:-0}" $((fto / 1000 + 3)); then
+		ok "orphaned FIN-WAIT-2 gone from /proc/net/xtcp after fin_timeout_ms=$fto"
+	else
+		nok "orphaned FIN-WAIT-2 gone after fin_timeout_ms=$fto" "$(proc_rows a "${cport:-0}")"
+	fi
+	c1=$(stat_get a FinWait2Timeouts)
+	[ $((c1 - c0)) = 1 ] && ok "FinWait2Timeouts counted ($c0 -> $c1)" ||
+		nok "FinWait2Timeouts counted" "$c0 -> $c1"
+	wait $sp
+	local rs=$?
+	sleep 0.5
+	trace_stop fw2
+	t1=$(tstamp "$R/fw2.trace" 10.0.0.1 "${cport:-0}" FIN-WAIT-2)
+	t2=$(tstamp "$R/fw2.trace" 10.0.0.1 "${cport:-0}" CLOSED)
+	gap=$(awk -v a="${t1:-0}" -v b="${t2:-0}" 'BEGIN { printf "%d", (b - a) * 1000 }')
+	[ -n "$t1" ] && [ -n "$t2" ] && [ "$gap" -ge $((fto - 100)) ] && [ "$gap" -le $((fto + 1500)) ] &&
+		ok "client FIN-WAIT-2 -> CLOSED after ${gap} ms (tracepoint; limit $fto ms)" ||
+		nok "client FIN-WAIT-2 -> CLOSED after the limit" "t1=$t1 t2=$t2 gap=$gap states: $(tstates "$R/fw2.trace" 10.0.0.1 "${cport:-0}")"
+	# the server's FIN after the limit: a no longer knows the connection
+	# and resets it (Linux TCP answers, XTCP no longer owns the port)
+	local seq
+	seq=$(tstates "$R/fw2.trace" 10.0.0.2 $PORT)
+	[ $rs = 0 ] && case "$seq" in *"CLOSE-WAIT LAST-ACK CLOSED "*) true ;; *) false ;; esac &&
+		ok "server's late FIN reset: CLOSE-WAIT -> LAST-ACK -> CLOSED, no leftovers" ||
+		nok "server's late FIN reset" "rc=$rs states: $seq; $(cat "$R/fw2.srv")"
+	xsys a fin_timeout_ms 60000
+}
+
+# ---------------------------------- new SYN on a TIME-WAIT 4-tuple ---
+# The server closes first and holds the TIME-WAIT; the client reconnects
+# from the same port. As Linux (TCP_TW_SYN): a SYN above RCV.NXT ends the
+# TIME-WAIT and opens a new connection through the listener; an old SYN
+# gets an ACK and an RST is ignored (RFC 1337).
+tw_test() {
+	local cfam=$1 name=$2 v=$3 sa cport rc out c0 c1 k0 k1
+	newport
+	cport=$((PORT + 10000))
+	local twmsl=$MSL_MS
+	[ "$twmsl" -lt 3000 ] && twmsl=3000
+	xsys b msl_ms $twmsl
+	[ "$v" = 4 ] && sa=10.0.0.2 || sa=fd00::2
+	B "$L" serve -f "$(fam x)" -b $sa -p $PORT -n 2 --first -s 1000 -t 60 >"$R/tw.srv.$PORT" 2>&1 &
+	local sp=$!
+	sleep 0.5
+	c0=$(stat_get b TimeWaitRecycled) k0=$(stat_get b TimeWaitKilled)
+	if [ "$v" = 4 ]; then
+		A python3 "$RAW" twprobe 10.0.0.1 10.0.0.2 $PORT $cport \
+			"$L" reconnect -f "$cfam" -a $sa -p $PORT -P $cport -n 1 >"$R/tw.probe.$PORT" 2>&1
+		out=$(cat "$R/tw.probe.$PORT")
+	else
+		out=$(A "$L" reconnect -f "$cfam" -a $sa -p $PORT -P $cport -n 1 2>&1)
+	fi
+	echo "$out" | grep -q "connect=OK bytes=1000" &&
+		ok "$name v$v: first connection from port $cport, server closed first" ||
+		nok "$name v$v: first connection" "$out"
+	local tw
+	if [ "$v" = 4 ]; then
+		tw=$(proc_rows b $PORT $cport)
+	else
+		tw=$(NS b awk -v r=":$(printf '%04X' $cport)" 'NR > 1 && substr($3, length($3) - 4) == r' "$(proc6)")
+	fi
+	if [ $XT = 1 ]; then
+		echo "$tw" | grep -q "TIME-WAIT" &&
+			ok "$name v$v: server holds the TIME-WAIT ($(echo "$tw" | awk '{print $2, $3, $NF}'))" ||
+			nok "$name v$v: server holds the TIME-WAIT" "rows: $tw"
+	fi
+	if [ "$v" = 4 ]; then
+		local last ack sq rep
+		last=$(echo "$out" | sed -n 's/^last=//p')
+		sq=$(echo "$last" | sed -n 's/.*seq=\([0-9]*\).*/\1/p')
+		ack=$(echo "$last" | sed -n 's/.*ack=\([0-9]*\).*/\1/p')
+		rep=$(echo "$out" | sed -n 's/^oldsyn_reply=//p')
+		case ",$rep," in
+		*",.:$sq:$ack,"*) ok "$name v4: old SYN on the TIME-WAIT answered with ACK seq=$sq ack=$ack, no SYN-ACK" ;;
+		*) nok "$name v4: old SYN answered with an ACK" "last: $last reply: $rep" ;;
+		esac
+		if [ $XT = 1 ]; then
+			rep=$(echo "$out" | sed -n 's/^rst_reply=//p')
+			k1=$(stat_get b TimeWaitKilled)
+			tw=$(proc_rows b $PORT $cport)
+			[ "$rep" = none ] && [ "$k1" = "$k0" ] && echo "$tw" | grep -q TIME-WAIT &&
+				ok "$name v4: RST at RCV.NXT ignored in TIME-WAIT (RFC 1337)" ||
+				nok "$name v4: RST ignored in TIME-WAIT" "reply: $rep TimeWaitKilled $k0 -> $k1 rows: $tw"
+		fi
+	fi
+	out=$(A "$L" reconnect -f "$cfam" -a $sa -p $PORT -P $cport -n 1 2>&1)
+	rc=$?
+	[ $rc = 0 ] && echo "$out" | grep -q "connect=OK bytes=1000" &&
+		ok "$name v$v: new SYN from the same port during TIME-WAIT opens a new connection ($out)" ||
+		nok "$name v$v: reconnect during TIME-WAIT" "rc=$rc $out"
+	wait $sp
+	if [ $XT = 1 ]; then
+		c1=$(stat_get b TimeWaitRecycled)
+		[ $((c1 - c0)) = 1 ] && ok "$name v$v: TimeWaitRecycled counted ($c0 -> $c1)" ||
+			nok "$name v$v: TimeWaitRecycled counted" "$c0 -> $c1"
+	fi
+	xsys b msl_ms "$MSL_MS"
+}
+
+# -------------------------------------------- half-open (synq) bound ---
+# SYNs from a raw socket whose handshakes never complete (a's RSTs to the
+# SYN-ACKs are dropped): the listener keeps at most min(net.xtcp.
+# max_syn_backlog, listen backlog) SYN-RECEIVED children, drops and counts
+# the rest, and the children die after synack_retries.
+synq_test() {
+	local maxsyn=$1 backlog=$2 want=$3 d0 d1 out n
+	[ $XT = 1 ] || { skip "half-open bound" "SUBJECT=tcp (Linux uses SYN cookies)"; return; }
+	[ $HAVE_NFT = 1 ] || { skip "half-open bound" "no nft"; return; }
+	newport
+	xsys b max_syn_backlog "$maxsyn"
+	xsys b synack_retries 1
+	A nft add chain inet xtest out '{ type filter hook output priority -300; }' 2>/dev/null
+	A nft add rule inet xtest out tcp dport $PORT tcp flags \& rst == rst drop
+	B "$X" server -f xtcp -b 10.0.0.2 -p $PORT -n 1 --backlog "$backlog" -t 60 >"$R/synq.srv.$PORT" 2>&1 &
+	local sp=$!
+	sleep 0.5
+	d0=$(stat_get b SynQueueDrops)
+	out=$(A python3 "$RAW" synflood 10.0.0.1 10.0.0.2 $PORT 41000 12 2>&1)
+	n=$(proc_rows b $PORT | grep -c " SYN-RECEIVED\$")
+	d1=$(stat_get b SynQueueDrops)
+	[ "$n" = "$want" ] && echo "$out" | grep -q "^synacks=$want " &&
+		ok "max_syn_backlog=$maxsyn listen($backlog): 12 SYNs -> $n half-open, $want SYN-ACKs ($out)" ||
+		nok "half-open bound $want (max_syn_backlog=$maxsyn backlog=$backlog)" "SYN-RECEIVED rows $n; $out"
+	[ $((d1 - d0)) = $((12 - want)) ] && ok "SynQueueDrops counted $((12 - want)) ($d0 -> $d1)" ||
+		nok "SynQueueDrops counted $((12 - want))" "$d0 -> $d1"
+	# SYN-ACK at 0 and after the initial RTO, then given up
+	wait_gone b $PORT 15 " SYN-RECEIVED\$" && ok "half-open children freed after synack_retries=1" ||
+		nok "half-open children freed" "$(proc_rows b $PORT)"
+	out=$(A "$X" client -f xtcp -a 10.0.0.2 -p $PORT -s 1000 -t 20 2>&1)
+	wait $sp
+	grep -q "bytes=1000 " "$R/synq.srv.$PORT" &&
+		ok "listener accepts a real connection afterwards" ||
+		nok "listener accepts a real connection afterwards" "client: $out server: $(cat "$R/synq.srv.$PORT")"
+	A nft flush chain inet xtest out
+	xsys b max_syn_backlog 256
+	xsys b synack_retries 5
+}
+
+# -------------------------------------------------------------- run ---
+linger_test "$(fam x)" "SO_LINGER XTCP->XTCP"
+linger_test tcp "SO_LINGER XTCP->Linux"
+simclose_test "$(fam x)" "XTCP<->XTCP v4" 10.0.0.1 10.0.0.2
+simclose_test "$(fam x)" "XTCP<->XTCP v6" fd00::1 fd00::2
+simclose_test tcp "XTCP<->Linux v4" 10.0.0.1 10.0.0.2
+fw2_test
+tw_test "$(fam x)" "TIME-WAIT reuse XTCP->XTCP" 4
+tw_test tcp "TIME-WAIT reuse Linux->XTCP" 4
+tw_test "$(fam x)" "TIME-WAIT reuse XTCP->XTCP" 6
+synq_test 4 128 4
+synq_test 256 3 3
+
+# nothing left behind: after 2*MSL both namespaces are empty
+if [ $XT = 1 ]; then
+	sleep "$(awk -v m="$MSL_MS" 'BEGIN { print 2 * m / 1000 + 1 }')"
+	for n in a b; do
+		ce=$(stat_get $n CurrEstab)
+		l4=$(NS $n wc -l </proc/net/xtcp) l6=$(NS $n cat /proc/net/xtcp6 | wc -l)
+		[ "$ce" = 0 ] && [ "$l4" = 1 ] && [ "$l6" = 1 ] &&
+			ok "netns $n: CurrEstab 0, /proc/net/xtcp{,6} empty" ||
+			nok "netns $n: nothing left" "CurrEstab=$ce rows: $(NS $n cat /proc/net/xtcp /proc/net/xtcp6 | tr '\n' ';')"
+	done
+fi
+diag "guest time for life: $(($(date +%s) - t_start)) s"
+tap_done

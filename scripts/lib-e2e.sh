@@ -1,0 +1,108 @@
+# shellcheck shell=bash
+# Inside a guest: the two-host setup shared by guest-e2e.sh and
+# guest-life.sh. Netns "a" and "b" each own one of the two NICs
+# (10.0.0.1/fd00::1 and 10.0.0.2/fd00::2), the module is loaded, the XTCP
+# sysctls set (MSL, syn_retries), nft table "xtest" and netem probed.
+# Needs lib-tap.sh, $here, $T; sets $R (results, $XTCP_RESULTS/$E2E_NAME),
+# $X, $PORT and the helpers below.
+
+QUICK=${QUICK:-0}
+SUBJECT=${SUBJECT:-xtcp}
+R=${XTCP_RESULTS:-/tmp}/${E2E_NAME:-e2e}
+mkdir -p "$R"
+X=$T/xtcp_xfer
+PORT=20000
+t_start=$(date +%s)
+
+A() { ip netns exec a "$@"; }
+B() { ip netns exec b "$@"; }
+NS() { local n=$1; shift; ip netns exec "$n" "$@"; }
+newport() { PORT=$((PORT + 1)); }
+fam() { [ "$1" = x ] && echo "$SUBJECT" || echo tcp; }  # x=XTCP t=Linux
+proc4() { [ "$SUBJECT" = xtcp ] && echo /proc/net/xtcp || echo /proc/net/tcp; }
+proc6() { [ "$SUBJECT" = xtcp ] && echo /proc/net/xtcp6 || echo /proc/net/tcp6; }
+
+cleanup() {
+	jobs -p | xargs -r kill 2>/dev/null
+	ip netns del a 2>/dev/null
+	ip netns del b 2>/dev/null
+}
+trap cleanup EXIT
+
+# ------------------------------------------------------------- setup ---
+if [ -n "${XTCP_IFS:-}" ]; then
+	read -r IFA IFB <<<"$XTCP_IFS"
+else
+	# shellcheck disable=SC2012
+	read -r IFA IFB <<<"$(ls /sys/class/net | grep -vx lo | sort | head -2 | tr '\n' ' ')"
+fi
+diag "kernel $(uname -r) subject=$SUBJECT QUICK=$QUICK interfaces $IFA $IFB"
+if [ "$SUBJECT" = xtcp ]; then
+	ko=$(xtcp_ko)
+	grep -q '^xtcp ' /proc/modules || insmod "$ko"
+	if grep -q '^xtcp ' /proc/modules; then ok "module loaded ($ko)"; else
+		nok "module loaded" "insmod $ko failed"
+		tap_done
+		exit 1
+	fi
+fi
+ip netns del a 2>/dev/null
+ip netns del b 2>/dev/null
+ip netns add a && ip netns add b
+ip link set "$IFA" netns a && ip link set "$IFB" netns b
+A ip link set lo up; B ip link set lo up
+A ip addr add 10.0.0.1/24 dev "$IFA"; A ip addr add fd00::1/64 dev "$IFA" nodad
+B ip addr add 10.0.0.2/24 dev "$IFB"; B ip addr add fd00::2/64 dev "$IFB" nodad
+A ip link set "$IFA" up; B ip link set "$IFB" up
+A sysctl -qw net.ipv6.conf.all.accept_dad=0 2>/dev/null
+reach() { # Linux TCP from a to b over the NICs
+	B "$X" server -f tcp -b "$1" -p 19999 -t 10 -q >/dev/null 2>&1 &
+	sleep 0.3
+	A "$X" client -f tcp -a "$1" -p 19999 -s 1000 -t 10 >/dev/null 2>&1
+	local r=$?
+	wait
+	return $r
+}
+reach 10.0.0.2 && reach fd00::2 &&
+	ok "Linux TCP from netns a ($IFA 10.0.0.1 fd00::1) to b ($IFB 10.0.0.2 fd00::2)" ||
+	nok "netns a reaches b over $IFA/$IFB"
+xsys() { # ns name value: XTCP sysctl (no-op for SUBJECT=tcp)
+	[ "$SUBJECT" = xtcp ] || return 0
+	NS "$1" sh -c "echo $3 > /proc/sys/net/xtcp/$2"
+}
+# TIME-WAIT = 2*MSL must outlast a few /proc samples; under the debug
+# kernel (QUICK) one sample takes about 2 s
+MSL_MS=1000
+[ "$QUICK" = 1 ] && MSL_MS=4000
+for n in a b; do
+	xsys $n msl_ms $MSL_MS
+	xsys $n syn_retries 1
+	NS $n sysctl -qw net.ipv4.tcp_syn_retries=1
+done
+# the guest does not autoload modules: load what nft and netem need
+for m in nfnetlink nf_tables nft_quota sch_netem; do modprobe -q $m 2>/dev/null; done
+HAVE_NFT=0
+if command -v nft >/dev/null && A nft add table inet xtest 2>/dev/null; then
+	HAVE_NFT=1
+	for n in a b; do
+		NS $n nft add table inet xtest 2>/dev/null
+		NS $n nft add chain inet xtest pre '{ type filter hook prerouting priority -300; }'
+		# port 9: SYNs dropped (connect timeout tests)
+		NS $n nft add rule inet xtest pre tcp dport 9 drop
+	done
+fi
+HAVE_NETEM=0
+A tc qdisc add dev "$IFA" root netem loss 0% 2>/dev/null && HAVE_NETEM=1 &&
+	A tc qdisc del dev "$IFA" root
+mtu_a=$(cat /sys/class/net/lo/mtu)
+MTU_NIC=$(A cat /sys/class/net/"$IFA"/mtu)
+MTU_LO=$(A cat /sys/class/net/lo/mtu)
+diag "MTU nic=$MTU_NIC lo=$MTU_LO nft=$HAVE_NFT netem=$HAVE_NETEM ($mtu_a)"
+
+stat_get() { # ns name: XTCP counter (or Linux Tcp: MIB for SUBJECT=tcp)
+	if [ "$SUBJECT" = xtcp ]; then
+		NS "$1" awk -v k="$2" '$1==k {print $2}' /proc/net/xtcp_stat
+	else
+		NS "$1" awk -v k="$2" '/^Tcp:/ { if (!h) { for (i=1;i<=NF;i++) n[i]=$i; h=1 } else for (i=1;i<=NF;i++) if (n[i]==k) print $i }' /proc/net/snmp
+	fi
+}

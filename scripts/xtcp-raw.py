@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Raw IPv4 TCP segments for the guest tests (run inside a netns, as root).
+
+  xtcp-raw.py synflood SRC DST DPORT SPORT0 N
+      send N SYNs from SRC:SPORT0.. to DST:DPORT, then listen 1.5 s and
+      print "synacks=K ports=P,.." (distinct source ports answered)
+  xtcp-raw.py twprobe SRC DST DPORT CPORT CMD...
+      run CMD (a client that connects from CPORT to DST:DPORT and whose
+      peer closes first, so DST holds the TIME-WAIT), sniffing what DST
+      sends; then probe the TIME-WAIT with an old SYN (SEG.SEQ below
+      RCV.NXT) and an RST at exactly RCV.NXT. Prints key=value lines:
+      last= (the peer's last segment), oldsyn_reply=, rst_reply=
+"""
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+
+SYN, RST, ACK = 0x02, 0x04, 0x10
+
+
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def segment(src, dst, sport, dport, flags, seq, ack=0, win=1024):
+    h = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF,
+                    ack & 0xFFFFFFFF, 5 << 4, flags, win, 0, 0)
+    ph = socket.inet_aton(src) + socket.inet_aton(dst) + \
+        struct.pack("!BBH", 0, 6, len(h))
+    return h[:16] + struct.pack("!H", csum(ph + h)) + h[18:]
+
+
+class Sniffer(threading.Thread):
+    """Every TCP segment from DST:DPORT that reaches this netns's NICs.
+
+    A packet socket, not a raw IP one: XTCP's netfilter hook steals its
+    segments before raw IP sockets would see them.
+    """
+
+    def __init__(self, dport, to_ports=None):
+        super().__init__(daemon=True)
+        self.dport, self.to_ports = dport, to_ports
+        self.segs = []  # (flags, seq, ack, to_port)
+        self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM,
+                                  socket.htons(0x0800))
+        self.sock.settimeout(0.1)
+        self.running = True
+
+    def run(self):
+        while self.running:
+            try:
+                d, addr = self.sock.recvfrom(2000)
+            except socket.timeout:
+                continue
+            if addr[2] == socket.PACKET_OUTGOING or d[9] != 6:
+                continue
+            ihl = (d[0] & 15) * 4
+            sp, dp, sq, ak, _, fl = struct.unpack("!HHIIBB", d[ihl:ihl + 14])
+            if sp == self.dport and (self.to_ports is None or
+                                     dp in self.to_ports):
+                self.segs.append((fl, sq, ak, dp))
+
+    def stop(self):
+        self.running = False
+        self.join()
+
+
+def flags_s(fl):
+    return "".join(n for b, n in ((SYN, "S"), (0x01, "F"), (RST, "R"),
+                                  (0x08, "P"), (ACK, "."))
+                   if fl & b) or "-"
+
+
+def synflood(src, dst, dport, sport0, n):
+    sn = Sniffer(dport, set(range(sport0, sport0 + n)))
+    sn.start()
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+    for i in range(n):
+        s.sendto(segment(src, dst, sport0 + i, dport, SYN, 1000 + i * 7919),
+                 (dst, 0))
+    time.sleep(1.5)
+    sn.stop()
+    ports = sorted({s[3] for s in sn.segs if s[0] & (SYN | ACK) == SYN | ACK})
+    print("synacks=%d ports=%s" % (len(ports), ",".join(map(str, ports))))
+
+
+def twprobe(src, dst, dport, cport, cmd):
+    sn = Sniffer(dport, {cport})
+    sn.start()
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    print("client_rc=%d client=%s" % (r.returncode,
+                                     r.stdout.strip().replace("\n", ";")))
+    time.sleep(0.3)
+    if not sn.segs:
+        print("last=none")
+        sn.stop()
+        return
+    fl, seq, ack, _ = sn.segs[-1]
+    print("last=%s seq=%d ack=%d" % (flags_s(fl), seq, ack))
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+
+    def probe(name, flags, pseq):
+        n0 = len(sn.segs)
+        s.sendto(segment(src, dst, cport, dport, flags, pseq), (dst, 0))
+        time.sleep(0.5)
+        got = sn.segs[n0:]
+        print("%s_reply=%s" % (name, ",".join(
+            "%s:%d:%d" % (flags_s(g[0]), g[1], g[2]) for g in got) or "none"))
+
+    # RFC 9293 §3.10.7.4: an old SYN gets an ACK <SEQ=SND.NXT><ACK=RCV.NXT>
+    probe("oldsyn", SYN, ack - 100000)
+    # RFC 1337: an RST in TIME-WAIT is ignored (no reply either)
+    probe("rst", RST, ack)
+    sn.stop()
+
+
+def main():
+    a = sys.argv[1:]
+    if len(a) == 6 and a[0] == "synflood":
+        synflood(a[1], a[2], int(a[3]), int(a[4]), int(a[5]))
+    elif len(a) > 5 and a[0] == "twprobe":
+        twprobe(a[1], a[2], int(a[3]), int(a[4]), a[5:])
+    else:
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()
