@@ -173,6 +173,10 @@ static void xtcp_detach_parent(struct sock *sk)
 		return;	/* the listener's close or accept() owns it now */
 	xs->parent = NULL;
 	sock_put(parent);
+	/* never accepted, so no close() will come: it is an orphan, and
+	 * xtcp_done() must give its port share back
+	 */
+	sock_set_flag(sk, SOCK_DEAD);
 	sock_put(sk);	/* the queue's reference */
 }
 

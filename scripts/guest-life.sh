@@ -304,22 +304,30 @@ tw_test() {
 # SYN-ACKs are dropped): the listener keeps at most min(net.xtcp.
 # max_syn_backlog, listen backlog) SYN-RECEIVED children, drops and counts
 # the rest, and the children die after synack_retries.
-synq_test() {
-	local maxsyn=$1 backlog=$2 want=$3 d0 d1 out n
+synq_test() { # MAX_SYN_BACKLOG BACKLOG EXPECTED [rst]
+	local maxsyn=$1 backlog=$2 want=$3 rst=${4:-} d0 d1 out n
 	[ $XT = 1 ] || { skip "half-open bound" "SUBJECT=tcp (Linux uses SYN cookies)"; return; }
 	[ $HAVE_NFT = 1 ] || { skip "half-open bound" "no nft"; return; }
 	newport
 	xsys b max_syn_backlog "$maxsyn"
 	xsys b synack_retries 1
 	A nft add chain inet xtest out '{ type filter hook output priority -300; }' 2>/dev/null
-	A nft add rule inet xtest out tcp dport $PORT tcp flags \& rst == rst drop
+	A nft add rule inet xtest out tcp dport $PORT tcp flags \& rst == rst meta mark != 1 drop
 	B "$X" server -f xtcp -b 10.0.0.2 -p $PORT -n 1 --backlog "$backlog" -t 60 >"$R/synq.srv.$PORT" 2>&1 &
 	local sp=$!
 	sleep 0.5
 	d0=$(stat_get b SynQueueDrops)
-	out=$(A python3 "$RAW" synflood 10.0.0.1 10.0.0.2 $PORT 41000 12 2>&1)
+	out=$(A python3 "$RAW" synflood 10.0.0.1 10.0.0.2 $PORT 41000 12 $rst 2>&1)
 	n=$(proc_rows b $PORT | grep -c " SYN-RECEIVED\$")
 	d1=$(stat_get b SynQueueDrops)
+	if [ -n "$rst" ]; then
+		# the RSTs went out after the count of SYN-ACKs: each child is
+		# closed by its RST (§3.10.7.3), not by a timer
+		echo "$out" | grep -q "^rsts=$want" && wait_gone b $PORT 3 " SYN-RECEIVED\$" &&
+			ok "$want half-open children reset by the peer's RST are freed ($out)" ||
+			nok "half-open children reset by RST freed" "$out; rows: $(proc_rows b $PORT)"
+		n=$want
+	fi
 	[ "$n" = "$want" ] && echo "$out" | grep -q "^synacks=$want " &&
 		ok "max_syn_backlog=$maxsyn listen($backlog): 12 SYNs -> $n half-open, $want SYN-ACKs ($out)" ||
 		nok "half-open bound $want (max_syn_backlog=$maxsyn backlog=$backlog)" "SYN-RECEIVED rows $n; $out"
@@ -350,6 +358,7 @@ tw_test tcp "TIME-WAIT reuse Linux->XTCP" 4
 tw_test "$(fam x)" "TIME-WAIT reuse XTCP->XTCP" 6
 synq_test 4 128 4
 synq_test 256 3 3
+synq_test 256 128 12 rst
 
 # nothing left behind: after 2*MSL both namespaces are empty
 if [ $XT = 1 ]; then

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 """Raw IPv4 TCP segments for the guest tests (run inside a netns, as root).
 
-  xtcp-raw.py synflood SRC DST DPORT SPORT0 N
+  xtcp-raw.py synflood SRC DST DPORT SPORT0 N [rst]
       send N SYNs from SRC:SPORT0.. to DST:DPORT, then listen 1.5 s and
-      print "synacks=K ports=P,.." (distinct source ports answered)
+      print "synacks=K ports=P,.." (distinct source ports answered); with
+      "rst", then reset each answered handshake (RST at SEG.ACK)
   xtcp-raw.py twprobe SRC DST DPORT CPORT CMD...
       run CMD (a client that connects from CPORT to DST:DPORT and whose
       peer closes first, so DST holds the TIME-WAIT), sniffing what DST
@@ -80,10 +81,12 @@ def flags_s(fl):
                    if fl & b) or "-"
 
 
-def synflood(src, dst, dport, sport0, n):
+def synflood(src, dst, dport, sport0, n, rst):
     sn = Sniffer(dport, set(range(sport0, sport0 + n)))
     sn.start()
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+    # mark 1: the tests drop this netns's own RSTs, but not ours
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_MARK, 1)
     for i in range(n):
         s.sendto(segment(src, dst, sport0 + i, dport, SYN, 1000 + i * 7919),
                  (dst, 0))
@@ -91,6 +94,11 @@ def synflood(src, dst, dport, sport0, n):
     sn.stop()
     ports = sorted({s[3] for s in sn.segs if s[0] & (SYN | ACK) == SYN | ACK})
     print("synacks=%d ports=%s" % (len(ports), ",".join(map(str, ports))))
+    if rst:
+        for p in ports:
+            iss = 1000 + (p - sport0) * 7919
+            s.sendto(segment(src, dst, p, dport, RST, iss + 1), (dst, 0))
+        print("rsts=%d" % len(ports))
 
 
 def twprobe(src, dst, dport, cport, cmd):
@@ -125,8 +133,9 @@ def twprobe(src, dst, dport, cport, cmd):
 
 def main():
     a = sys.argv[1:]
-    if len(a) == 6 and a[0] == "synflood":
-        synflood(a[1], a[2], int(a[3]), int(a[4]), int(a[5]))
+    if len(a) in (6, 7) and a[0] == "synflood":
+        synflood(a[1], a[2], int(a[3]), int(a[4]), int(a[5]),
+                 a[6:] == ["rst"])
     elif len(a) > 5 and a[0] == "twprobe":
         twprobe(a[1], a[2], int(a[3]), int(a[4]), a[5:])
     else:
