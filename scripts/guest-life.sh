@@ -371,5 +371,42 @@ if [ $XT = 1 ]; then
 			nok "netns $n: nothing left" "CurrEstab=$ce rows: $(NS $n cat /proc/net/xtcp /proc/net/xtcp6 | tr '\n' ';')"
 	done
 fi
+# TIME-WAIT objects hold no socket and no module reference: rmmod with
+# live TIME-WAITs (2*MSL = 2 min here) in both namespaces must free them
+if [ $XT = 1 ]; then
+	xsys a msl_ms 60000
+	xsys b msl_ms 60000
+	newport
+	run_tw() { # NS_S NS_C ADDR: 3 connections, the client closes first
+		NS "$1" "$X" server -f xtcp -b "$3" -p $PORT -n 3 -t 30 -q >/dev/null 2>&1 &
+		sleep 0.3
+		local i
+		for i in 1 2 3; do
+			NS "$2" "$X" client -f xtcp -a "$3" -p $PORT -s 1000 -t 30 -q >/dev/null 2>&1
+		done
+		wait
+	}
+	run_tw b a 10.0.0.2
+	run_tw a b fd00::1
+	B "$L" serve -f xtcp -b 10.0.0.2 -p $((PORT + 1)) -n 2 --first -s 100 -t 30 >/dev/null 2>&1 &
+	sleep 0.3
+	A "$L" reconnect -f xtcp -a 10.0.0.2 -p $((PORT + 1)) -P $((PORT + 5000)) -n 2 -s 100 -t 30 >/dev/null 2>&1
+	wait
+	tw4=$(A grep -c " TIME-WAIT\$" /proc/net/xtcp) tw6=$(B grep -c " TIME-WAIT\$" /proc/net/xtcp6)
+	twb=$(B grep -c " TIME-WAIT\$" /proc/net/xtcp)
+	[ "$tw4" = 3 ] && [ "$tw6" = 3 ] && [ "$twb" = 1 ] &&
+		ok "TIME-WAITs listed before rmmod: a v4 $tw4, b v6 $tw6, b v4 (server closed first) $twb" ||
+		nok "TIME-WAITs listed before rmmod" "a v4 $tw4 b v6 $tw6 b v4 $twb"
+	if out=$(rmmod xtcp 2>&1) && ! grep -q '^xtcp ' /proc/modules; then
+		ok "rmmod with $((tw4 + tw6 + twb)) live TIME-WAITs frees them (kmemleak/KASAN checked by the runner)"
+	else
+		nok "rmmod with live TIME-WAITs" "$out"
+	fi
+	if out=$(insmod "$(xtcp_ko)" 2>&1) && A [ "$(wc -l </proc/net/xtcp)" = 1 ]; then
+		ok "module reloads with an empty table"
+	else
+		nok "module reloads with an empty table" "$out"
+	fi
+fi
 diag "guest time for life: $(($(date +%s) - t_start)) s"
 tap_done
