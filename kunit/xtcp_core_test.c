@@ -2566,6 +2566,20 @@ static void time_wait_syn_ok(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, xtcp_core_tw_syn_ok(T(test), &syn));
 }
 
+/* a new-incarnation SYN that the glue could not hand to a listener (none
+ * is left): the TIME-WAIT stays and answers with an ACK, as Linux's
+ * TCP_TW_SYN falling through to TCP_TW_ACK
+ */
+static void time_wait_syn_new_no_listener(struct kunit *test)
+{
+	xt_time_wait(test);
+	xt_send(test, XTCP_SYN, R1 + 100, 0, 0);
+	xt_expect_seg(test, XTCP_ACK, S1 + 1, R1 + 1, XT_ANY);
+	xt_expect_none(test);
+	xt_expect_state(test, XTCP_TIME_WAIT);
+	KUNIT_EXPECT_EQ(test, E(test)->nerr, 0);
+}
+
 static void time_wait_ack(struct kunit *test)
 {
 	xt_time_wait(test);
@@ -2863,6 +2877,7 @@ static struct kunit_case xtcp_core_close_cases[] = {
 	KUNIT_CASE(time_wait_rst_ignored),
 	KUNIT_CASE(time_wait_syn),
 	KUNIT_CASE(time_wait_syn_ok),
+	KUNIT_CASE(time_wait_syn_new_no_listener),
 	KUNIT_CASE(time_wait_ack),
 	KUNIT_CASE(time_wait_out_of_window),
 	KUNIT_CASE(time_wait_close_abort),

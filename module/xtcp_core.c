@@ -564,6 +564,22 @@ struct xtcp_rx {
 	bool ack_later;		/* delayed ACK */
 };
 
+/* Our SYN is acknowledged (SYN-SENT or SYN-RECEIVED): the first RTT
+ * sample unless the SYN was retransmitted (RFC 6298 §3, Karn), the
+ * backoff reset and the SYN's retransmission timer stopped.
+ */
+static void xtcp_syn_acked(struct xtcp_tcb *tcb, u32 ack)
+{
+	tcb->snd_una = ack;
+	if (!tcb->syn_tries)
+		xtcp_rtt_check(tcb, ack);
+	tcb->fl &= ~XTCP_F_RTT_TIMING;
+	tcb->backoff = 0;
+	tcb->syn_tries = 0;
+	xtcp_rto_update(tcb);
+	xtcp_timer_clear(tcb, XTCP_T_RTX);
+}
+
 /* §3.10.7.3: SYN-SENT. */
 static void xtcp_input_syn_sent(struct xtcp_tcb *tcb,
 				const struct xtcp_seg *seg, struct xtcp_rx *rx)
@@ -593,15 +609,8 @@ static void xtcp_input_syn_sent(struct xtcp_tcb *tcb,
 		xtcp_send_syn(tcb, true, true);
 		return;
 	}
-	tcb->snd_una = seg->ack;
 	tcb->snd_wl2 = seg->ack;
-	if (!tcb->syn_tries)
-		xtcp_rtt_check(tcb, seg->ack);
-	tcb->fl &= ~XTCP_F_RTT_TIMING;
-	tcb->backoff = 0;
-	tcb->syn_tries = 0;
-	xtcp_rto_update(tcb);
-	xtcp_timer_clear(tcb, XTCP_T_RTX);
+	xtcp_syn_acked(tcb, seg->ack);
 	xtcp_set_state(tcb, XTCP_ESTABLISHED);
 	xtcp_event(tcb);
 	rx->ack_now = true;	/* may ride on data, or on the ACK of data */
@@ -638,14 +647,7 @@ static void xtcp_input_rst(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 static void xtcp_syn_rcvd_established(struct xtcp_tcb *tcb,
 				      const struct xtcp_seg *seg)
 {
-	tcb->snd_una = tcb->iss + 1;
-	if (!tcb->syn_tries)
-		xtcp_rtt_check(tcb, tcb->snd_una);
-	tcb->fl &= ~XTCP_F_RTT_TIMING;
-	tcb->backoff = 0;
-	tcb->syn_tries = 0;
-	xtcp_rto_update(tcb);
-	xtcp_timer_clear(tcb, XTCP_T_RTX);
+	xtcp_syn_acked(tcb, tcb->iss + 1);
 	tcb->snd_wnd = (u32)seg->wnd << tcb->snd_wscale;
 	tcb->max_wnd = max(tcb->max_wnd, tcb->snd_wnd);
 	tcb->snd_wl1 = seg->seq;

@@ -12,12 +12,6 @@ CRR=${CRR:-2000}
 REPS=${REPS:-3}
 PORT=9000
 
-cleanup() {
-	jobs -p | xargs -r kill 2>/dev/null
-	ip netns del a 2>/dev/null
-	ip netns del b 2>/dev/null
-}
-trap cleanup EXIT
 grep -q '^xtcp ' /proc/modules || insmod "$ko" || exit 1
 . "$here/lib-guest.sh"
 # many short connections: TIME-WAIT of 2 s (net.xtcp.msl_ms=1000)

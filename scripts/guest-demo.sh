@@ -12,12 +12,6 @@ R=${XTCP_RESULTS:-/tmp}/demo
 mkdir -p "$R"
 PORT=7000
 
-cleanup() {
-	jobs -p | xargs -r kill 2>/dev/null
-	ip netns del host1 2>/dev/null
-	ip netns del host2 2>/dev/null
-}
-trap cleanup EXIT
 
 echo "== 1. insmod xtcp.ko"
 insmod "$ko" || exit 1

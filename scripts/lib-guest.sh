@@ -3,9 +3,12 @@
 
 # two_hosts NS1 NS2: give each of two new network namespaces one of the
 # guest's two virtio NICs, 10.0.0.1/24 and 10.0.0.2/24, lo up, and
-# net.xtcp.msl_ms=1000 (TIME-WAIT 2 s). Sets IF1 and IF2.
+# net.xtcp.msl_ms=1000 (TIME-WAIT 2 s). Sets IF1 and IF2; on exit, kills
+# the script's background jobs and deletes both namespaces.
 two_hosts() {
 	local n
+	TWO_HOSTS="$1 $2"
+	trap two_hosts_cleanup EXIT
 	read -r IF1 IF2 <<<"$(ls /sys/class/net | grep -vx lo | sort | head -2 | tr '\n' ' ')"
 	ip netns add "$1"
 	ip netns add "$2"
@@ -19,4 +22,10 @@ two_hosts() {
 	done
 	ip -n "$1" link set "$IF1" up
 	ip -n "$2" link set "$IF2" up
+}
+
+two_hosts_cleanup() {
+	local n
+	jobs -p | xargs -r kill 2>/dev/null
+	for n in $TWO_HOSTS; do ip netns del "$n" 2>/dev/null; done
 }
