@@ -83,7 +83,7 @@ echo "   (and /proc/net/xtcp showed host1 in TIME-WAIT, then nothing after 2*MSL
 echo
 echo "== 6. counters (host1 /proc/net/xtcp_stat)"
 ip netns exec host1 grep -E '^(ActiveOpens|CurrEstab|InSegs|OutSegs|TimeWaits) ' /proc/net/xtcp_stat | sed 's/^/   /'
-cleanup
+two_hosts_cleanup
 trap - EXIT
 sleep 1
 rmmod xtcp && echo && echo "== 7. rmmod xtcp: ok"
