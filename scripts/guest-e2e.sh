@@ -470,6 +470,7 @@ PY
 # ------------------------------------------------------------ 5% loss ---
 # SYNs are lost too: the handshake needs more than one retry here
 syn_retries() {
+	local n
 	for n in a b; do
 		xsys $n syn_retries "$1"
 		NS $n sysctl -qw net.ipv4.tcp_syn_retries="$1"

@@ -250,8 +250,7 @@ static int run_simclose(struct sockaddr_storage *ss, socklen_t sl)
 	got = drain(fd);
 	if (got < 0)
 		return fail("read");
-	printf("fin_sent_late_ms=%lld eof bytes=%ld\n", realtime_ms() - at_ms,
-	       got);
+	printf("eof_after_ms=%lld bytes=%ld\n", realtime_ms() - at_ms, got);
 	return close(fd) ? fail("close") : 0;
 }
 
