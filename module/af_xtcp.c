@@ -42,6 +42,26 @@ struct proto xtcp_prot = {
 	.obj_size	= sizeof(struct xtcp6_sock),
 };
 
+const struct proto_ops xtcp_proto_ops = {
+	.family		= PF_XTCP,
+	.owner		= THIS_MODULE,
+	.release	= xtcp_release,
+	.bind		= xtcp_bind,
+	.connect	= xtcp_connect,
+	.socketpair	= sock_no_socketpair,
+	.accept		= xtcp_accept,
+	.getname	= xtcp_getname,
+	.poll		= xtcp_poll,
+	.ioctl		= xtcp_ioctl,
+	.listen		= xtcp_listen,
+	.shutdown	= xtcp_shutdown,
+	.setsockopt	= xtcp_setsockopt,
+	.getsockopt	= xtcp_getsockopt,
+	.sendmsg	= xtcp_sendmsg,
+	.recvmsg	= xtcp_recvmsg,
+	.mmap		= sock_no_mmap,
+};
+
 static int xtcp_create(struct net *net, struct socket *sock, int protocol,
 		       int kern)
 {

@@ -127,7 +127,7 @@ struct xtcp_sock {
 	/* child */
 	struct sock *parent;
 	struct list_head child_node;
-	u8 in_queue;		/* XQ_* of xtcp_user.c, under parent's qlock */
+	u8 in_queue;		/* XQ_* below, under parent's qlock */
 
 	u32 wq_seq;
 	struct sk_buff *cur_skb;
@@ -260,17 +260,60 @@ void xtcp_timer_set(struct xtcp_tcb *tcb, enum xtcp_timer t, u32 ms);
 void xtcp_timer_clear(struct xtcp_tcb *tcb, enum xtcp_timer t);
 u64 xtcp_now_ms(void);
 
-/* xtcp_user.c */
-extern const struct proto_ops xtcp_proto_ops;
+#define XTCP_CHUNK	16384	/* bytes per send-buffer skb */
+
+/* where a passive child sits: xtcp_sock.in_queue, under the parent's qlock */
+enum { XQ_NONE, XQ_SYN, XQ_ACCEPT };
+
+/* xtcp_sock.c */
 void xtcp_after_core(struct sock *sk);
 void xtcp_done(struct sock *sk);
 int xtcp_sock_init(struct sock *sk, struct sock *parent);
 void xtcp_sock_destruct(struct sock *sk);
+u8 xtcp_wscale_for(int rcvbuf);
+
+/* xtcp_connect.c */
+int xtcp_route(struct sock *sk, u32 *mtu);
+void xtcp_set_mss(struct sock *sk, u32 mss);
+int xtcp_bind(struct socket *sock, struct sockaddr *uaddr, int len);
+int xtcp_wait_check(long timeo);
+int xtcp_wait_connect(struct sock *sk, long *timeo);
+int xtcp_connect(struct socket *sock, struct sockaddr *uaddr,
+		 int len, int flags);
+int xtcp_getname(struct socket *sock, struct sockaddr *uaddr, int peer);
+
+/* xtcp_listen.c */
 void xtcp_listen_syn(struct sock *lsk, struct sk_buff *skb,
 		     const struct xtcp_tuple *t);
+int xtcp_listen(struct socket *sock, int backlog);
+void xtcp_listen_stop(struct sock *sk);
+int xtcp_accept(struct socket *sock, struct socket *newsock,
+		int flags, bool kern);
+
+/* xtcp_data.c */
+int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len);
+bool xtcp_eof(const struct sock *sk);
+int xtcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
+		 int flags);
+
+/* xtcp_poll.c */
+__poll_t xtcp_poll(struct file *file, struct socket *sock,
+		   poll_table *wait);
+
+/* xtcp_close.c */
+int xtcp_shutdown(struct socket *sock, int how);
+int xtcp_release(struct socket *sock);
+
+/* xtcp_sockopt.c */
+int xtcp_setsockopt(struct socket *sock, int level, int optname,
+		    sockptr_t optval, unsigned int optlen);
+int xtcp_getsockopt(struct socket *sock, int level, int optname,
+		    char __user *optval, int __user *optlen);
+int xtcp_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg);
 
 /* af_xtcp.c */
 extern struct proto xtcp_prot;
+extern const struct proto_ops xtcp_proto_ops;
 
 /* xtcp_proc.c */
 int xtcp_proc_init_net(struct net *net);

@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * XTCP bind, connect and getname (RFC 9293 §3.10.1 OPEN): local
+ * addresses and ports, routes and the MSS they give, the active open.
+ */
+#include <linux/net.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/tcp.h>
+#include <linux/sockios.h>
+#include <asm/ioctls.h>
+#include <net/sock.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/ip6_route.h>
+#include <net/addrconf.h>
+#include <net/route.h>
+#include <net/inet_common.h>
+#include <net/tcp_states.h>
+#include <net/transp_v6.h>
+
+#include "xtcp.h"
+
+/* Route the socket's 4-tuple, pick the source address, cache the route. */
+int xtcp_route(struct sock *sk, u32 *mtu)
+{
+	struct inet_sock *inet = inet_sk(sk);
+	struct net *net = sock_net(sk);
+
+	if (sk->sk_family == AF_INET6) {
+		struct dst_entry *dst;
+		struct flowi6 fl6;
+
+		dst = xtcp_route6(sk, &fl6);
+		if (IS_ERR(dst))
+			return PTR_ERR(dst);
+		*mtu = dst_mtu(dst) - sizeof(struct ipv6hdr) -
+		       sizeof(struct tcphdr);
+	} else {
+		/* ip_queue_xmit() builds the IP header from cork.fl */
+		struct flowi4 *fl4 = &inet->cork.fl.u.ip4;
+		struct rtable *rt;
+
+		rt = ip_route_output_ports(net, fl4, sk, inet->inet_daddr,
+					   inet->inet_saddr, inet->inet_dport,
+					   inet->inet_sport, IPPROTO_TCP,
+					   RT_CONN_FLAGS(sk),
+					   sk->sk_bound_dev_if);
+		if (IS_ERR(rt))
+			return PTR_ERR(rt);
+		if (rt->rt_flags & (RTCF_MULTICAST | RTCF_BROADCAST)) {
+			ip_rt_put(rt);
+			return -ENETUNREACH;
+		}
+		if (!inet->inet_saddr) {
+			inet->inet_saddr = fl4->saddr;
+			inet->inet_rcv_saddr = fl4->saddr;
+		}
+		sk_setup_caps(sk, &rt->dst);
+		*mtu = dst_mtu(&rt->dst) - sizeof(struct iphdr) -
+		       sizeof(struct tcphdr);
+	}
+	return 0;
+}
+
+void xtcp_set_mss(struct sock *sk, u32 mss)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	xs->tcb.rcv_mss = clamp_t(u32, mss, 88, 65495);
+}
+
+static int xtcp_check_port(struct sock *sk, u16 port)
+{
+	struct net *net = sock_net(sk);
+
+	if (port && inet_port_requires_bind_service(net, port) &&
+	    !ns_capable(net->user_ns, CAP_NET_BIND_SERVICE))
+		return -EACCES;
+	return 0;
+}
+
+static int xtcp_bind4(struct sock *sk, struct sockaddr_in *a)
+{
+	struct inet_sock *inet = inet_sk(sk);
+	u16 port = ntohs(a->sin_port);
+	int err;
+
+	if (a->sin_addr.s_addr != htonl(INADDR_ANY) &&
+	    inet_addr_type(sock_net(sk), a->sin_addr.s_addr) != RTN_LOCAL &&
+	    !inet->freebind && !inet->transparent)
+		return -EADDRNOTAVAIL;
+	err = xtcp_check_port(sk, port);
+	if (err)
+		return err;
+	sk->sk_family = AF_INET;
+	inet->inet_rcv_saddr = a->sin_addr.s_addr;
+	inet->inet_saddr = a->sin_addr.s_addr;
+	err = xtcp_bind_port(sk, port);
+	if (err) {
+		inet->inet_rcv_saddr = 0;
+		inet->inet_saddr = 0;
+	}
+	return err;
+}
+
+static int xtcp_bind6(struct sock *sk, struct sockaddr_in6 *a)
+{
+	struct ipv6_pinfo *np = inet6_sk(sk);
+	int type = ipv6_addr_type(&a->sin6_addr);
+	u16 port = ntohs(a->sin6_port);
+	int dif = sk->sk_bound_dev_if;
+	int err;
+
+	if (type & IPV6_ADDR_MAPPED)
+		return -EINVAL;	/* XTCP IPv6 sockets are IPv6-only */
+	if (type & IPV6_ADDR_MULTICAST)
+		return -EINVAL;
+	if (type & IPV6_ADDR_LINKLOCAL) {
+		if (a->sin6_scope_id)
+			dif = a->sin6_scope_id;
+		if (!dif)
+			return -EINVAL;
+	}
+	if (type != IPV6_ADDR_ANY && !inet_sk(sk)->freebind &&
+	    !ipv6_chk_addr(sock_net(sk), &a->sin6_addr,
+			   dif ? dev_get_by_index_rcu(sock_net(sk), dif) : NULL,
+			   0))
+		return -EADDRNOTAVAIL;
+	err = xtcp_check_port(sk, port);
+	if (err)
+		return err;
+	sk->sk_family = AF_INET6;
+	sk->sk_bound_dev_if = dif;
+	sk->sk_v6_rcv_saddr = a->sin6_addr;
+	np->saddr = a->sin6_addr;
+	err = xtcp_bind_port(sk, port);
+	if (err) {
+		sk->sk_v6_rcv_saddr = in6addr_any;
+		np->saddr = in6addr_any;
+	}
+	return err;
+}
+
+int xtcp_bind(struct socket *sock, struct sockaddr *uaddr, int len)
+{
+	struct sock *sk = sock->sk;
+	int err;
+
+	if (len >= (int)sizeof(sa_family_t) && uaddr->sa_family == AF_INET6) {
+		if (len < SIN6_LEN_RFC2133)
+			return -EINVAL;
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)uaddr;
+
+		if (len < (int)sizeof(struct sockaddr_in))
+			return -EINVAL;
+		/* as inet_bind(): AF_UNSPEC only with INADDR_ANY */
+		if (a->sin_family != AF_INET &&
+		    (a->sin_family != AF_UNSPEC ||
+		     a->sin_addr.s_addr != htonl(INADDR_ANY)))
+			return -EAFNOSUPPORT;
+	}
+
+	lock_sock(sk);
+	if (xtcp_sk(sk)->bound || xtcp_sk(sk)->tcb.state != XTCP_CLOSED) {
+		err = -EINVAL;
+		goto out;
+	}
+	rcu_read_lock();
+	if (uaddr->sa_family == AF_INET6)
+		err = xtcp_bind6(sk, (struct sockaddr_in6 *)uaddr);
+	else
+		err = xtcp_bind4(sk, (struct sockaddr_in *)uaddr);
+	rcu_read_unlock();
+	if (!err)
+		sk->sk_userlocks |= SOCK_BINDPORT_LOCK;
+out:
+	release_sock(sk);
+	return err;
+}
+
+static int xtcp_set_peer(struct sock *sk, struct sockaddr *uaddr, int len)
+{
+	struct inet_sock *inet = inet_sk(sk);
+
+	if (uaddr->sa_family == AF_INET6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)uaddr;
+		int type;
+
+		if (len < SIN6_LEN_RFC2133)
+			return -EINVAL;
+		if (xtcp_sk(sk)->bound && sk->sk_family != AF_INET6)
+			return -EAFNOSUPPORT;
+		type = ipv6_addr_type(&a->sin6_addr);
+		if (type & (IPV6_ADDR_MULTICAST | IPV6_ADDR_MAPPED))
+			return -ENETUNREACH;
+		if (type == IPV6_ADDR_ANY)
+			a->sin6_addr = in6addr_loopback;
+		if (type & IPV6_ADDR_LINKLOCAL) {
+			if (a->sin6_scope_id) {
+				if (sk->sk_bound_dev_if &&
+				    sk->sk_bound_dev_if != a->sin6_scope_id)
+					return -EINVAL;
+				sk->sk_bound_dev_if = a->sin6_scope_id;
+			}
+			if (!sk->sk_bound_dev_if)
+				return -EINVAL;
+		}
+		sk->sk_family = AF_INET6;
+		sk->sk_v6_daddr = a->sin6_addr;
+		inet->inet_dport = a->sin6_port;
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)uaddr;
+
+		if (len < (int)sizeof(struct sockaddr_in))
+			return -EINVAL;
+		if (a->sin_family != AF_INET)
+			return -EAFNOSUPPORT;
+		if (xtcp_sk(sk)->bound && sk->sk_family != AF_INET)
+			return -EAFNOSUPPORT;
+		if (ipv4_is_multicast(a->sin_addr.s_addr) ||
+		    ipv4_is_lbcast(a->sin_addr.s_addr))
+			return -ENETUNREACH;
+		sk->sk_family = AF_INET;
+		inet->inet_daddr = a->sin_addr.s_addr;
+		inet->inet_dport = a->sin_port;
+	}
+	if (!inet->inet_dport)
+		return -EINVAL;
+	return 0;
+}
+
+static void xtcp_clear_peer(struct sock *sk, bool autobound)
+{
+	struct inet_sock *inet = inet_sk(sk);
+
+	inet->inet_dport = 0;
+	inet->inet_daddr = 0;
+	sk->sk_v6_daddr = in6addr_any;
+	sk_dst_reset(sk);
+	if (autobound) {
+		xtcp_unbind(sk);
+		inet->inet_saddr = 0;
+		inet->inet_rcv_saddr = 0;
+		sk->sk_v6_rcv_saddr = in6addr_any;
+		inet6_sk(sk)->saddr = in6addr_any;
+	}
+}
+
+/* OPEN, active (§3.10.1) */
+static int xtcp_start_connect(struct sock *sk, struct sockaddr *uaddr,
+			      int len)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	bool autobound = !xs->bound;
+	struct xtcp_tuple t;
+	u32 mss, iss;
+	int err;
+
+	err = xtcp_set_peer(sk, uaddr, len);
+	if (err)
+		return err;
+	/* a socket may connect again after a failed attempt */
+	WRITE_ONCE(sk->sk_shutdown, 0);
+	WRITE_ONCE(sk->sk_err, 0);
+	err = xtcp_route(sk, &mss);
+	if (err)
+		goto fail;
+	err = xtcp_connect_bind(sk);
+	if (err)
+		goto fail;
+
+	xtcp_core_init(&xs->tcb, &xtcp_sock_ops, &xn->params, 536,
+		       xtcp_wscale_for(sk->sk_rcvbuf));
+	xtcp_set_mss(sk, mss);
+	xtcp_sk_tuple(sk, &t);
+	iss = xtcp_isn(sock_net(sk), &t);
+	xs->wq_seq = iss + 1;
+	xs->was_connected = 1;
+	XTCP_INC_STATS(xn, XTCP_MIB_ACTIVEOPENS);
+	err = xtcp_core_connect(&xs->tcb, iss);
+	xtcp_after_core(sk);
+	return err;
+fail:
+	xtcp_clear_peer(sk, autobound);
+	return err;
+}
+
+/* Stop waiting? -EAGAIN when the time is up (or non-blocking), the
+ * signal's errno when one is pending, else 0.
+ */
+int xtcp_wait_check(long timeo)
+{
+	if (!timeo)
+		return -EAGAIN;
+	if (signal_pending(current))
+		return sock_intr_errno(timeo);
+	return 0;
+}
+
+int xtcp_wait_connect(struct sock *sk, long *timeo)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	int err = 0;
+
+	add_wait_queue(sk_sleep(sk), &wait);
+	while (xs->tcb.state == XTCP_SYN_SENT ||
+	       xs->tcb.state == XTCP_SYN_RECEIVED) {
+		if (!*timeo) {
+			err = -EINPROGRESS;
+			break;
+		}
+		if (signal_pending(current)) {
+			err = sock_intr_errno(*timeo);
+			break;
+		}
+		sk_wait_event(sk, timeo,
+			      xs->tcb.state != XTCP_SYN_SENT &&
+			      xs->tcb.state != XTCP_SYN_RECEIVED, &wait);
+	}
+	remove_wait_queue(sk_sleep(sk), &wait);
+	return err;
+}
+
+int xtcp_connect(struct socket *sock, struct sockaddr *uaddr,
+		 int len, int flags)
+{
+	struct sock *sk = sock->sk;
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	long timeo;
+	int err;
+
+	if (len < (int)sizeof(uaddr->sa_family))
+		return -EINVAL;
+
+	lock_sock(sk);
+	if (uaddr->sa_family == AF_UNSPEC) {
+		/* disconnect, as Linux TCP does: abort the connection */
+		if (xs->tcb.state != XTCP_CLOSED && !xs->listening) {
+			xtcp_core_abort(&xs->tcb);
+			xtcp_after_core(sk);
+		}
+		sock->state = SS_UNCONNECTED;
+		err = 0;
+		goto out;
+	}
+
+	switch (sock->state) {
+	case SS_CONNECTED:
+		err = -EISCONN;
+		goto out;
+	case SS_CONNECTING:
+		err = -EALREADY;
+		break;
+	case SS_UNCONNECTED:
+		err = -EISCONN;
+		if (xs->tcb.state != XTCP_CLOSED || xs->listening)
+			goto out;
+		err = xtcp_start_connect(sk, uaddr, len);
+		if (err)
+			goto out;
+		sock->state = SS_CONNECTING;
+		err = -EINPROGRESS;
+		break;
+	default:
+		err = -EINVAL;
+		goto out;
+	}
+
+	timeo = sock_sndtimeo(sk, flags & O_NONBLOCK);
+	if (xs->tcb.state == XTCP_SYN_SENT ||
+	    xs->tcb.state == XTCP_SYN_RECEIVED) {
+		if (!timeo)
+			goto out;	/* -EINPROGRESS or -EALREADY */
+		err = xtcp_wait_connect(sk, &timeo);
+		if (err)
+			goto out;
+	}
+	if (xs->tcb.state == XTCP_CLOSED) {
+		err = sock_error(sk) ? : -ECONNABORTED;
+		sock->state = SS_UNCONNECTED;
+		xtcp_clear_peer(sk, !(sk->sk_userlocks & SOCK_BINDPORT_LOCK));
+		goto out;
+	}
+	sock->state = SS_CONNECTED;
+	err = 0;
+out:
+	release_sock(sk);
+	return err;
+}
+
+int xtcp_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
+{
+	if (sock->sk->sk_family == AF_INET6)
+		return inet6_getname(sock, uaddr, peer);
+	return inet_getname(sock, uaddr, peer);
+}

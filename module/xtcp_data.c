@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * XTCP data calls (RFC 9293 §3.10.2 SEND, §3.10.3 RECEIVE): sendmsg
+ * into the send buffer, recvmsg out of the receive queue.
+ */
+#include <linux/net.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/tcp.h>
+#include <linux/sockios.h>
+#include <asm/ioctls.h>
+#include <net/sock.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/ip6_route.h>
+#include <net/addrconf.h>
+#include <net/route.h>
+#include <net/inet_common.h>
+#include <net/tcp_states.h>
+#include <net/transp_v6.h>
+
+#include "xtcp.h"
+
+static int xtcp_wait_sndbuf(struct sock *sk, long *timeo)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	int err = 0;
+
+	add_wait_queue(sk_sleep(sk), &wait);
+	for (;;) {
+		if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN)) {
+			err = -EPIPE;
+			break;
+		}
+		if (sk_stream_memory_free(sk))
+			break;
+		err = xtcp_wait_check(*timeo);
+		if (err)
+			break;
+		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+		sk_wait_event(sk, timeo, READ_ONCE(sk->sk_err) ||
+			      (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN) ||
+			      sk_stream_memory_free(sk), &wait);
+	}
+	remove_wait_queue(sk_sleep(sk), &wait);
+	return err;
+}
+
+static bool xtcp_can_send(const struct xtcp_sock *xs)
+{
+	return xs->tcb.state == XTCP_ESTABLISHED ||
+	       xs->tcb.state == XTCP_CLOSE_WAIT;
+}
+
+int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
+{
+	struct sock *sk = sock->sk;
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	size_t copied = 0;
+	long timeo;
+	int err = 0;
+
+	if (msg->msg_flags & MSG_OOB)
+		return -EOPNOTSUPP;
+
+	lock_sock(sk);
+	timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);
+	if (xs->tcb.state == XTCP_SYN_SENT ||
+	    xs->tcb.state == XTCP_SYN_RECEIVED) {
+		err = xtcp_wait_connect(sk, &timeo);
+		if (err == -EINPROGRESS)
+			err = -EAGAIN;
+		if (err)
+			goto out;
+	}
+
+	while (copied < len) {
+		struct sk_buff *skb;
+		size_t n;
+
+		if (sk->sk_err) {
+			err = sock_error(sk);
+			break;
+		}
+		if ((sk->sk_shutdown & SEND_SHUTDOWN) || !xtcp_can_send(xs)) {
+			err = -EPIPE;	/* as Linux, also when never connected */
+			break;
+		}
+		if (!sk_stream_memory_free(sk)) {
+			xtcp_core_output(&xs->tcb);
+			xtcp_after_core(sk);
+			err = xtcp_wait_sndbuf(sk, &timeo);
+			if (err)
+				break;
+			continue;
+		}
+		n = min_t(size_t, len - copied, XTCP_CHUNK);
+		skb = alloc_skb(n, sk->sk_allocation);
+		if (!skb) {
+			err = -ENOBUFS;
+			break;
+		}
+		if (memcpy_from_msg(skb_put(skb, n), msg, n)) {
+			kfree_skb(skb);
+			err = -EFAULT;
+			break;
+		}
+		__skb_queue_tail(&sk->sk_write_queue, skb);
+		sk->sk_wmem_queued += skb->truesize;
+		xs->tcb.snd_end += n;
+		copied += n;
+		if (copied == len || !sk_stream_memory_free(sk)) {
+			xtcp_core_output(&xs->tcb);
+			xtcp_after_core(sk);
+		}
+	}
+out:
+	release_sock(sk);
+	if (copied)
+		return copied;
+	if (err == -EPIPE && !(msg->msg_flags & MSG_NOSIGNAL))
+		send_sig(SIGPIPE, current, 0);
+	return err;
+}
+
+bool xtcp_eof(const struct sock *sk)
+{
+	return (xtcp_sk(sk)->tcb.fl & XTCP_F_FIN_RCVD) ||
+	       (sk->sk_shutdown & RCV_SHUTDOWN);
+}
+
+int xtcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
+		 int flags)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	struct sock *sk = sock->sk;
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	bool peek = flags & MSG_PEEK;
+	size_t copied = 0;
+	long timeo;
+	int target, err = 0;
+
+	if (flags & (MSG_OOB | MSG_ERRQUEUE))
+		return -EINVAL;
+
+	lock_sock(sk);
+	if (xs->listening) {
+		err = -ENOTCONN;
+		goto out;
+	}
+	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
+	target = sock_rcvlowat(sk, flags & MSG_WAITALL, len);
+	add_wait_queue(sk_sleep(sk), &wait);
+	while (copied < len) {
+		struct sk_buff *skb;
+		u32 off = xs->rx_off;	/* only the head is partly read */
+		bool got = false;
+
+		skb_queue_walk(&sk->sk_receive_queue, skb) {
+			struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+			u32 n = min_t(size_t, cb->seg.len - off, len - copied);
+
+			if (skb_copy_datagram_msg(skb, cb->doff + off, msg,
+						  n)) {
+				err = -EFAULT;
+				break;
+			}
+			copied += n;
+			got = true;
+			if (!peek) {
+				xs->rx_off += n;
+				if (xs->rx_off == cb->seg.len) {
+					__skb_unlink(skb, &sk->sk_receive_queue);
+					kfree_skb(skb);
+					xs->rx_off = 0;
+				}
+				break;
+			}
+			off = 0;
+			if (copied == len)
+				break;
+		}
+		if (err || (peek && got))
+			break;
+		if (got)
+			continue;
+
+		if (copied >= target)
+			break;
+		if (copied && (sk->sk_err || xtcp_eof(sk) ||
+			       signal_pending(current)))
+			break;
+		/* as tcp_recvmsg(): the peer's FIN, then an error (a reset
+		 * also shuts the socket down), then a local shutdown
+		 */
+		if (xs->tcb.fl & XTCP_F_FIN_RCVD)
+			break;
+		if (sk->sk_err) {
+			err = sock_error(sk);
+			break;
+		}
+		if (sk->sk_shutdown & RCV_SHUTDOWN)
+			break;
+		if (xs->tcb.state == XTCP_CLOSED) {
+			if (!xs->was_connected)
+				err = -ENOTCONN;
+			break;
+		}
+		err = xtcp_wait_check(timeo);
+		if (err)
+			break;
+		if (copied) {
+			xtcp_core_recvd(&xs->tcb);
+			xtcp_after_core(sk);
+		}
+		sk_wait_event(sk, &timeo,
+			      !skb_queue_empty(&sk->sk_receive_queue) ||
+			      READ_ONCE(sk->sk_err) || xtcp_eof(sk) ||
+			      xs->tcb.state == XTCP_CLOSED, &wait);
+	}
+	remove_wait_queue(sk_sleep(sk), &wait);
+	if (copied && !peek) {
+		xtcp_core_recvd(&xs->tcb);
+		xtcp_after_core(sk);
+	}
+out:
+	release_sock(sk);
+	return copied ? copied : err;
+}

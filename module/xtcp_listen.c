@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * XTCP listen and accept (RFC 9293 §3.10.1 passive OPEN): listeners,
+ * SYN-RECEIVED children and the accept queue.
+ */
+#include <linux/net.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/tcp.h>
+#include <linux/sockios.h>
+#include <asm/ioctls.h>
+#include <net/sock.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/ip6_route.h>
+#include <net/addrconf.h>
+#include <net/route.h>
+#include <net/inet_common.h>
+#include <net/tcp_states.h>
+#include <net/transp_v6.h>
+
+#include "xtcp.h"
+
+int xtcp_listen(struct socket *sock, int backlog)
+{
+	struct sock *sk = sock->sk;
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	int err = -EINVAL;
+
+	lock_sock(sk);
+	if (sock->state != SS_UNCONNECTED)
+		goto out;
+	backlog = clamp(backlog, 0,
+			(int)READ_ONCE(sock_net(sk)->core.sysctl_somaxconn));
+	WRITE_ONCE(sk->sk_max_ack_backlog, backlog);
+	if (xs->listening) {
+		err = 0;
+		goto out;
+	}
+	if (xs->tcb.state != XTCP_CLOSED)
+		goto out;
+	err = xtcp_autobind(sk);
+	if (err)
+		goto out;
+	err = xtcp_listen_hash(sk);
+	if (err)
+		goto out;
+	err = xtcp_core_listen(&xs->tcb);
+out:
+	release_sock(sk);
+	return err;
+}
+
+/**
+ * xtcp_listen_syn() - a listener took a SYN: make a child in SYN-RECEIVED
+ *	(§3.10.7.2). Called in softirq with the listener locked.
+ * @lsk: listener
+ * @skb: the SYN
+ * @t: its 4-tuple
+ */
+void xtcp_listen_syn(struct sock *lsk, struct sk_buff *skb,
+		     const struct xtcp_tuple *t)
+{
+	struct xtcp_sock *lxs = xtcp_sk(lsk), *cxs;
+	struct net *net = sock_net(lsk);
+	struct xtcp_net *xn = xtcp_pernet(net);
+	struct inet_sock *inet;
+	struct sock *sk;
+	u32 mss, iss;
+
+	if (READ_ONCE(lxs->acceptq_len) >= READ_ONCE(lsk->sk_max_ack_backlog)) {
+		XTCP_INC_STATS(xn, XTCP_MIB_LISTENOVERFLOWS);
+		goto drop;
+	}
+	/* half-open bound (§3.10.7.2 leaves it to the implementation): the
+	 * netns limit, and no more than the listen() backlog, as Linux's
+	 * request queue
+	 */
+	if (READ_ONCE(lxs->synq_len) >=
+	    min_t(int, xn->max_syn_backlog,
+		  max_t(int, READ_ONCE(lsk->sk_max_ack_backlog), 1))) {
+		XTCP_INC_STATS(xn, XTCP_MIB_SYNQDROPS);
+		goto drop;
+	}
+
+	sk = sk_alloc(net, lsk->sk_family, GFP_ATOMIC, &xtcp_prot, 0);
+	if (!sk)
+		goto drop;
+	sock_init_data(NULL, sk);
+	sk->sk_type = SOCK_STREAM;	/* no struct socket to copy it from */
+	xtcp_sock_init(sk, lsk);
+	cxs = xtcp_sk(sk);
+	inet = inet_sk(sk);
+	if (t->family == AF_INET6) {
+		sk->sk_v6_rcv_saddr = t->laddr.v6;
+		inet6_sk(sk)->saddr = t->laddr.v6;
+		sk->sk_v6_daddr = t->raddr.v6;
+		if (ipv6_addr_type(&t->raddr.v6) & IPV6_ADDR_LINKLOCAL)
+			sk->sk_bound_dev_if = t->dif;
+	} else {
+		inet->inet_rcv_saddr = t->laddr.v4;
+		inet->inet_saddr = t->laddr.v4;
+		inet->inet_daddr = t->raddr.v4;
+	}
+	inet->inet_dport = t->rport;
+	inet->inet_num = ntohs(t->lport);
+	inet->inet_sport = t->lport;
+	if (xtcp_route(sk, &mss))
+		goto free;
+	xtcp_set_mss(sk, mss);
+	xtcp_bind_inherit(sk);
+	cxs->was_connected = 1;
+
+	bh_lock_sock_nested(sk);
+	if (xtcp_ehash_insert(sk)) {
+		bh_unlock_sock(sk);
+		goto free;
+	}
+	spin_lock(&lxs->qlock);
+	list_add_tail(&cxs->child_node, &lxs->synq);
+	lxs->synq_len++;
+	cxs->in_queue = XQ_SYN;
+	spin_unlock(&lxs->qlock);
+	sock_hold(lsk);
+	cxs->parent = lsk;
+
+	iss = xtcp_isn(net, t);
+	cxs->wq_seq = iss + 1;
+	XTCP_INC_STATS(xn, XTCP_MIB_PASSIVEOPENS);
+	xtcp_core_accept_syn(&cxs->tcb, &XTCP_SKB_CB(skb)->seg, iss);
+	xtcp_after_core(sk);
+	bh_unlock_sock(sk);
+	return;
+
+free:
+	sock_set_flag(sk, SOCK_DEAD);
+	xtcp_unbind(sk);
+	sk_free(sk);
+drop:
+	XTCP_INC_STATS(xn, XTCP_MIB_LISTENDROPS);
+}
+
+/* Close a listener: every child not yet accepted is reset. */
+void xtcp_listen_stop(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk), *c, *tmp;
+	LIST_HEAD(list);
+
+	spin_lock_bh(&xs->qlock);
+	list_splice_init(&xs->synq, &list);
+	list_splice_tail_init(&xs->acceptq, &list);
+	list_for_each_entry(c, &list, child_node)
+		c->in_queue = XQ_NONE;
+	xs->synq_len = 0;
+	xs->acceptq_len = 0;
+	spin_unlock_bh(&xs->qlock);
+
+	list_for_each_entry_safe(c, tmp, &list, child_node) {
+		struct sock *child = xtcp_to_sk(c);
+
+		list_del_init(&c->child_node);
+		local_bh_disable();
+		bh_lock_sock_nested(child);
+		if (c->parent == sk) {
+			c->parent = NULL;
+			__sock_put(sk);
+		}
+		sock_set_flag(child, SOCK_DEAD);
+		c->tcb.fl |= XTCP_F_ORPHAN;
+		if (c->tcb.state != XTCP_CLOSED)
+			xtcp_core_abort(&c->tcb);
+		xtcp_done(child);
+		bh_unlock_sock(child);
+		local_bh_enable();
+		sock_put(child);	/* the queue's reference */
+	}
+}
+
+int xtcp_accept(struct socket *sock, struct socket *newsock,
+		int flags, bool kern)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	struct sock *sk = sock->sk, *child = NULL;
+	struct xtcp_sock *xs = xtcp_sk(sk), *c;
+	long timeo;
+	int err = 0;
+
+	lock_sock(sk);
+	if (!xs->listening) {
+		err = -EINVAL;
+		goto out;
+	}
+	timeo = sock_rcvtimeo(sk, flags & O_NONBLOCK);
+	add_wait_queue_exclusive(sk_sleep(sk), &wait);
+	for (;;) {
+		spin_lock_bh(&xs->qlock);
+		c = list_first_entry_or_null(&xs->acceptq, struct xtcp_sock,
+					     child_node);
+		if (c) {
+			list_del_init(&c->child_node);
+			c->in_queue = XQ_NONE;
+			xs->acceptq_len--;
+			child = xtcp_to_sk(c);
+		}
+		spin_unlock_bh(&xs->qlock);
+		if (child)
+			break;
+		if (!xs->listening) {
+			err = -EINVAL;
+			break;
+		}
+		err = xtcp_wait_check(timeo);
+		if (err)
+			break;
+		sk_wait_event(sk, &timeo, !list_empty(&xs->acceptq) ||
+			      !xs->listening, &wait);
+	}
+	remove_wait_queue(sk_sleep(sk), &wait);
+out:
+	release_sock(sk);
+	if (!child)
+		return err;
+
+	lock_sock(child);
+	c = xtcp_sk(child);
+	if (c->parent) {
+		c->parent = NULL;
+		sock_put(sk);
+	}
+	sock_graft(child, newsock);
+	newsock->state = SS_CONNECTED;
+	release_sock(child);
+	return 0;
+}

@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * XTCP socket lifecycle: initialisation of a new or accepted socket,
+ * destruction, the parent/child link of passive opens, and the work done
+ * after every call into the protocol core (wake-ups, state mirroring).
+ */
+#include <linux/net.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/tcp.h>
+#include <linux/sockios.h>
+#include <asm/ioctls.h>
+#include <net/sock.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/ip6_route.h>
+#include <net/addrconf.h>
+#include <net/route.h>
+#include <net/inet_common.h>
+#include <net/tcp_states.h>
+#include <net/transp_v6.h>
+
+#include "xtcp.h"
+
+u8 xtcp_wscale_for(int rcvbuf)
+{
+	u8 s = 0;
+
+	/* our window is half the free buffer (xtcp_sock_rcv_space) */
+	while (s < 14 && (65535U << s) < (u32)rcvbuf / 2)
+		s++;
+	return s;
+}
+
+static void xtcp_write_space(struct sock *sk)
+{
+	struct socket_wq *wq;
+
+	if (!sk_stream_is_writeable(sk) || !sk->sk_socket)
+		return;
+	clear_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+	rcu_read_lock();
+	wq = rcu_dereference(sk->sk_wq);
+	if (skwq_has_sleeper(wq))
+		wake_up_interruptible_poll(&wq->wait, EPOLLOUT | EPOLLWRNORM |
+					   EPOLLWRBAND);
+	rcu_read_unlock();
+}
+
+static void xtcp_init_inet(struct sock *sk, struct sock *parent)
+{
+	struct inet_sock *inet = inet_sk(sk);
+	struct ipv6_pinfo *np = &((struct xtcp6_sock *)sk)->inet6;
+
+	inet->uc_ttl = -1;
+	inet->mc_loop = 1;
+	inet->mc_ttl = 1;
+	inet->mc_all = 1;
+	inet->pmtudisc = IP_PMTUDISC_WANT;
+	inet->pinet6 = np;
+	if (parent) {
+		memcpy(np, inet6_sk(parent), sizeof(*np));
+		np->ipv6_mc_list = NULL;
+		np->ipv6_ac_list = NULL;
+		np->ipv6_fl_list = NULL;
+		np->pktoptions = NULL;
+		np->rxpmtu = NULL;
+		RCU_INIT_POINTER(np->opt, NULL);
+		inet->tos = inet_sk(parent)->tos;
+		inet->uc_ttl = inet_sk(parent)->uc_ttl;
+	} else {
+		np->hop_limit = -1;
+		np->mcast_hops = IPV6_DEFAULT_MCASTHOPS;
+		np->mc_loop = 1;
+		np->mc_all = 1;
+		np->pmtudisc = IPV6_PMTUDISC_WANT;
+	}
+	sk->sk_ipv6only = 1;
+}
+
+/**
+ * xtcp_sock_init() - set up the XTCP part of a new socket
+ * @sk: from sk_alloc() + sock_init_data()
+ * @parent: the listener for a passive child, else NULL
+ */
+int xtcp_sock_init(struct sock *sk, struct sock *parent)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+
+	INIT_LIST_HEAD(&xs->synq);
+	INIT_LIST_HEAD(&xs->acceptq);
+	INIT_LIST_HEAD(&xs->child_node);
+	INIT_HLIST_NODE(&xs->bind_node);
+	INIT_HLIST_NODE(&xs->hash_node);
+	spin_lock_init(&xs->qlock);
+	xtcp_timers_init(sk);
+	xtcp_init_inet(sk, parent);
+
+	sk->sk_protocol = IPPROTO_TCP;
+	sk->sk_destruct = xtcp_sock_destruct;
+	sk->sk_backlog_rcv = xtcp_backlog_rcv;
+	sk->sk_write_space = xtcp_write_space;
+	if (parent) {
+		sk->sk_rcvbuf = parent->sk_rcvbuf;
+		sk->sk_sndbuf = parent->sk_sndbuf;
+		sk->sk_mark = parent->sk_mark;
+		sk->sk_bound_dev_if = parent->sk_bound_dev_if;
+		sk->sk_priority = parent->sk_priority;
+		sk->sk_reuse = parent->sk_reuse;
+		sk->sk_uid = parent->sk_uid;
+		sk->sk_family = parent->sk_family;
+		xs->nodelay = xtcp_sk(parent)->nodelay;
+	} else {
+		sk->sk_rcvbuf = xn->rmem;
+		sk->sk_sndbuf = xn->wmem;
+	}
+	xtcp_core_init(&xs->tcb, &xtcp_sock_ops, &xn->params, 536,
+		       xtcp_wscale_for(sk->sk_rcvbuf));
+
+	spin_lock_bh(&xn->socks_lock);
+	list_add_tail(&xs->node, &xn->socks);
+	spin_unlock_bh(&xn->socks_lock);
+	return 0;
+}
+
+void xtcp_sock_destruct(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	struct sk_buff *skb;
+
+	spin_lock_bh(&xn->socks_lock);
+	list_del(&xs->node);
+	spin_unlock_bh(&xn->socks_lock);
+
+	while ((skb = __skb_dequeue(&sk->sk_write_queue))) {
+		sk->sk_wmem_queued -= skb->truesize;
+		kfree_skb(skb);
+	}
+	if (sk->sk_family == AF_INET6)
+		inet6_destroy_sock(sk);
+	inet_sock_destruct(sk);
+}
+
+/* Drop a child's link to its listener; called with the child locked. */
+static void xtcp_detach_parent(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sock *parent = xs->parent;
+	struct xtcp_sock *pxs;
+	bool unlinked = false;
+
+	if (!parent)
+		return;
+	pxs = xtcp_sk(parent);
+	spin_lock_bh(&pxs->qlock);
+	if (xs->in_queue != XQ_NONE) {
+		if (xs->in_queue == XQ_SYN)
+			pxs->synq_len--;
+		else
+			pxs->acceptq_len--;
+		list_del_init(&xs->child_node);
+		xs->in_queue = XQ_NONE;
+		unlinked = true;
+	}
+	spin_unlock_bh(&pxs->qlock);
+	if (!unlinked)
+		return;	/* the listener's close or accept() owns it now */
+	xs->parent = NULL;
+	sock_put(parent);
+	/* never accepted, so no close() will come: it is an orphan, and
+	 * xtcp_done() must give its port share back
+	 */
+	sock_set_flag(sk, SOCK_DEAD);
+	sock_put(sk);	/* the queue's reference */
+}
+
+/* A passive child became synchronized: move it to the accept queue. */
+static void xtcp_child_ready(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sock *parent = xs->parent;
+	struct xtcp_sock *pxs = xtcp_sk(parent);
+	bool moved = false;
+
+	spin_lock_bh(&pxs->qlock);
+	if (xs->in_queue == XQ_SYN) {
+		list_move_tail(&xs->child_node, &pxs->acceptq);
+		pxs->synq_len--;
+		pxs->acceptq_len++;
+		xs->in_queue = XQ_ACCEPT;
+		moved = true;
+	}
+	spin_unlock_bh(&pxs->qlock);
+	if (moved)
+		parent->sk_data_ready(parent);
+}
+
+/**
+ * xtcp_done() - the connection reached CLOSED: stop timers, leave the
+ *	tables, wake everyone.
+ * @sk: the socket; the caller holds its lock and a reference
+ */
+void xtcp_done(struct sock *sk)
+{
+	xtcp_timers_stop(sk);
+	xtcp_unhash(sk);
+	xtcp_detach_parent(sk);
+	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
+	xtcp_set_sk_state(sk, TCP_CLOSE);
+	if (sock_flag(sk, SOCK_DEAD))
+		xtcp_unbind(sk);
+	sk->sk_state_change(sk);
+}
+
+/* Glue work after every call into the core, under the socket lock. */
+void xtcp_after_core(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	xtcp_wq_free_acked(sk);
+	switch (xs->tcb.state) {
+	case XTCP_CLOSED:
+		if (xs->hashed || xs->parent)
+			xtcp_done(sk);
+		break;
+	case XTCP_TIME_WAIT:
+		xtcp_time_wait(sk);
+		break;
+	case XTCP_SYN_RECEIVED:
+	case XTCP_LISTEN:
+	case XTCP_SYN_SENT:
+		break;
+	default:
+		if (xs->parent)
+			xtcp_child_ready(sk);
+		break;
+	}
+}
