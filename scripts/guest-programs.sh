@@ -1,0 +1,109 @@
+#!/bin/bash
+# Runs INSIDE a guest (scripts/vm): unmodified programs on XTCP through
+# tools/xtcp-run (LD_PRELOAD of tools/libxtcp-preload.so) over the virtio
+# NICs between netns "a" and "b" (setup in lib-e2e.sh), each side also
+# against Linux TCP. TAP output, "N passed, N failed" last.
+# Env: as guest-e2e.sh (QUICK, XTCP_IFS, XTCP_KO, XTCP_RESULTS)
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+T=$root/tools
+RUN=$T/xtcp-run
+PY=/usr/bin/python3
+# shellcheck source=lib-tap.sh
+. "$here/lib-tap.sh"
+
+# --- before the module is loaded: the error reaches the program, or -f falls back
+# probe: a listener on loopback; prints "xtcp" if /proc/net/xtcp lists it
+probe='import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.bind(("127.0.0.1", 0)); s.listen(1)
+p = ":%04X" % s.getsockname()[1]
+try:
+    rows = open("/proc/net/xtcp").read().split("\n")[1:]
+except OSError:
+    rows = []
+print("xtcp" if any(r.split()[1].endswith(p) and r.split()[3] == "0A" for r in rows if r.strip()) else "tcp")'
+grep -q '^xtcp ' /proc/modules && rmmod xtcp
+out=$("$RUN" $PY -c "$probe" 2>&1)
+case "$out" in *"Address family not supported"*) ok "xtcp-run without xtcp.ko: socket() fails with EAFNOSUPPORT" ;;
+*) nok "xtcp-run without xtcp.ko: socket() fails with EAFNOSUPPORT" "got: $out" ;; esac
+out=$("$RUN" -f $PY -c "$probe" 2>&1)
+[ "$out" = tcp ] && ok "xtcp-run -f without xtcp.ko falls back to Linux TCP" ||
+	nok "xtcp-run -f without xtcp.ko falls back to Linux TCP" "got: $out"
+"$RUN" --help | grep -q 'Static binaries' &&
+	ok "xtcp-run --help states the limits" || nok "xtcp-run --help states the limits"
+
+E2E_NAME=programs
+# shellcheck source=lib-e2e.sh
+. "$here/lib-e2e.sh"
+PORT=40000
+
+out=$("$RUN" $PY -c "$probe" 2>&1)
+[ "$out" = xtcp ] && ok "mapped listener is listed in /proc/net/xtcp" ||
+	nok "mapped listener is listed in /proc/net/xtcp" "got: $out"
+out=$($PY -c "$probe" 2>&1)
+[ "$out" = tcp ] && ok "without xtcp-run the same program uses Linux TCP" ||
+	nok "without xtcp-run the same program uses Linux TCP" "got: $out"
+out=$("$RUN" $PY -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); print(s.getsockopt(socket.SOL_SOCKET, socket.SO_DOMAIN))' 2>&1)
+[ "$out" = 2 ] && ok "UDP sockets stay AF_INET" || nok "UDP sockets stay AF_INET" "got: $out"
+out=$(XTCP_RUN_DEBUG=1 "$RUN" $PY -c "$probe" 2>&1)
+case "$out" in *"-> AF_XTCP fd"*) ok "XTCP_RUN_DEBUG=1 logs the mapped socket" ;;
+*) nok "XTCP_RUN_DEBUG=1 logs the mapped socket" "got: $out" ;; esac
+
+# --- python3 http.server and curl
+W=$(mktemp -d)
+head -c 1000000 /dev/urandom >"$W/blob"
+# wait_for CMD...: up to 60 s for CMD to succeed (no speed assumed)
+wait_for() {
+	local i
+	for i in $(seq 1 600); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+listening() { # ns port procfile
+	local hp
+	hp=$(printf ':%04X' "$2")
+	NS "$1" awk -v p="$hp" 'NR > 1 && $4 == "0A" && substr($2, length($2) - 4) == p { f = 1 } END { exit !f }' "$3"
+}
+# http_case NAME SERVER(x|t) CLIENT(x|t) ADDR
+http_case() {
+	local name=$1 srv=$2 cli=$3 addr=$4 proc wrap_s="" wrap_c="" url
+	newport
+	[ "$srv" = x ] && wrap_s=$RUN
+	[ "$cli" = x ] && wrap_c=$RUN
+	proc=/proc/net/tcp
+	case "$addr" in *:*) proc=/proc/net/tcp6; url="http://[$addr]:$PORT/blob" ;;
+	*) url="http://$addr:$PORT/blob" ;; esac
+	[ "$srv" = x ] && proc=${proc/tcp/xtcp}
+	(cd "$W" && B $wrap_s $PY -m http.server --bind "$addr" "$PORT" \
+		>"$R/http.$PORT.log" 2>&1) &
+	local spid=$!
+	if ! wait_for listening b "$PORT" "$proc"; then
+		nok "$name: server listening in $proc" "$(tail -3 "$R/http.$PORT.log")"
+		kill $spid 2>/dev/null; wait $spid 2>/dev/null
+		return
+	fi
+	ok "$name: server listening in $proc"
+	rm -f "$W/got"
+	if A $wrap_c curl -sS --max-time 150 -o "$W/got" "$url" 2>"$R/curl.$PORT.log" &&
+		cmp -s "$W/blob" "$W/got"; then
+		ok "$name: 1 MB fetched byte-exact"
+	else
+		nok "$name: 1 MB fetched byte-exact" "$(tail -3 "$R/curl.$PORT.log")"
+	fi
+	pkill -f "http.server --bind $addr $PORT" 2>/dev/null
+	wait $spid 2>/dev/null
+}
+x0=$(stat_get a ActiveOpens)
+http_case "http.server XTCP <- curl XTCP v4" x x 10.0.0.2
+x1=$(stat_get a ActiveOpens)
+[ "$((x1 - x0))" -ge 1 ] && ok "curl's connection was an XTCP active open (ActiveOpens +$((x1 - x0)))" ||
+	nok "curl's connection was an XTCP active open" "ActiveOpens $x0 -> $x1"
+http_case "http.server XTCP <- curl XTCP v6" x x fd00::2
+http_case "http.server XTCP <- curl Linux TCP" x t 10.0.0.2
+http_case "http.server Linux TCP <- curl XTCP" t x 10.0.0.2
+rm -rf "$W"
+tap_done
