@@ -20,6 +20,7 @@
 
 #include "xtcp_compat.h"
 #include "xtcp_core.h"
+#include "xtcp_tcpopt.h"
 
 /* MIB counters, /proc/net/xtcp_stat (names in xtcp_proc.c) */
 enum xtcp_mib {
@@ -115,8 +116,8 @@ struct xtcp_sock {
 	u8 bound:1,
 	   hashed:1,
 	   listening:1,
-	   nodelay:1,
 	   was_connected:1;
+	struct xtcp_tcpopts topt;	/* IPPROTO_TCP options */
 
 	/* listener */
 	spinlock_t qlock;
@@ -320,26 +321,6 @@ int xtcp_proc_init_net(struct net *net);
 void xtcp_proc_exit_net(struct net *net);
 int xtcp_sysctl_init_net(struct xtcp_net *xn);
 void xtcp_sysctl_exit_net(struct xtcp_net *xn);
-
-/* enum xtcp_state to Linux's TCP_* numbering, for sk_state and /proc */
-static inline int xtcp_linux_state(unsigned int s)
-{
-	static const u8 map[XTCP_NSTATES] = {
-		[XTCP_CLOSED] = TCP_CLOSE,
-		[XTCP_LISTEN] = TCP_LISTEN,
-		[XTCP_SYN_SENT] = TCP_SYN_SENT,
-		[XTCP_SYN_RECEIVED] = TCP_SYN_RECV,
-		[XTCP_ESTABLISHED] = TCP_ESTABLISHED,
-		[XTCP_FIN_WAIT_1] = TCP_FIN_WAIT1,
-		[XTCP_FIN_WAIT_2] = TCP_FIN_WAIT2,
-		[XTCP_CLOSE_WAIT] = TCP_CLOSE_WAIT,
-		[XTCP_CLOSING] = TCP_CLOSING,
-		[XTCP_LAST_ACK] = TCP_LAST_ACK,
-		[XTCP_TIME_WAIT] = TCP_TIME_WAIT,
-	};
-
-	return s < XTCP_NSTATES ? map[s] : TCP_CLOSE;
-}
 
 /* inet_sk_state_store() is not exported; same store, no tracepoint */
 static inline void xtcp_set_sk_state(struct sock *sk, int state)

@@ -68,6 +68,7 @@ void xtcp_set_mss(struct sock *sk, u32 mss)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
 	xs->tcb.rcv_mss = clamp_t(u32, mss, 88, 65495);
+	xtcp_tcpopt_apply(&xs->topt, &xs->tcb);
 }
 
 static int xtcp_check_port(struct sock *sk, u16 port)

@@ -17,6 +17,7 @@
 #define _XTCP_CORE_H
 
 #include <linux/types.h>
+#include <net/tcp_states.h>
 #include "uapi/xtcp.h"
 
 /* TCP header flags, as in the header's 13th/14th octets (RFC 9293 §3.1) */
@@ -241,6 +242,26 @@ struct xtcp_tcb {
 	u64 bytes_acked;
 	u64 bytes_received;
 };
+
+/* enum xtcp_state to Linux's TCP_* numbering, for sk_state and /proc */
+static inline int xtcp_linux_state(unsigned int s)
+{
+	static const u8 map[XTCP_NSTATES] = {
+		[XTCP_CLOSED] = TCP_CLOSE,
+		[XTCP_LISTEN] = TCP_LISTEN,
+		[XTCP_SYN_SENT] = TCP_SYN_SENT,
+		[XTCP_SYN_RECEIVED] = TCP_SYN_RECV,
+		[XTCP_ESTABLISHED] = TCP_ESTABLISHED,
+		[XTCP_FIN_WAIT_1] = TCP_FIN_WAIT1,
+		[XTCP_FIN_WAIT_2] = TCP_FIN_WAIT2,
+		[XTCP_CLOSE_WAIT] = TCP_CLOSE_WAIT,
+		[XTCP_CLOSING] = TCP_CLOSING,
+		[XTCP_LAST_ACK] = TCP_LAST_ACK,
+		[XTCP_TIME_WAIT] = TCP_TIME_WAIT,
+	};
+
+	return s < XTCP_NSTATES ? map[s] : TCP_CLOSE;
+}
 
 /* enum xtcp_state to the name RFC 9293 uses, for logs and /proc */
 const char *xtcp_state_name(unsigned int state);

@@ -110,7 +110,7 @@ int xtcp_sock_init(struct sock *sk, struct sock *parent)
 		sk->sk_reuse = parent->sk_reuse;
 		sk->sk_uid = parent->sk_uid;
 		sk->sk_family = parent->sk_family;
-		xs->nodelay = xtcp_sk(parent)->nodelay;
+		xs->topt = xtcp_sk(parent)->topt;
 	} else {
 		sk->sk_rcvbuf = xn->rmem;
 		sk->sk_sndbuf = xn->wmem;

@@ -37,24 +37,80 @@ static bool xtcp_mcast_opt(int level, int optname)
 	       (optname >= MCAST_JOIN_GROUP && optname <= MCAST_MSFILTER);
 }
 
+#define XTCP_CA_NAME_MAX	16	/* TCP_CA_NAME_MAX */
+
+/* the one congestion control XTCP has, NUL-padded as Linux reports it */
+static const char xtcp_ca_name[XTCP_CA_NAME_MAX] = "reno";
+
+static int xtcp_set_congestion(sockptr_t optval, unsigned int optlen)
+{
+	char name[XTCP_CA_NAME_MAX];
+	long n;
+
+	if (optlen < 1)
+		return -EINVAL;
+	n = strncpy_from_sockptr(name, optval,
+				 min_t(long, XTCP_CA_NAME_MAX - 1, optlen));
+	if (n < 0)
+		return -EFAULT;
+	name[n] = 0;
+	/* an algorithm this host does not have: Linux's -ENOENT */
+	return strcmp(name, xtcp_ca_name) ? -ENOENT : 0;
+}
+
+/* IPPROTO_TCP options, checked as Linux's do_tcp_setsockopt() */
+static int xtcp_setsockopt_tcp(struct sock *sk, int optname, sockptr_t optval,
+			       unsigned int optlen)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	int val, err;
+
+	if (optname == TCP_CONGESTION)
+		return xtcp_set_congestion(optval, optlen);
+	if (optlen < sizeof(int))
+		return -EINVAL;
+	if (copy_from_sockptr(&val, optval, sizeof(val)))
+		return -EFAULT;
+	lock_sock(sk);
+	err = xtcp_tcpopt_set(&xs->topt, optname, val,
+			      xs->tcb.state == XTCP_CLOSED);
+	release_sock(sk);
+	return err;
+}
+
+/* TCP_INFO: Linux's struct tcp_info, truncated to the caller's length */
+static int xtcp_get_tcp_info(struct sock *sk, char __user *optval,
+			     int __user *optlen, int len)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct dst_entry *dst;
+	struct tcp_info ti;
+
+	lock_sock(sk);
+	xtcp_tcpinfo_fill(&xs->tcb, &ti);
+	if (xs->listening) {
+		/* as Linux: accept queue length and its bound */
+		ti.tcpi_unacked = READ_ONCE(xs->acceptq_len);
+		ti.tcpi_sacked = READ_ONCE(sk->sk_max_ack_backlog);
+	}
+	dst = __sk_dst_get(sk);
+	if (dst)
+		ti.tcpi_pmtu = dst_mtu(dst);
+	release_sock(sk);
+	len = min_t(unsigned int, len, sizeof(ti));
+	if (put_user(len, optlen) || copy_to_user(optval, &ti, len))
+		return -EFAULT;
+	return 0;
+}
+
 int xtcp_setsockopt(struct socket *sock, int level, int optname,
 		    sockptr_t optval, unsigned int optlen)
 {
 	struct sock *sk = sock->sk;
-	int val;
 
 	switch (level) {
 	case SOL_TCP:
-		if (optname != TCP_NODELAY)
-			return -ENOPROTOOPT;
-		if (optlen < sizeof(int))
-			return -EINVAL;
-		if (copy_from_sockptr(&val, optval, sizeof(val)))
-			return -EFAULT;
-		lock_sock(sk);
-		xtcp_sk(sk)->nodelay = !!val;
-		release_sock(sk);
-		return 0;
+		return xtcp_setsockopt_tcp(sk, optname, optval, optlen);
 	case SOL_IP:
 		if (sk->sk_family != AF_INET)
 			return -ENOPROTOOPT;
@@ -80,7 +136,7 @@ int xtcp_getsockopt(struct socket *sock, int level, int optname,
 	struct sock *sk = sock->sk;
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct xtcp_info info;
-	int len, val;
+	int len, val, err;
 
 	if (level == SOL_IP && sk->sk_family == AF_INET)
 		return ip_getsockopt(sk, level, optname, optval, optlen);
@@ -104,15 +160,21 @@ int xtcp_getsockopt(struct socket *sock, int level, int optname,
 	if (level != SOL_TCP)
 		return -ENOPROTOOPT;
 	switch (optname) {
-	case TCP_NODELAY:
-		val = xs->nodelay;
-		break;
-	case TCP_MAXSEG:
-		val = xs->tcb.snd_mss ? : xs->tcb.rcv_mss;
-		break;
-	default:
-		return -ENOPROTOOPT;
+	case TCP_INFO:
+		return xtcp_get_tcp_info(sk, optval, optlen, len);
+	case TCP_CONGESTION:
+		/* Reno-style is the only algorithm until CUBIC lands */
+		len = min_t(unsigned int, len, XTCP_CA_NAME_MAX);
+		if (put_user(len, optlen) ||
+		    copy_to_user(optval, xtcp_ca_name, len))
+			return -EFAULT;
+		return 0;
 	}
+	lock_sock(sk);
+	err = xtcp_tcpopt_get(&xs->topt, &xs->tcb, optname, &val);
+	release_sock(sk);
+	if (err)
+		return err;
 	len = min_t(unsigned int, len, sizeof(int));
 	if (put_user(len, optlen) || copy_to_user(optval, &val, len))
 		return -EFAULT;

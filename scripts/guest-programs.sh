@@ -39,6 +39,10 @@ E2E_NAME=programs
 . "$here/lib-e2e.sh"
 PORT=40000
 
+# --- the IPPROTO_TCP option surface and TCP_INFO, against Linux TCP
+"$T/xtcp_sockopt_test" >"$R/sockopt.tap" 2>&1
+tap_import sockopt "$R/sockopt.tap"
+
 out=$("$RUN" $PY -c "$probe" 2>&1)
 [ "$out" = xtcp ] && ok "mapped listener is listed in /proc/net/xtcp" ||
 	nok "mapped listener is listed in /proc/net/xtcp" "got: $out"
