@@ -11,8 +11,7 @@ SRCS := $(filter-out %.mod.c,$(wildcard module/*.[ch] module/uapi/*.h kunit/*.c 
 
 
 .PHONY: all print-kdir modules clean deps sparse checkpatch linux-src debug-kernel \
-	debug-modules tools kunit check demo bench install uninstall dkms-src \
-	dkms-install dkms-remove check-krel
+	debug-modules tools kunit check demo bench
 
 all: modules
 
@@ -74,6 +73,7 @@ bench: deps modules tools
 	@scripts/bench
 
 # ---- make install / uninstall, DKMS (README "Install") ----
+.PHONY: install uninstall check-krel dkms-src dkms-install dkms-remove
 # The version lives in VERSION only (module/Kbuild and dkms.conf read it).
 VERSION := $(shell cat VERSION)
 PREFIX ?= /usr/local
