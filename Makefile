@@ -71,3 +71,63 @@ demo: deps modules tools
 
 bench: deps modules tools
 	@scripts/bench
+
+# ---- make install / uninstall, DKMS (README "Install") ----
+.PHONY: install uninstall check-krel dkms-src dkms-install dkms-remove
+# The version lives in VERSION only (module/Kbuild and dkms.conf read it).
+VERSION := $(shell cat VERSION)
+PREFIX ?= /usr/local
+# the kernel release of KDIR: the /lib/modules directory to install into
+KREL ?= $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+XTCP_KO ?= module/xtcp.ko
+MODDIR = $(DESTDIR)/lib/modules/$(KREL)/extra
+INST_FILES = $(MODDIR)/xtcp.ko $(DESTDIR)$(PREFIX)/include/linux/xtcp.h \
+	$(DESTDIR)$(PREFIX)/share/man/man7/xtcp.7
+
+check-krel:
+	@[ -n "$(KREL)" ] || { echo "no kernel release for KDIR=$(KDIR); set KREL" >&2; exit 1; }
+
+# depmod only for the running system: a DESTDIR is a staging root that
+# gets its depmod where it is unpacked
+install: modules tools check-krel
+	install -D -m 644 $(XTCP_KO) $(MODDIR)/xtcp.ko
+	install -D -m 644 module/uapi/xtcp.h $(DESTDIR)$(PREFIX)/include/linux/xtcp.h
+	install -D -m 644 man/xtcp.7 $(DESTDIR)$(PREFIX)/share/man/man7/xtcp.7
+	$(MAKE) -C tools install DESTDIR=$(DESTDIR) BINDIR=$(PREFIX)/bin
+	$(if $(DESTDIR),,depmod -a $(KREL))
+
+uninstall: check-krel
+	rm -f $(INST_FILES)
+	$(MAKE) -C tools uninstall DESTDIR=$(DESTDIR) BINDIR=$(PREFIX)/bin
+	[ ! -d $(MODDIR) ] || rmdir --ignore-fail-on-non-empty $(MODDIR)
+	$(if $(DESTDIR),,depmod -a $(KREL))
+
+# DKMS: the module sources are staged into DKMS_SOURCETREE/xtcp-VERSION,
+# then dkms add + build + install for KREL (AUTOINSTALL rebuilds it for
+# later kernels). DKMS_OPTS goes to every dkms call, e.g. private trees:
+# --dkmstree DIR --installtree DIR --no-depmod (scripts/test-dkms).
+DKMS ?= dkms
+DKMS_SOURCETREE ?= /usr/src
+DKMS_OPTS ?=
+DKMS_SRC = $(DKMS_SOURCETREE)/xtcp-$(VERSION)
+dkms_run = $(DKMS) --sourcetree $(DKMS_SOURCETREE) $(DKMS_OPTS)
+dkms_forget = if [ -n "$$($(dkms_run) status xtcp/$(VERSION))" ]; then \
+	$(dkms_run) remove xtcp/$(VERSION) --all; fi
+
+dkms-src:
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)/module/uapi
+	cp VERSION dkms.conf $(DKMS_SRC)/
+	cp module/Kbuild $(filter-out %.mod.c,$(wildcard module/*.[ch])) $(DKMS_SRC)/module/
+	cp module/uapi/xtcp.h $(DKMS_SRC)/module/uapi/
+
+dkms-install: check-krel
+	@$(dkms_forget)
+	$(MAKE) dkms-src
+	$(dkms_run) add xtcp/$(VERSION)
+	$(dkms_run) install xtcp/$(VERSION) -k $(KREL)
+
+dkms-remove:
+	@$(dkms_forget)
+	rm -rf $(DKMS_SRC)

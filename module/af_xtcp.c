@@ -218,4 +218,5 @@ module_exit(xtcp_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("XTCP: an alternate TCP as a protocol family");
 MODULE_AUTHOR("XTCP developers");
+MODULE_VERSION(XTCP_VERSION);
 MODULE_ALIAS_NETPROTO(PF_XTCP);
