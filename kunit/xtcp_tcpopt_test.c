@@ -137,6 +137,8 @@ static void tcpopt_misc(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xtcp_tcpopt_set(&o, TCP_WINDOW_CLAMP, 0, false), -EINVAL);
 	KUNIT_EXPECT_EQ(test, tcpopt_roundtrip(test, TCP_WINDOW_CLAMP, 100, &v), 0);
 	KUNIT_EXPECT_EQ(test, v, XTCP_MIN_RCVBUF_HALF);
+	KUNIT_EXPECT_EQ(test, tcpopt_roundtrip(test, TCP_WINDOW_CLAMP, -1, &v), 0);
+	KUNIT_EXPECT_EQ(test, v, -1);
 	KUNIT_EXPECT_EQ(test, tcpopt_roundtrip(test, TCP_QUICKACK, 0, &v), 0);
 	KUNIT_EXPECT_EQ(test, v, 0);
 	KUNIT_EXPECT_EQ(test, tcpopt_roundtrip(test, TCP_INQ, 2, &v), -EINVAL);
@@ -195,8 +197,8 @@ static void tcpinfo_established(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ti.tcpi_rto, 210000U);
 	KUNIT_EXPECT_EQ(test, ti.tcpi_ato, 40000U);
 	KUNIT_EXPECT_EQ(test, ti.tcpi_options, TCPI_OPT_WSCALE);
-	KUNIT_EXPECT_EQ(test, ti.tcpi_snd_wscale, 7);
-	KUNIT_EXPECT_EQ(test, ti.tcpi_rcv_wscale, 9);
+	KUNIT_EXPECT_EQ(test, (int)ti.tcpi_snd_wscale, 7);
+	KUNIT_EXPECT_EQ(test, (int)ti.tcpi_rcv_wscale, 9);
 	KUNIT_EXPECT_EQ(test, ti.tcpi_total_retrans, 4U);
 	KUNIT_EXPECT_EQ(test, ti.tcpi_bytes_acked, 12345ULL);
 	KUNIT_EXPECT_EQ(test, ti.tcpi_notsent_bytes, 2399U);

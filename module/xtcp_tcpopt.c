@@ -105,7 +105,9 @@ int xtcp_tcpopt_set(struct xtcp_tcpopts *o, int optname, int val, bool closed)
 			o->window_clamp = 0;
 			return 0;
 		}
-		o->window_clamp = max(val, XTCP_MIN_RCVBUF_HALF);
+		/* Linux compares with an unsigned bound: negatives are huge */
+		o->window_clamp = (u32)val < XTCP_MIN_RCVBUF_HALF ?
+				  XTCP_MIN_RCVBUF_HALF : val;
 		return 0;
 	case TCP_QUICKACK:
 		o->quickack = !!val;

@@ -186,7 +186,7 @@ static void tcp_info_check(void)
 	tap(ix.tcpi_bytes_acked >= sizeof(buf) && ix.tcpi_bytes_acked <= sizeof(buf) + 1,
 	    "tcpi_bytes_acked %llu after %zu bytes sent and read",
 	    (unsigned long long)ix.tcpi_bytes_acked, sizeof(buf));
-	tap(ix.tcpi_snd_mss >= 536 && ix.tcpi_snd_mss <= 65483 &&
+	tap(ix.tcpi_snd_mss >= 536 && ix.tcpi_snd_mss <= 65495 &&
 	    ix.tcpi_rtt > 0 && ix.tcpi_rto >= 200000 && ix.tcpi_snd_cwnd > 0,
 	    "tcpi_snd_mss %u rtt %u us rto %u us cwnd %u (Linux %u %u %u %u)",
 	    ix.tcpi_snd_mss, ix.tcpi_rtt, ix.tcpi_rto, ix.tcpi_snd_cwnd,
