@@ -27,6 +27,7 @@ ladder_modules
 ip netns exec host1 tc qdisc add dev "$IF1" root netem delay 50ms &&
 	ip netns exec host2 tc qdisc add dev "$IF2" root netem delay 50ms &&
 	ok "netem delay 50 ms on both NICs" || nok "netem delay 50 ms on both NICs"
+check "host1 pings host2 (ARP done before the scenes)" ladder_warm
 MSL=$(ip netns exec host1 cat /proc/sys/net/xtcp/msl_ms)
 for e in xtcp_state xtcp_segment_send xtcp_segment_recv xtcp_timer; do
 	[ -d /sys/kernel/tracing/events/xtcp/$e ] || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
@@ -167,7 +168,12 @@ for l in labs:
 PY
 }
 
+# a loaded TCG host can stall a guest for longer than the RTO: keep
+# spurious retransmissions out of the plain scene (1.5 s floor)
+rtomin=$(ip netns exec host1 cat /proc/sys/net/xtcp/rto_min_ms)
+for h in host1 host2; do ip netns exec $h sh -c 'echo 1500 > /proc/sys/net/xtcp/rto_min_ms'; done
 scene plain 7100 0
+for h in host1 host2; do ip netns exec $h sh -c "echo $rtomin > /proc/sys/net/xtcp/rto_min_ms"; done
 scene lostack 7101 1
 cp "$R/plain/ladder.svg" "$R/plain/index.html" "$R/" 2>/dev/null
 two_hosts_cleanup

@@ -13,6 +13,12 @@ ladder_modules() {
 	done
 }
 
+# ladder_warm: one ping, so that ARP (through any netem delay) is done
+# before a scene and its SYN is not held up by neighbour resolution
+ladder_warm() {
+	ip netns exec host1 ping -c 1 -W 10 10.0.0.2 >/dev/null
+}
+
 # host1_rows PORT: host1's /proc/net/xtcp rows whose remote port is PORT
 host1_rows() {
 	ip netns exec host1 awk -v r=":$(printf '%04X' "$1")" \
@@ -23,13 +29,17 @@ host1_rows() {
 # host2:PORT (SIZE bytes, default none; host2 closes 300 ms after the EOF) from before the listen
 # until host1's TIME-WAIT is over (or 30 s). LOST=1 drops host1's last
 # ACK once in host2 (nft byte quotas: the first pure ACK, 40 bytes, of
-# the handshake passes, the second is dropped, the third passes).
+# the handshake passes, the second is dropped, the third passes), and
+# caps host2's RTO at 1 s so the FIN comes back while host1 is still in
+# TIME-WAIT (2*MSL = 2 s).
 # Writes DIR/trace, DIR/client.out, DIR/server.out, DIR/proc-*.txt and
 # DIR/stat-host{1,2}.txt. Returns non-zero if the client failed.
 ladder_scene() {
-	local d=$1 p=$2 lost=$3 size=${4:-0} rc i
+	local d=$1 p=$2 lost=$3 size=${4:-0} rc i rtomax=
 	mkdir -p "$d"
 	if [ "$lost" = 1 ]; then
+		rtomax=$(ip netns exec host2 cat /proc/sys/net/xtcp/rto_max_ms)
+		ip netns exec host2 sh -c 'echo 1000 > /proc/sys/net/xtcp/rto_max_ms'
 		ip netns exec host2 nft add table inet ladder
 		ip netns exec host2 nft add chain inet ladder pre \
 			'{ type filter hook prerouting priority -300; }'
@@ -65,7 +75,10 @@ ladder_scene() {
 	for h in host1 host2; do
 		ip netns exec $h cat /proc/net/xtcp_stat >"$d/stat-$h.txt"
 	done
-	[ "$lost" = 1 ] && ip netns exec host2 nft delete table inet ladder
+	if [ "$lost" = 1 ]; then
+		ip netns exec host2 nft delete table inet ladder
+		ip netns exec host2 sh -c "echo $rtomax > /proc/sys/net/xtcp/rto_max_ms"
+	fi
 	return $rc
 }
 
