@@ -27,7 +27,7 @@ ladder_modules
 ip netns exec host1 tc qdisc add dev "$IF1" root netem delay 50ms &&
 	ip netns exec host2 tc qdisc add dev "$IF2" root netem delay 50ms &&
 	ok "netem delay 50 ms on both NICs" || nok "netem delay 50 ms on both NICs"
-check "host1 pings host2 (ARP done before the scenes)" ladder_warm
+check "ARP resolved both ways before the scenes" ladder_warm
 MSL=$(ip netns exec host1 cat /proc/sys/net/xtcp/msl_ms)
 for e in xtcp_state xtcp_segment_send xtcp_segment_recv xtcp_timer; do
 	[ -d /sys/kernel/tracing/events/xtcp/$e ] || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
@@ -37,13 +37,27 @@ done
 # pychk DIR SCENE: checks of DIR/ladder.json and DIR/ladder.svg, one
 # "ok|nok description" line each
 pychk() {
-	python3 - "$1" "$2" "$MSL" <<'PY'
-import json, sys
+	python3 - "$1" "$2" "$MSL" "$LADDER" <<'PY'
+import importlib.machinery, importlib.util, json, sys
 import xml.etree.ElementTree as ET
 d, scene, msl = sys.argv[1], sys.argv[2], int(sys.argv[3])
+ld = importlib.machinery.SourceFileLoader("xl", sys.argv[4])
+L = importlib.util.module_from_spec(importlib.util.spec_from_loader("xl", ld))
+ld.exec_module(L)
 m = json.load(open(d + "/ladder.json"))
 def chk(c, s): print(("ok " if c else "nok ") + s)
 g = m["segments"]
+# the terminal ladder names every segment, in order
+txt, pos, inorder = open(d + "/ladder.txt").read(), 0, True
+for l in m["labels"]:
+    i = txt.find(l, pos)
+    inorder = inorder and i >= 0
+    pos = i + len(l) if i >= 0 else pos
+chk(inorder, "terminal ladder lists the segments in order")
+ab = [L.label(x, "absolute") for x in g]
+chk(all(("seq=%d" % x["seq"]) in a or x["flags"] == ["ACK"] for x, a in zip(g, ab))
+    and all(("ack=%d" % x["ack"]) in a for x, a in zip(g, ab) if "ACK" in x["flags"]),
+    "--absolute labels carry the raw numbers: " + " | ".join(ab[:3]))
 lab = m["labels"]
 st = [[s["new"] for s in m["states"][h]] for h in (0, 1)]
 tw = [w for w in m["timewait"] if w["host"] == 0]
@@ -87,10 +101,12 @@ if scene == "plain":
         "host2 states once each: %s" % " ".join(st[1]))
     # each state entered when its cause happened: host1 ESTABLISHED at the
     # SYN,ACK's arrival, host2 ESTABLISHED at the ACK's
+    # (the receive event is emitted once the core is done with it)
     t1 = [s["t"] for s in m["states"][0] if s["new"] == "ESTABLISHED"]
     t2 = [s["t"] for s in m["states"][1] if s["new"] == "ESTABLISHED"]
-    chk(t1 and t2 and abs(t1[0] - g[1]["t_recv"]) < 0.01 and abs(t2[0] - g[2]["t_recv"]) < 0.01,
-        "ESTABLISHED entered at the arrival of SYN,ACK (host1) and ACK (host2)")
+    chk(t1 and t2 and g[1]["t_send"] < t1[0] <= g[1]["t_recv"]
+        and g[2]["t_send"] < t2[0] <= g[2]["t_recv"],
+        "ESTABLISHED entered on the arrival of SYN,ACK (host1) and ACK (host2)")
     ok = len(tw) == 1 and tw[0]["seconds"] is not None and \
         abs(tw[0]["seconds"] - 2 * msl / 1000) <= 0.1 * 2 * msl / 1000
     chk(ok, "host1 TIME-WAIT measured %s s, 2*MSL = %.3f s (within 10%%)"
@@ -121,8 +137,8 @@ else:
         % [round(a["t"] - m["t0"], 3) for a in arms])
     if ok:
         want = arms[1]["t"] - tw[0]["t_in"] + 2 * msl / 1000
-        chk(tw[0]["seconds"] is not None and abs(tw[0]["seconds"] - want) <= 0.1 * 2 * msl / 1000,
-            "TIME-WAIT lasted %s s = restart offset + 2*MSL (%.3f s)" % (tw[0]["seconds"], want))
+        chk(tw[0]["seconds"] is not None and abs(tw[0]["seconds"] - want) <= 0.15 * 2 * msl / 1000,
+            "TIME-WAIT lasted %.3f s = restart offset + 2*MSL (%.3f s, within 15%% of 2*MSL)" % (tw[0]["seconds"], want))
     chk(any("2MSL restarted" == n["text"] for n in m["notes"]) and "2MSL restarted" in text
         and "retransmission" in text and len(svg.findall(".//%sg[@class='segment dropped']" % ns)) == 1,
         "SVG marks the retransmission, the lost ACK and the 2MSL restart")
@@ -140,11 +156,6 @@ scene() { # NAME PORT LOST
 		nok "$1: xtcp-ladder show" "$(tail -3 "$d/show.err")"
 		return
 	fi
-	"$LADDER" show "$d/trace" --port "$p" --ascii --absolute --quiet \
-		--json "$d/abs.json" >/dev/null &&
-		python3 -c "import json,sys; a=json.load(open(sys.argv[1])); print('ok' if all(' seq=%d' % x['seq'] in l or x['flags']==['ACK'] for x, l in zip(a['segments'], a['labels'])) else 'no')" "$d/abs.json" | grep -qx ok &&
-		ok "$1: --absolute labels carry the raw sequence numbers" ||
-		nok "$1: --absolute labels carry the raw sequence numbers"
 	# (no process substitution: the guest has no /dev/fd)
 	pychk "$d" "$1" >"$d/checks.txt" 2>&1
 	grep -q '^Traceback' "$d/checks.txt" &&
@@ -153,19 +164,6 @@ scene() { # NAME PORT LOST
 	while read -r r desc; do
 		case "$r" in ok | nok) tap_line "$([ "$r" = ok ] && echo 0 || echo 1)" "$1: $desc" ;; esac
 	done <"$d/checks.txt"
-	# the terminal ladder names every segment in order
-	python3 - "$d" <<'PY' && ok "$1: terminal ladder lists the segments in order" || nok "$1: terminal ladder lists the segments in order"
-import json, sys
-d = sys.argv[1]
-labs = json.load(open(d + "/ladder.json"))["labels"]
-txt = open(d + "/ladder.txt").read()
-pos = 0
-for l in labs:
-    i = txt.find(l, pos)
-    if i < 0:
-        sys.exit(1)
-    pos = i + len(l)
-PY
 }
 
 # a loaded TCG host can stall a guest for longer than the RTO: keep
@@ -180,4 +178,5 @@ two_hosts_cleanup
 trap - EXIT
 sleep 0.5
 check "rmmod xtcp" rmmod xtcp
+diag "ladder suite: ${SECONDS} s in the guest"
 tap_done

@@ -13,10 +13,13 @@ ladder_modules() {
 	done
 }
 
-# ladder_warm: one ping, so that ARP (through any netem delay) is done
-# before a scene and its SYN is not held up by neighbour resolution
+# ladder_warm: resolve ARP (through any netem delay) before a scene, so
+# its SYN is not held up by neighbour resolution: one Linux TCP connect
+# to a closed port (refused), then both neighbour entries must be there
 ladder_warm() {
-	ip netns exec host1 ping -c 1 -W 10 10.0.0.2 >/dev/null
+	timeout 20 ip netns exec host1 bash -c ': </dev/tcp/10.0.0.2/9' 2>/dev/null
+	ip -n host1 neigh show 10.0.0.2 | grep -q lladdr &&
+		ip -n host2 neigh show 10.0.0.1 | grep -q lladdr
 }
 
 # host1_rows PORT: host1's /proc/net/xtcp rows whose remote port is PORT
