@@ -248,6 +248,8 @@ void xtcp_parse_tuple_skb(const struct sk_buff *skb, struct xtcp_tuple *t);
 extern const struct xtcp_core_ops xtcp_sock_ops;
 int xtcp_send_reply(struct net *net, const struct xtcp_tuple *t,
 		    const struct xtcp_out *o, u32 mark);
+int xtcp_send_reply_state(struct net *net, const struct xtcp_tuple *t,
+			  const struct xtcp_out *o, u32 mark, int state);
 void xtcp_wq_free_acked(struct sock *sk);
 int xtcp_ctl_init(struct xtcp_net *xn);
 void xtcp_flow6(const struct sock *sk, struct flowi6 *fl6);

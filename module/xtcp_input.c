@@ -15,6 +15,19 @@
 #include <net/tcp.h>
 
 #include "xtcp.h"
+#include "xtcp_trace.h"
+
+/* xtcp:xtcp_segment_recv for a segment the core saw in @old, left in @new */
+static void xtcp_trace_recv(const struct sk_buff *skb,
+			    const struct xtcp_seg *seg, int old, int new)
+{
+	struct xtcp_tuple t;
+
+	xtcp_parse_tuple_skb(skb, &t);
+	trace_xtcp_segment_recv(&t, seg->seq, seg->ack, seg->flags, seg->wnd,
+				seg->len, seg->mss, seg->wscale, false, old,
+				new);
+}
 
 /* Options we understand (RFC 9293 §3.2): MSS and window scale on SYNs. */
 static void xtcp_parse_options(const struct tcphdr *th, struct xtcp_seg *seg)
@@ -54,6 +67,8 @@ static void xtcp_listen_rcv(struct sock *sk, struct sk_buff *skb)
 	struct xtcp_out o;
 
 	xtcp_parse_tuple_skb(skb, &t);
+	if (trace_xtcp_segment_recv_enabled())
+		xtcp_trace_recv(skb, &cb->seg, XTCP_LISTEN, XTCP_LISTEN);
 	switch (xtcp_core_listen_input(&cb->seg)) {
 	case XTCP_LV_RESET:
 		if (xtcp_core_reset_for(&cb->seg, &o))
@@ -72,8 +87,11 @@ static void xtcp_listen_rcv(struct sock *sk, struct sk_buff *skb)
 static void xtcp_sk_rcv_segment(struct sock *sk, struct sk_buff *skb)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
+	bool tr = trace_xtcp_segment_recv_enabled();
+	struct xtcp_seg seg;
 	struct xtcp_tuple t;
 	struct xtcp_out o;
+	int old;
 
 	if (xs->listening) {
 		xtcp_listen_rcv(sk, skb);
@@ -98,8 +116,18 @@ static void xtcp_sk_rcv_segment(struct sock *sk, struct sk_buff *skb)
 	}
 	xs->cur_skb = skb;
 	xs->cur_queued = false;
+	/* copies: the core trims the queued segment, the reader may free it */
+	if (tr) {
+		xtcp_parse_tuple_skb(skb, &t);
+		seg = XTCP_SKB_CB(skb)->seg;
+		old = xs->tcb.state;
+	}
 	xtcp_core_input(&xs->tcb, &XTCP_SKB_CB(skb)->seg);
 	xs->cur_skb = NULL;
+	if (tr)
+		trace_xtcp_segment_recv(&t, seg.seq, seg.ack, seg.flags,
+					seg.wnd, seg.len, seg.mss, seg.wscale,
+					false, old, xs->tcb.state);
 	if (!xs->cur_queued)
 		consume_skb(skb);
 	xtcp_after_core(sk);
@@ -291,6 +319,9 @@ static unsigned int xtcp_nf_hook(void *priv, struct sk_buff *skb,
 	{
 		struct xtcp_out o;
 
+		if (trace_xtcp_segment_recv_enabled())
+			xtcp_trace_recv(skb, &XTCP_SKB_CB(skb)->seg,
+					XTCP_CLOSED, XTCP_CLOSED);
 		if (xtcp_core_reset_for(&XTCP_SKB_CB(skb)->seg, &o))
 			xtcp_send_reply(net, &t, &o, skb->mark);
 		consume_skb(skb);

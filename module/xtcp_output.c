@@ -209,6 +209,14 @@ static int xtcp_sock_output(struct xtcp_tcb *tcb, const struct xtcp_out *o)
 						   htons(ETH_P_IP);
 	skb_set_owner_w(skb, sk);
 
+	if (trace_xtcp_segment_send_enabled()) {
+		struct xtcp_tuple t;
+
+		xtcp_sk_tuple(sk, &t);
+		trace_xtcp_segment_send(&t, o->seq, o->ack, o->flags, o->wnd,
+					o->len, o->mss, o->wscale, o->rtx,
+					tcb->state, tcb->state);
+	}
 	XTCP_INC_STATS(xn, XTCP_MIB_OUTSEGS);
 	if (o->rtx)
 		XTCP_INC_STATS(xn, XTCP_MIB_RETRANSSEGS);
@@ -329,15 +337,16 @@ const struct xtcp_core_ops xtcp_sock_ops = {
 };
 
 /**
- * xtcp_send_reply() - send a segment that has no socket: a RST answering
- *	a stray segment, or an ACK from a TIME-WAIT object.
+ * xtcp_send_reply_state() - send a segment that has no socket: a RST
+ *	answering a stray segment, or an ACK from a TIME-WAIT object.
  * @net: namespace
  * @t: the connection, local side first
  * @o: the segment (no payload)
  * @mark: skb mark
+ * @state: the state of the sender, for the xtcp_segment_send tracepoint
  */
-int xtcp_send_reply(struct net *net, const struct xtcp_tuple *t,
-		    const struct xtcp_out *o, u32 mark)
+int xtcp_send_reply_state(struct net *net, const struct xtcp_tuple *t,
+			  const struct xtcp_out *o, u32 mark, int state)
 {
 	struct xtcp_net *xn = xtcp_pernet(net);
 	struct sk_buff *skb;
@@ -351,6 +360,8 @@ int xtcp_send_reply(struct net *net, const struct xtcp_tuple *t,
 	th = xtcp_push_header(skb, o, t->lport, t->rport);
 	skb->ip_summed = CHECKSUM_NONE;
 	skb->mark = mark;
+	trace_xtcp_segment_send(t, o->seq, o->ack, o->flags, o->wnd, 0,
+				o->mss, o->wscale, o->rtx, state, state);
 
 	if (t->family == AF_INET6) {
 		struct dst_entry *dst;
@@ -397,6 +408,12 @@ int xtcp_send_reply(struct net *net, const struct xtcp_tuple *t,
 	if (o->flags & XTCP_RST)
 		XTCP_INC_STATS(xn, XTCP_MIB_OUTRSTS);
 	return net_xmit_eval(err);
+}
+
+int xtcp_send_reply(struct net *net, const struct xtcp_tuple *t,
+		    const struct xtcp_out *o, u32 mark)
+{
+	return xtcp_send_reply_state(net, t, o, mark, XTCP_CLOSED);
 }
 
 int xtcp_ctl_init(struct xtcp_net *xn)

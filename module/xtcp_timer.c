@@ -9,6 +9,16 @@
 #include <net/sock.h>
 
 #include "xtcp.h"
+#include "xtcp_trace.h"
+
+static void xtcp_trace_timer(struct sock *sk, enum xtcp_timer t, int act,
+			     u32 ms)
+{
+	struct xtcp_tuple tu;
+
+	xtcp_sk_tuple(sk, &tu);
+	trace_xtcp_timer(&tu, t, act, ms);
+}
 
 u64 xtcp_now_ms(void)
 {
@@ -29,6 +39,8 @@ static void xtcp_timer_fire(struct sock *sk, enum xtcp_timer t)
 	if (!test_bit(t, &xs->tarmed) || timer_pending(&xs->timers[t].tl))
 		goto out;
 	clear_bit(t, &xs->tarmed);
+	if (trace_xtcp_timer_enabled())
+		xtcp_trace_timer(sk, t, XTCP_TIMER_FIRE, 0);
 	xtcp_core_timeout(&xs->tcb, t);
 	if (t == XTCP_T_FINWAIT2 && xs->tcb.state == XTCP_CLOSED)
 		XTCP_INC_STATS(xtcp_pernet(sock_net(sk)),
@@ -76,6 +88,8 @@ void xtcp_timer_set(struct xtcp_tcb *tcb, enum xtcp_timer t, u32 ms)
 {
 	struct xtcp_sock *xs = tcb_to_xs(tcb);
 
+	if (trace_xtcp_timer_enabled())
+		xtcp_trace_timer(xtcp_to_sk(xs), t, XTCP_TIMER_ARM, ms);
 	set_bit(t, &xs->tarmed);
 	sk_reset_timer(xtcp_to_sk(xs), &xs->timers[t].tl,
 		       jiffies + max_t(unsigned long, msecs_to_jiffies(ms), 1));
@@ -85,6 +99,8 @@ void xtcp_timer_clear(struct xtcp_tcb *tcb, enum xtcp_timer t)
 {
 	struct xtcp_sock *xs = tcb_to_xs(tcb);
 
+	if (trace_xtcp_timer_enabled() && test_bit(t, &xs->tarmed))
+		xtcp_trace_timer(xtcp_to_sk(xs), t, XTCP_TIMER_STOP, 0);
 	clear_bit(t, &xs->tarmed);
 	sk_stop_timer(xtcp_to_sk(xs), &xs->timers[t].tl);
 }

@@ -34,9 +34,17 @@ static int xtcp_tw_output(struct xtcp_tcb *tcb, const struct xtcp_out *o)
 	struct xtcp_tuple t;
 
 	xtcp_tw_tuple(tw, &t);
-	return xtcp_send_reply(read_pnet(&tw->net), &t, o, tw->mark);
+	return xtcp_send_reply_state(read_pnet(&tw->net), &t, o, tw->mark,
+				     tcb->state);
 }
 
+static void xtcp_tw_arm(struct xtcp_tw *tw, u32 ms)
+{
+	if (!mod_timer(&tw->timer, jiffies + msecs_to_jiffies(ms)))
+		refcount_inc(&tw->refcnt);
+}
+
+/* the core (re)starts 2*MSL: a retransmitted FIN was re-ACKed */
 static void xtcp_tw_timer_set(struct xtcp_tcb *tcb, enum xtcp_timer t,
 			      u32 ms)
 {
@@ -44,8 +52,13 @@ static void xtcp_tw_timer_set(struct xtcp_tcb *tcb, enum xtcp_timer t,
 
 	if (t != XTCP_T_TIMEWAIT)
 		return;
-	if (!mod_timer(&tw->timer, jiffies + msecs_to_jiffies(ms)))
-		refcount_inc(&tw->refcnt);
+	if (trace_xtcp_timer_enabled()) {
+		struct xtcp_tuple tu;
+
+		xtcp_tw_tuple(tw, &tu);
+		trace_xtcp_timer(&tu, t, XTCP_TIMER_ARM, ms);
+	}
+	xtcp_tw_arm(tw, ms);
 }
 
 static void xtcp_tw_timer_clear(struct xtcp_tcb *tcb, enum xtcp_timer t)
@@ -117,8 +130,16 @@ static void xtcp_tw_timer(struct timer_list *t)
 	bool dead;
 
 	spin_lock(&tw->lock);
-	if (!tw->dead && !timer_pending(&tw->timer))
+	if (!tw->dead && !timer_pending(&tw->timer)) {
+		if (trace_xtcp_timer_enabled()) {
+			struct xtcp_tuple tu;
+
+			xtcp_tw_tuple(tw, &tu);
+			trace_xtcp_timer(&tu, XTCP_T_TIMEWAIT, XTCP_TIMER_FIRE,
+					 0);
+		}
 		xtcp_core_timeout(&tw->tcb, XTCP_T_TIMEWAIT);
+	}
 	dead = tw->dead;
 	spin_unlock(&tw->lock);
 	if (dead && xtcp_tw_unhash(tw))
@@ -175,8 +196,8 @@ void xtcp_time_wait(struct sock *sk)
 		tw->tcb.ops = &xtcp_tw_ops;
 		xtcp_tw_hash(tw);
 		spin_lock_bh(&tw->lock);
-		xtcp_tw_timer_set(&tw->tcb, XTCP_T_TIMEWAIT,
-				  2 * tw->tcb.p.msl_ms);
+		/* untraced: the socket's 2*MSL, traced, just started */
+		xtcp_tw_arm(tw, 2 * tw->tcb.p.msl_ms);
 		spin_unlock_bh(&tw->lock);
 		xtcp_tw_put(tw);
 	}
@@ -231,8 +252,20 @@ void xtcp_tw_input(struct xtcp_tw *tw, struct sk_buff *skb)
 		return;
 	}
 	spin_lock(&tw->lock);
-	if (!tw->dead)
+	if (!tw->dead) {
+		int old = tw->tcb.state;
+
 		xtcp_core_input(&tw->tcb, seg);
+		if (trace_xtcp_segment_recv_enabled()) {
+			struct xtcp_tuple tu;
+
+			xtcp_tw_tuple(tw, &tu);
+			trace_xtcp_segment_recv(&tu, seg->seq, seg->ack,
+						seg->flags, seg->wnd, seg->len,
+						seg->mss, seg->wscale, false,
+						old, tw->tcb.state);
+		}
+	}
 	dead = tw->dead;
 	spin_unlock(&tw->lock);
 	if (dead) {
