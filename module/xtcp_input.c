@@ -63,6 +63,12 @@ static void xtcp_listen_rcv(struct sock *sk, struct sk_buff *skb)
 		xtcp_listen_syn(sk, skb, &t);
 		break;
 	case XTCP_LV_DROP:
+		/* a RST is ignored silently (§3.10.7.2); the rest (no SYN,
+		 * SYN+FIN) counted
+		 */
+		if (!(cb->seg.flags & XTCP_RST))
+			XTCP_INC_STATS(xtcp_pernet(sock_net(sk)),
+				       XTCP_MIB_INBADFLAGS);
 		break;
 	}
 	consume_skb(skb);
@@ -221,6 +227,7 @@ static unsigned int xtcp_nf_hook(void *priv, struct sk_buff *skb,
 	struct xtcp_tw *tw = NULL;
 	struct sock *sk = NULL;
 	unsigned int thoff;
+	bool frag = false;
 	u16 family;
 
 	if (skb->pkt_type != PACKET_HOST)
@@ -235,8 +242,11 @@ static unsigned int xtcp_nf_hook(void *priv, struct sk_buff *skb,
 
 		off = ipv6_skip_exthdr(skb, skb_network_offset(skb) +
 				       sizeof(*ip6), &nexthdr, &frag_off);
-		if (off < 0 || nexthdr != IPPROTO_TCP || frag_off)
+		/* a later fragment has no TCP header to look up */
+		if (off < 0 || nexthdr != IPPROTO_TCP ||
+		    (frag_off & htons(IP6_OFFSET)))
 			return NF_ACCEPT;
+		frag = frag_off & htons(IP6_MF);
 		thoff = off - skb_network_offset(skb);
 		family = AF_INET6;
 		t.laddr.v6 = ip6->daddr;
@@ -265,6 +275,22 @@ static unsigned int xtcp_nf_hook(void *priv, struct sk_buff *skb,
 		tw = xtcp_lookup_tw(net, &t);
 	if (!sk && !tw)
 		sk = xtcp_lookup_listener(net, &t);
+	if (frag && (sk || tw)) {
+		/*
+		 * The first fragment of an IPv6 datagram for XTCP. IPv6
+		 * reassembles after LOCAL_IN (IPv4 before it) and hands the
+		 * result to Linux TCP, which would answer with a RST. TCP
+		 * does not fragment its segments; without this fragment the
+		 * datagram never reassembles. Dropped and counted.
+		 */
+		XTCP_INC_STATS(xn, XTCP_MIB_INFRAGDROPS);
+		XTCP_INC_STATS(xn, XTCP_MIB_INERRS);
+		if (sk)
+			sock_put(sk);
+		if (tw)
+			xtcp_tw_put(tw);
+		return NF_DROP;
+	}
 	if (!sk && !tw) {
 		if (!xtcp_port_bound(net, family, ntohs(t.lport)))
 			return NF_ACCEPT;
