@@ -221,8 +221,8 @@ static unsigned int xtcp_nf_hook(void *priv, struct sk_buff *skb,
 {
 	struct net *net = state->net;
 	struct xtcp_net *xn = xtcp_pernet(net);
-	struct tcphdr _th;
-	const struct tcphdr *th;
+	__be16 _ports[2];
+	const __be16 *ports;
 	struct xtcp_tuple t;
 	struct xtcp_tw *tw = NULL;
 	struct sock *sk = NULL;
@@ -261,13 +261,16 @@ static unsigned int xtcp_nf_hook(void *priv, struct sk_buff *skb,
 		t.laddr.v4 = iph->daddr;
 		t.raddr.v4 = iph->saddr;
 	}
-	th = skb_header_pointer(skb, skb_network_offset(skb) + thoff,
-				sizeof(_th), &_th);
-	if (!th)
+	/* the ports are all the lookup needs (a first fragment may carry
+	 * no more); a truncated header of ours is counted in validation
+	 */
+	ports = skb_header_pointer(skb, skb_network_offset(skb) + thoff,
+				   sizeof(_ports), _ports);
+	if (!ports)
 		return NF_ACCEPT;
 	t.family = family;
-	t.lport = th->dest;
-	t.rport = th->source;
+	t.lport = ports[1];
+	t.rport = ports[0];
 	t.dif = state->in ? state->in->ifindex : 0;
 
 	sk = xtcp_lookup_established(net, &t);
