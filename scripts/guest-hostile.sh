@@ -38,7 +38,7 @@ fi
 
 # kv KEY TEXT: value of KEY=... in TEXT
 kv() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -1; }
-statx() { NS "$1" awk -v k="$2" '$1==k {print $2}' /proc/net/xtcp_stat; }
+statx() { NS "$1" awk -v k="$2" '$1==k {v=$2} END {print v+0}' /proc/net/xtcp_stat; }
 
 # ---------------------------------------------------------- identity ---
 diag "t=${SECONDS}s: identity"
@@ -69,13 +69,16 @@ done
 
 # BPF: a cgroup-skb egress program calls bpf_tcp_sock() on the socket of
 # every packet; XTCP's must get NULL, Linux TCP's a tcp_sock
-mountpoint -q /sys/fs/cgroup || mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null
+# (not under /sys: "ip netns exec" mounts a fresh sysfs)
+CG2=/tmp/hostile-cg2
+mkdir -p $CG2
+mountpoint -q $CG2 || mount -t cgroup2 none $CG2 2>/dev/null
 declare -A bp=()
 for f in xtcp tcp; do
 	newport
 	A "$T/xtcp_xfer" server -f $f -b 10.0.0.1 -p $PORT -t 60 -q >/dev/null 2>&1 &
 	sleep 0.5
-	bp[$f]=$(B "$T/xtcp_bpfsk" /sys/fs/cgroup "$T/xtcp_xfer" client -f $f -a 10.0.0.1 -p $PORT -s 100000 -t 60 2>&1 | tail -1)
+	bp[$f]=$(B "$T/xtcp_bpfsk" $CG2 "$T/xtcp_xfer" client -f $f -a 10.0.0.1 -p $PORT -s 100000 -t 60 2>&1 | tail -1)
 	wait $!
 	diag "bpf_tcp_sock() on $f packets: ${bp[$f]}"
 done
@@ -318,20 +321,26 @@ diag "t=${SECONDS}s: aftermath"
 cleanup_jobs() { jobs -p | xargs -r kill 2>/dev/null; wait 2>/dev/null; }
 cleanup_jobs
 # every XTCP socket must go (TIME-WAIT may stay until rmmod purges it)
+refcnt() { cat /sys/module/xtcp/refcnt 2>/dev/null || echo gone; }
+rows() { for n in a b f; do NS $n cat /proc/net/xtcp /proc/net/xtcp6 2>/dev/null; done | awk '$1 ~ /:$/'; }
+diag "after the fuzzers: module refcnt $(refcnt), rows by state: $(rows | awk '{print $NF}' | sort | uniq -c | tr '\n' ' ')"
 left=
-for i in $(seq 1 60); do
-	left=$(for n in a b f; do NS $n cat /proc/net/xtcp /proc/net/xtcp6 2>/dev/null; done |
-		awk '$1 ~ /:$/ && $NF != "TIME-WAIT" && $NF != "LISTEN" && $NF != "CLOSED"')
+for i in $(seq 1 90); do
+	left=$(rows | awk '$NF != "TIME-WAIT"')
 	[ -z "$left" ] && break
 	sleep 1
 done
-[ -z "$left" ] && ok "after both fuzzers every XTCP connection ended (no socket wedged)" ||
+[ -z "$left" ] && ok "after both fuzzers every XTCP socket is gone but TIME-WAITs (no socket wedged)" ||
 	nok "XTCP sockets left after the fuzzers" "$(echo "$left" | head -5 | tr '\n' ';')"
+diag "module refcnt $(refcnt) before the namespaces go"
 ip netns del f
 cleanup
-sleep 1
-diag "t=${SECONDS}s: rmmod"
-for i in $(seq 1 30); do
+for i in $(seq 1 60); do
+	[ "$(refcnt)" = 0 ] && break
+	sleep 1
+done
+diag "t=${SECONDS}s: rmmod (refcnt $(refcnt))"
+for i in $(seq 1 10); do
 	timeout 20 rmmod xtcp 2>/dev/null && break
 	sleep 1
 done

@@ -5,7 +5,7 @@
  *
  *   xtcp_segfuzz probe -s SRC -d DST -p DPORT -c CLASS [-P SPORT]
  *       send one crafted segment of CLASS to DST:DPORT and print what
- *       DST answered within 1 s: "reply=FLAGS[,FLAGS..]" or "reply=none"
+ *       DST answered within 2 s: "reply=FLAGS[,FLAGS..]" or "reply=none"
  *       (FLAGS as S F R P . U, e.g. "S." for a SYN-ACK). Classes:
  *         syn doff4 doffbig trunc badcsum optlen0 optlen1 optover
  *         synfin synrst synurg fin null xmas
@@ -432,7 +432,7 @@ static int probe(int dport, int sport, const char *cls)
 		return 1;
 	}
 listen:
-	end = now_s() + 1.0;
+	end = now_s() + 2.0;
 	while (now_s() < end) {
 		if (!sniff(&s, 100))
 			continue;
