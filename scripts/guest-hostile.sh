@@ -36,6 +36,9 @@ else
 	SYSFUZZ_SECS=${SYSFUZZ_SECS:-20}
 fi
 
+# long-running servers, killed in the aftermath (started with "ip netns
+# exec" itself, so that $! is the server and not a subshell)
+BG=()
 # kv KEY TEXT: value of KEY=... in TEXT
 kv() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -1; }
 statx() { NS "$1" awk -v k="$2" '$1==k {v=$2} END {print v+0}' /proc/net/xtcp_stat; }
@@ -76,7 +79,7 @@ mountpoint -q $CG2 || mount -t cgroup2 none $CG2 2>/dev/null
 declare -A bp=()
 for f in xtcp tcp; do
 	newport
-	A "$T/xtcp_xfer" server -f $f -b 10.0.0.1 -p $PORT -t 60 -q >/dev/null 2>&1 &
+	ip netns exec a "$T/xtcp_xfer" server -f $f -b 10.0.0.1 -p $PORT -t 60 -q >/dev/null 2>&1 &
 	sleep 0.5
 	bp[$f]=$(B "$T/xtcp_bpfsk" $CG2 "$T/xtcp_xfer" client -f $f -a 10.0.0.1 -p $PORT -s 100000 -t 60 2>&1 | tail -1)
 	wait $!
@@ -137,9 +140,12 @@ LX=$PORT
 newport
 LT=$PORT
 # (XTCP's IPv6 sockets are IPv6-only: two listeners; Linux's :: is dual)
-A "$T/xtcp_xfer" server -f xtcp -b 0.0.0.0 -p $LX -n 100000 -t 3600 -q >/dev/null 2>&1 &
-A "$T/xtcp_xfer" server -f xtcp -b :: -p $LX -n 100000 -t 3600 -q >/dev/null 2>&1 &
-A "$T/xtcp_xfer" server -f tcp -b :: -p $LT -n 100000 -t 3600 -q >/dev/null 2>&1 &
+ip netns exec a "$T/xtcp_xfer" server -f xtcp -b 0.0.0.0 -p $LX -n 100000 -t 3600 -q >/dev/null 2>&1 &
+BG+=($!)
+ip netns exec a "$T/xtcp_xfer" server -f xtcp -b :: -p $LX -n 100000 -t 3600 -q >/dev/null 2>&1 &
+BG+=($!)
+ip netns exec a "$T/xtcp_xfer" server -f tcp -b :: -p $LT -n 100000 -t 3600 -q >/dev/null 2>&1 &
+BG+=($!)
 for i in $(seq 1 50); do
 	[ "$(A ss -Hltn "sport = :$LT" | wc -l)" -ge 1 ] &&
 		[ "$(A awk 'NR > 1' /proc/net/xtcp /proc/net/xtcp6 | grep -c LISTEN)" -ge 2 ] && break
@@ -227,7 +233,7 @@ for s in xtcp tcp; do
 	newport
 	cport=$((PORT + 10000))
 	xsys b msl_ms 20000
-	B "$T/xtcp_life" serve -f $s -b 10.0.0.2 -p $PORT -n 2 --first -s 1000 -t 60 >"$R/twisn.$s" 2>&1 &
+	ip netns exec b "$T/xtcp_life" serve -f $s -b 10.0.0.2 -p $PORT -n 2 --first -s 1000 -t 60 >"$R/twisn.$s" 2>&1 &
 	twsrv=$!
 	sleep 0.5
 	out=$(A python3 "$RAW" twisn 10.0.0.1 10.0.0.2 $PORT $cport \
@@ -259,18 +265,20 @@ newport
 VP=$PORT
 newport
 BP=$PORT
-A "$T/xtcp_xfer" server -f xtcp -b 10.0.0.1 -p $VP -n 8 --mode echo -t 3600 -q >"$R/victim.srv" 2>&1 &
+ip netns exec a "$T/xtcp_xfer" server -f xtcp -b 10.0.0.1 -p $VP -n 8 --mode echo -t 3600 -q >"$R/victim.srv" 2>&1 &
+BG+=($!)
 # orphans of desynchronised victims retransmit for a bounded time
 xsys a retries 6
 xsys b retries 6
-A "$T/xtcp_xfer" server -f xtcp -b 10.0.0.1 -p $BP -n 1 --mode reply -t 3600 -q >"$R/bystander.srv" 2>&1 &
+ip netns exec a "$T/xtcp_xfer" server -f xtcp -b 10.0.0.1 -p $BP -n 1 --mode reply -t 3600 -q >"$R/bystander.srv" 2>&1 &
+BG+=($!)
 sleep 0.5
 # 8 victim connections: echo, idle through the fuzz, echo again, abort
 B "$H" victims -f xtcp -a 10.0.0.1 -p $VP -n 8 -H $((FUZZ_SECS + 5)) >"$R/victims" 2>&1 &
 vpid=$!
 # the bystander streams for the whole fuzz run
 BYSZ=$((FUZZ_SECS * 100000))
-B "$T/xtcp_xfer" client -f xtcp -a 10.0.0.1 -p $BP -s $BYSZ --mode halfclose -t $((FUZZ_SECS * 4 + 120)) >"$R/bystander.cli" 2>&1 &
+ip netns exec b "$T/xtcp_xfer" client -f xtcp -a 10.0.0.1 -p $BP -s $BYSZ --mode halfclose -t $((FUZZ_SECS * 4 + 120)) >"$R/bystander.cli" 2>&1 &
 bys=$!
 sleep 1
 e0=$(statx a InErrs) s0=$(statx a InSegs)
@@ -318,7 +326,11 @@ diag "same fuzzer on Linux TCP for reference: $o"
 
 # --------------------------------------------------------- aftermath ---
 diag "t=${SECONDS}s: aftermath"
-cleanup_jobs() { jobs -p | xargs -r kill 2>/dev/null; wait 2>/dev/null; }
+cleanup_jobs() {
+	kill "${BG[@]}" 2>/dev/null
+	jobs -p | xargs -r kill 2>/dev/null
+	wait 2>/dev/null
+}
 cleanup_jobs
 # every XTCP socket must go (TIME-WAIT may stay until rmmod purges it)
 refcnt() { cat /sys/module/xtcp/refcnt 2>/dev/null || echo gone; }
