@@ -567,6 +567,13 @@ static void listen_syn(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xtcp_core_listen_input(&s), XTCP_LV_SYN);
 	s.flags = XTCP_SYN | XTCP_PSH;
 	KUNIT_EXPECT_EQ(test, xtcp_core_listen_input(&s), XTCP_LV_SYN);
+	s.flags = XTCP_SYN | XTCP_URG;
+	KUNIT_EXPECT_EQ(test, xtcp_core_listen_input(&s), XTCP_LV_SYN);
+	/* SYN+FIN is dropped, as Linux does */
+	s.flags = XTCP_SYN | XTCP_FIN;
+	KUNIT_EXPECT_EQ(test, xtcp_core_listen_input(&s), XTCP_LV_DROP);
+	s.flags = XTCP_SYN | XTCP_FIN | XTCP_PSH | XTCP_URG;
+	KUNIT_EXPECT_EQ(test, xtcp_core_listen_input(&s), XTCP_LV_DROP);
 }
 
 static void listen_other(struct kunit *test)

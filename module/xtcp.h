@@ -22,6 +22,18 @@
 #include "xtcp_core.h"
 #include "xtcp_tcpopt.h"
 
+/*
+ * sk_protocol of every XTCP socket. Kernel code takes a socket whose
+ * sk_protocol is IPPROTO_TCP for a struct tcp_sock (sk_is_tcp():
+ * sock_set_timestamping() reads tcp_sk(sk)->snd_una, OPT_STATS, sockmap,
+ * bpf_tcp_sock(), bpf_skc_to_tcp_sock()); an xtcp_sock is not one.
+ * 0x206 is no IP protocol, and its low byte is IPPROTO_TCP: the 8-bit
+ * fields ip_queue_xmit() fills from sk_protocol (iph->protocol,
+ * flowi4_proto on a re-route) still say TCP. getsockopt(SO_PROTOCOL)
+ * answers this number (sock_getsockopt() cannot be intercepted).
+ */
+#define XTCP_SK_PROTOCOL	(IPPROTO_TCP + 0x200)
+
 /* MIB counters, /proc/net/xtcp_stat (names in xtcp_proc.c) */
 enum xtcp_mib {
 	XTCP_MIB_ACTIVEOPENS,
@@ -47,6 +59,8 @@ enum xtcp_mib {
 	XTCP_MIB_TIMEOUTS,
 	XTCP_MIB_FINWAIT2TIMEOUTS,
 	XTCP_MIB_SYNQDROPS,
+	XTCP_MIB_INFRAGDROPS,
+	XTCP_MIB_INBADFLAGS,
 	XTCP_MIB_MAX
 };
 
@@ -187,6 +201,7 @@ struct xtcp_skb_cb {
 	struct xtcp_seg seg;
 	u16 doff;		/* payload offset from skb->data */
 	u16 family;
+	u32 tw_isn;		/* ISS for a SYN that ends a TIME-WAIT, or 0 */
 };
 
 #define XTCP_SKB_CB(skb) ((struct xtcp_skb_cb *)&((skb)->cb[0]))

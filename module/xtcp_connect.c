@@ -105,8 +105,17 @@ static int xtcp_bind4(struct sock *sk, struct sockaddr_in *a)
 	return err;
 }
 
-static int xtcp_bind6(struct sock *sk, struct sockaddr_in6 *a)
+/* sin6_scope_id of @a, @len bytes long: a 24-byte RFC 2133 address has
+ * none, as in inet6_bind() / tcp_v6_connect()
+ */
+static u32 xtcp_scope_id(const struct sockaddr_in6 *a, int len)
 {
+	return len >= (int)sizeof(*a) ? a->sin6_scope_id : 0;
+}
+
+static int xtcp_bind6(struct sock *sk, struct sockaddr_in6 *a, int len)
+{
+	u32 scope_id = xtcp_scope_id(a, len);
 	struct ipv6_pinfo *np = inet6_sk(sk);
 	int type = ipv6_addr_type(&a->sin6_addr);
 	u16 port = ntohs(a->sin6_port);
@@ -118,8 +127,8 @@ static int xtcp_bind6(struct sock *sk, struct sockaddr_in6 *a)
 	if (type & IPV6_ADDR_MULTICAST)
 		return -EINVAL;
 	if (type & IPV6_ADDR_LINKLOCAL) {
-		if (a->sin6_scope_id)
-			dif = a->sin6_scope_id;
+		if (scope_id)
+			dif = scope_id;
 		if (!dif)
 			return -EINVAL;
 	}
@@ -170,7 +179,7 @@ int xtcp_bind(struct socket *sock, struct sockaddr *uaddr, int len)
 	}
 	rcu_read_lock();
 	if (uaddr->sa_family == AF_INET6)
-		err = xtcp_bind6(sk, (struct sockaddr_in6 *)uaddr);
+		err = xtcp_bind6(sk, (struct sockaddr_in6 *)uaddr, len);
 	else
 		err = xtcp_bind4(sk, (struct sockaddr_in *)uaddr);
 	rcu_read_unlock();
@@ -187,10 +196,12 @@ static int xtcp_set_peer(struct sock *sk, struct sockaddr *uaddr, int len)
 
 	if (uaddr->sa_family == AF_INET6) {
 		struct sockaddr_in6 *a = (struct sockaddr_in6 *)uaddr;
+		u32 scope_id;
 		int type;
 
 		if (len < SIN6_LEN_RFC2133)
 			return -EINVAL;
+		scope_id = xtcp_scope_id(a, len);
 		if (xtcp_sk(sk)->bound && sk->sk_family != AF_INET6)
 			return -EAFNOSUPPORT;
 		type = ipv6_addr_type(&a->sin6_addr);
@@ -199,11 +210,11 @@ static int xtcp_set_peer(struct sock *sk, struct sockaddr *uaddr, int len)
 		if (type == IPV6_ADDR_ANY)
 			a->sin6_addr = in6addr_loopback;
 		if (type & IPV6_ADDR_LINKLOCAL) {
-			if (a->sin6_scope_id) {
+			if (scope_id) {
 				if (sk->sk_bound_dev_if &&
-				    sk->sk_bound_dev_if != a->sin6_scope_id)
+				    sk->sk_bound_dev_if != scope_id)
 					return -EINVAL;
-				sk->sk_bound_dev_if = a->sin6_scope_id;
+				sk->sk_bound_dev_if = scope_id;
 			}
 			if (!sk->sk_bound_dev_if)
 				return -EINVAL;
@@ -249,6 +260,26 @@ static void xtcp_clear_peer(struct sock *sk, bool autobound)
 	}
 }
 
+/*
+ * Forget everything of a previous connection before a new one, as
+ * tcp_disconnect() does: unsent and unread bytes, the TCB (FIN and EOF
+ * flags included) and the counters.
+ */
+static void xtcp_reset_conn(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb;
+
+	while ((skb = __skb_dequeue(&sk->sk_write_queue))) {
+		sk->sk_wmem_queued -= skb->truesize;
+		kfree_skb(skb);
+	}
+	__skb_queue_purge(&sk->sk_receive_queue);
+	xs->rx_off = 0;
+	xs->bytes_sent = 0;
+	memset(&xs->tcb, 0, sizeof(xs->tcb));
+}
+
 /* OPEN, active (§3.10.1) */
 static int xtcp_start_connect(struct sock *sk, struct sockaddr *uaddr,
 			      int len)
@@ -273,6 +304,7 @@ static int xtcp_start_connect(struct sock *sk, struct sockaddr *uaddr,
 	if (err)
 		goto fail;
 
+	xtcp_reset_conn(sk);
 	xtcp_core_init(&xs->tcb, &xtcp_sock_ops, &xn->params, 536,
 		       xtcp_wscale_for(sk->sk_rcvbuf));
 	xtcp_set_mss(sk, mss);
@@ -343,6 +375,16 @@ int xtcp_connect(struct socket *sock, struct sockaddr *uaddr,
 		if (xs->tcb.state != XTCP_CLOSED && !xs->listening) {
 			xtcp_core_abort(&xs->tcb);
 			xtcp_after_core(sk);
+		}
+		if (!xs->listening && xs->tcb.state == XTCP_CLOSED) {
+			xtcp_reset_conn(sk);
+			xtcp_core_init(&xs->tcb, &xtcp_sock_ops,
+				       &xtcp_pernet(sock_net(sk))->params, 536,
+				       xtcp_wscale_for(sk->sk_rcvbuf));
+			if (inet_sk(sk)->inet_dport)
+				xtcp_clear_peer(sk, !(sk->sk_userlocks &
+						      SOCK_BINDPORT_LOCK));
+			WRITE_ONCE(sk->sk_shutdown, 0);
 		}
 		sock->state = SS_UNCONNECTED;
 		err = 0;

@@ -500,7 +500,8 @@ enum xtcp_listen_verdict xtcp_core_listen_input(const struct xtcp_seg *seg)
 		return XTCP_LV_DROP;
 	if (seg->flags & XTCP_ACK)
 		return XTCP_LV_RESET;
-	if (seg->flags & XTCP_SYN)
+	/* SYN+FIN opens nothing: dropped, as Linux tcp_rcv_state_process() */
+	if ((seg->flags & (XTCP_SYN | XTCP_FIN)) == XTCP_SYN)
 		return XTCP_LV_SYN;
 	return XTCP_LV_DROP;
 }

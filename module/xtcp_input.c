@@ -78,6 +78,12 @@ static void xtcp_listen_rcv(struct sock *sk, struct sk_buff *skb)
 		xtcp_listen_syn(sk, skb, &t);
 		break;
 	case XTCP_LV_DROP:
+		/* a RST is ignored silently (§3.10.7.2); the rest (no SYN,
+		 * SYN+FIN) counted
+		 */
+		if (!(cb->seg.flags & XTCP_RST))
+			XTCP_INC_STATS(xtcp_pernet(sock_net(sk)),
+				       XTCP_MIB_INBADFLAGS);
 		break;
 	}
 	consume_skb(skb);
@@ -243,12 +249,13 @@ static unsigned int xtcp_nf_hook(void *priv, struct sk_buff *skb,
 {
 	struct net *net = state->net;
 	struct xtcp_net *xn = xtcp_pernet(net);
-	struct tcphdr _th;
-	const struct tcphdr *th;
+	__be16 _ports[2];
+	const __be16 *ports;
 	struct xtcp_tuple t;
 	struct xtcp_tw *tw = NULL;
 	struct sock *sk = NULL;
 	unsigned int thoff;
+	bool frag = false;
 	u16 family;
 
 	if (skb->pkt_type != PACKET_HOST)
@@ -263,8 +270,11 @@ static unsigned int xtcp_nf_hook(void *priv, struct sk_buff *skb,
 
 		off = ipv6_skip_exthdr(skb, skb_network_offset(skb) +
 				       sizeof(*ip6), &nexthdr, &frag_off);
-		if (off < 0 || nexthdr != IPPROTO_TCP || frag_off)
+		/* a later fragment has no TCP header to look up */
+		if (off < 0 || nexthdr != IPPROTO_TCP ||
+		    (frag_off & htons(IP6_OFFSET)))
 			return NF_ACCEPT;
+		frag = frag_off & htons(IP6_MF);
 		thoff = off - skb_network_offset(skb);
 		family = AF_INET6;
 		t.laddr.v6 = ip6->daddr;
@@ -279,13 +289,16 @@ static unsigned int xtcp_nf_hook(void *priv, struct sk_buff *skb,
 		t.laddr.v4 = iph->daddr;
 		t.raddr.v4 = iph->saddr;
 	}
-	th = skb_header_pointer(skb, skb_network_offset(skb) + thoff,
-				sizeof(_th), &_th);
-	if (!th)
+	/* the ports are all the lookup needs (a first fragment may carry
+	 * no more); a truncated header of ours is counted in validation
+	 */
+	ports = skb_header_pointer(skb, skb_network_offset(skb) + thoff,
+				   sizeof(_ports), _ports);
+	if (!ports)
 		return NF_ACCEPT;
 	t.family = family;
-	t.lport = th->dest;
-	t.rport = th->source;
+	t.lport = ports[1];
+	t.rport = ports[0];
 	t.dif = state->in ? state->in->ifindex : 0;
 
 	sk = xtcp_lookup_established(net, &t);
@@ -293,6 +306,22 @@ static unsigned int xtcp_nf_hook(void *priv, struct sk_buff *skb,
 		tw = xtcp_lookup_tw(net, &t);
 	if (!sk && !tw)
 		sk = xtcp_lookup_listener(net, &t);
+	if (frag && (sk || tw)) {
+		/*
+		 * The first fragment of an IPv6 datagram for XTCP. IPv6
+		 * reassembles after LOCAL_IN (IPv4 before it) and hands the
+		 * result to Linux TCP, which would answer with a RST. TCP
+		 * does not fragment its segments; without this fragment the
+		 * datagram never reassembles. Dropped and counted.
+		 */
+		XTCP_INC_STATS(xn, XTCP_MIB_INFRAGDROPS);
+		XTCP_INC_STATS(xn, XTCP_MIB_INERRS);
+		if (sk)
+			sock_put(sk);
+		if (tw)
+			xtcp_tw_put(tw);
+		return NF_DROP;
+	}
 	if (!sk && !tw) {
 		if (!xtcp_port_bound(net, family, ntohs(t.lport)))
 			return NF_ACCEPT;

@@ -124,7 +124,7 @@ void xtcp_listen_syn(struct sock *lsk, struct sk_buff *skb,
 	sock_hold(lsk);
 	cxs->parent = lsk;
 
-	iss = xtcp_isn(net, t);
+	iss = XTCP_SKB_CB(skb)->tw_isn ? : xtcp_isn(net, t);
 	cxs->wq_seq = iss + 1;
 	XTCP_INC_STATS(xn, XTCP_MIB_PASSIVEOPENS);
 	xtcp_core_accept_syn(&cxs->tcb, &XTCP_SKB_CB(skb)->seg, iss);

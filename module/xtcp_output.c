@@ -312,11 +312,19 @@ static void xtcp_sock_error(struct xtcp_tcb *tcb, int err)
 	sk_error_report(sk);
 }
 
+/*
+ * Wake readers through sk_data_ready (EPOLLIN waiters only, and SIGIO
+ * POLL_IN for O_ASYNC owners) when this segment queued data or the FIN
+ * arrived. Writers are woken by sk_write_space when acknowledged bytes
+ * are freed (xtcp_wq_free_acked), waiters on a state by sk_state_change.
+ */
 static void xtcp_sock_event(struct xtcp_tcb *tcb)
 {
-	struct sock *sk = xtcp_to_sk(tcb_to_xs(tcb));
+	struct xtcp_sock *xs = tcb_to_xs(tcb);
+	struct sock *sk = xtcp_to_sk(xs);
 
-	sk->sk_state_change(sk);
+	if (xs->cur_queued || (tcb->fl & XTCP_F_FIN_RCVD))
+		sk->sk_data_ready(sk);
 }
 
 static u64 xtcp_sock_now(struct xtcp_tcb *tcb)

@@ -37,6 +37,8 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_TIMEOUTS]		= "Timeouts",
 	[XTCP_MIB_FINWAIT2TIMEOUTS]	= "FinWait2Timeouts",
 	[XTCP_MIB_SYNQDROPS]		= "SynQueueDrops",
+	[XTCP_MIB_INFRAGDROPS]		= "InFragDrops",
+	[XTCP_MIB_INBADFLAGS]		= "InBadFlags",
 };
 
 static void xtcp_seq_addr(struct seq_file *f, u16 family, const void *a,

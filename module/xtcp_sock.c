@@ -44,6 +44,9 @@ static void xtcp_write_space(struct sock *sk)
 	if (skwq_has_sleeper(wq))
 		wake_up_interruptible_poll(&wq->wait, EPOLLOUT | EPOLLWRNORM |
 					   EPOLLWRBAND);
+	/* SIGIO POLL_OUT for O_ASYNC owners, as sk_stream_write_space() */
+	if (!(sk->sk_shutdown & SEND_SHUTDOWN))
+		sk_wake_async(sk, SOCK_WAKE_SPACE, POLL_OUT);
 	rcu_read_unlock();
 }
 
@@ -97,7 +100,7 @@ int xtcp_sock_init(struct sock *sk, struct sock *parent)
 	xtcp_timers_init(sk);
 	xtcp_init_inet(sk, parent);
 
-	sk->sk_protocol = IPPROTO_TCP;
+	sk->sk_protocol = XTCP_SK_PROTOCOL;
 	sk->sk_destruct = xtcp_sock_destruct;
 	sk->sk_backlog_rcv = xtcp_backlog_rcv;
 	sk->sk_write_space = xtcp_write_space;

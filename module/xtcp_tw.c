@@ -215,13 +215,21 @@ static struct sock *xtcp_tw_syn_listener(struct xtcp_tw *tw,
 {
 	struct xtcp_seg *seg = &XTCP_SKB_CB(skb)->seg;
 	struct xtcp_tuple t;
+	u32 isn = 0;
 	bool ok;
 
 	spin_lock(&tw->lock);
 	ok = !tw->dead && xtcp_core_tw_syn_ok(&tw->tcb, seg);
+	/* the new incarnation starts above the old SND.NXT, so that old
+	 * duplicates cannot be taken for new data (Linux's tw_snd_nxt +
+	 * 65535 + 2 in tcp_timewait_state_process())
+	 */
+	if (ok)
+		isn = tw->tcb.snd_nxt + 65535 + 2 ? : 1;
 	spin_unlock(&tw->lock);
 	if (!ok)
 		return NULL;
+	XTCP_SKB_CB(skb)->tw_isn = isn;
 	xtcp_parse_tuple_skb(skb, &t);
 	return xtcp_lookup_listener(read_pnet(&tw->net), &t);
 }

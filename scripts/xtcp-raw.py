@@ -12,6 +12,9 @@
       sends; then probe the TIME-WAIT with an old SYN (SEG.SEQ below
       RCV.NXT) and an RST at exactly RCV.NXT. Prints key=value lines:
       last= (the peer's last segment), oldsyn_reply=, rst_reply=
+  xtcp-raw.py twisn SRC DST DPORT CPORT CMD...
+      as twprobe, then a SYN above RCV.NXT (it may reopen the 4-tuple):
+      newsyn_reply= (FLAGS:SEQ:ACK of what DST answered)
 """
 import socket
 import struct
@@ -101,7 +104,7 @@ def synflood(src, dst, dport, sport0, n, rst):
         print("rsts=%d" % len(ports))
 
 
-def twprobe(src, dst, dport, cport, cmd):
+def twprobe(src, dst, dport, cport, cmd, newsyn=False):
     sn = Sniffer(dport, {cport})
     sn.start()
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
@@ -124,6 +127,11 @@ def twprobe(src, dst, dport, cport, cmd):
         print("%s_reply=%s" % (name, ",".join(
             "%s:%d:%d" % (flags_s(g[0]), g[1], g[2]) for g in got) or "none"))
 
+    if newsyn:
+        # above RCV.NXT: a listener may take it, ISS above the old SND.NXT
+        probe("newsyn", SYN, ack + 100000)
+        sn.stop()
+        return
     # RFC 9293 §3.10.7.4: an old SYN gets an ACK <SEQ=SND.NXT><ACK=RCV.NXT>
     probe("oldsyn", SYN, ack - 100000)
     # RFC 1337: an RST in TIME-WAIT is ignored (no reply either)
@@ -136,8 +144,8 @@ def main():
     if len(a) in (6, 7) and a[0] == "synflood":
         synflood(a[1], a[2], int(a[3]), int(a[4]), int(a[5]),
                  a[6:] == ["rst"])
-    elif len(a) > 5 and a[0] == "twprobe":
-        twprobe(a[1], a[2], int(a[3]), int(a[4]), a[5:])
+    elif len(a) > 5 and a[0] in ("twprobe", "twisn"):
+        twprobe(a[1], a[2], int(a[3]), int(a[4]), a[5:], a[0] == "twisn")
     else:
         print(__doc__, file=sys.stderr)
         sys.exit(2)
