@@ -6,12 +6,38 @@ KDIR ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then \
 	echo /lib/modules/$$(uname -r)/build; else \
 	ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -1; fi)
 KBUILD_ARGS := W=1
+# Debian's stock kernels the guests boot, each with its own build dir
+# (build/<kernel>/); the newest installed headers of each series
+hdrs = $(shell ls -d /usr/src/linux-headers-$(1).*-amd64 2>/dev/null | \
+	sort -V | tail -1)
+STOCK := stock61 stock612
+KDIR_stock61 ?= $(call hdrs,6.1)
+KDIR_stock612 ?= $(call hdrs,6.12)
 
 SRCS := $(filter-out %.mod.c,$(wildcard module/*.[ch] module/uapi/*.h kunit/*.c kunit/*.h))
 
 
 .PHONY: all print-kdir modules clean deps sparse checkpatch linux-src debug-kernel \
-	debug-modules tools kunit check demo bench
+	debug-modules tools kunit check demo bench \
+	$(foreach k,$(STOCK),$(k)-modules $(k)-sparse $(k)-kunit-objs)
+
+# copy the sources (only) to build dir $(1): the in-tree build's objects
+# and .mod files must not mix in
+define sync-src
+	@mkdir -p $(1)
+	@rsync -a --delete --exclude '*.mod.c' --include '*/' --include '*.[ch]' \
+		--include Kbuild --include .kunitconfig --exclude '*' \
+		Kbuild module kunit $(1)/
+endef
+
+# sparse (C=2) over every file against kernel dir $(1), module dir $(2),
+# failing on any warning
+define run-sparse
+	@out=$$($(MAKE) -s -C $(1) M=$(2) $(KBUILD_ARGS) C=2 modules 2>&1); \
+	rc=$$?; echo "$$out" | grep -v '^  \|^make' ; \
+	if [ $$rc -ne 0 ] || echo "$$out" | grep -q 'warning:\|error:'; then \
+		echo "sparse: FAILED"; exit 1; fi; echo "sparse: clean"
+endef
 
 all: modules
 
@@ -35,27 +61,45 @@ linux-src:
 
 # sparse over every file (C=2), failing on any warning
 sparse:
-	@out=$$($(MAKE) -s -C $(KDIR) M=$(CURDIR) $(KBUILD_ARGS) C=2 modules 2>&1); \
-	rc=$$?; echo "$$out" | grep -v '^  \|^make' ; \
-	if [ $$rc -ne 0 ] || echo "$$out" | grep -q 'warning:\|error:'; then \
-		echo "sparse: FAILED"; exit 1; fi; echo "sparse: clean"
+	$(call run-sparse,$(KDIR),$(CURDIR))
 
+# LINUX_VERSION_CODE only in module/xtcp_compat.h
+CHECKPATCH = perl $(LINUX_SRC)/scripts/checkpatch.pl --strict --no-tree --quiet \
+	--ignore FILE_PATH_CHANGES
 checkpatch: linux-src
-	@perl $(LINUX_SRC)/scripts/checkpatch.pl --strict --no-tree --quiet \
-		--ignore FILE_PATH_CHANGES -f $(SRCS) && echo "checkpatch: clean"
+	@$(CHECKPATCH) -f $(filter-out module/xtcp_compat.h,$(SRCS)) && \
+	$(CHECKPATCH) --ignore LINUX_VERSION_CODE -f module/xtcp_compat.h && \
+	echo "checkpatch: clean"
 
 debug-kernel:
 	@scripts/build-debug-kernel
 
 # the module and the KUnit suites built against the debug kernel tree
 debug-modules: debug-kernel
-	@mkdir -p build/debug
-	@# sources only: the stock build's objects and .mod files must not mix in
-	@rsync -a --delete --exclude '*.mod.c' --include '*/' --include '*.[ch]' \
-		--include Kbuild --include .kunitconfig --exclude '*' \
-		Kbuild module kunit build/debug/
+	$(call sync-src,build/debug)
 	$(MAKE) -C $$(scripts/build-debug-kernel --print-dir) \
 		M=$(CURDIR)/build/debug $(KBUILD_ARGS) modules
+
+# the module for one stock guest kernel: build/stock61/module/xtcp.ko
+# against Debian's 6.1 headers, build/stock612/... against 6.12
+$(addsuffix -modules,$(STOCK)): %-modules:
+	@[ -n "$(KDIR_$*)" ] || { echo "no headers for $* (make deps)"; exit 1; }
+	$(call sync-src,build/$*)
+	$(MAKE) -C $(KDIR_$*) M=$(CURDIR)/build/$* $(KBUILD_ARGS) modules
+
+$(addsuffix -sparse,$(STOCK)): %-sparse:
+	@[ -n "$(KDIR_$*)" ] || { echo "no headers for $* (make deps)"; exit 1; }
+	$(call sync-src,build/$*)
+	$(call run-sparse,$(KDIR_$*),$(CURDIR)/build/$*)
+
+# Debian's stock kernels have no KUnit: compile (not link) the suites
+# against their headers, W=1, to keep the sources building there
+KUNIT_OBJS := $(patsubst %.c,kunit/%.o,$(notdir $(wildcard kunit/*.c)))
+$(addsuffix -kunit-objs,$(STOCK)): %-kunit-objs:
+	@[ -n "$(KDIR_$*)" ] || { echo "no headers for $* (make deps)"; exit 1; }
+	$(call sync-src,build/$*)
+	$(MAKE) -C $(KDIR_$*) M=$(CURDIR)/build/$* $(KBUILD_ARGS) \
+		CONFIG_KUNIT=m $(KUNIT_OBJS)
 
 tools:
 	$(MAKE) -C tools
@@ -66,10 +110,10 @@ kunit: debug-modules
 check:
 	@scripts/check
 
-demo: deps modules tools
+demo: deps stock61-modules tools
 	@scripts/demo
 
-bench: deps modules tools
+bench: deps stock61-modules tools
 	@scripts/bench
 
 # ---- make install / uninstall, DKMS (README "Install") ----

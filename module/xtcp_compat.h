@@ -1,11 +1,135 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The one place for kernel-version differences. XTCP targets Debian's 6.1
- * now and 6.12 next; protocol code never tests LINUX_VERSION_CODE itself.
+ * The one place for kernel-version differences. XTCP is built and tested
+ * against Debian's 6.1 and 6.12; protocol code never tests
+ * LINUX_VERSION_CODE itself. Where the kernel changed a macro, we test for
+ * the macro (exact even with stable backports); else the version.
  */
 #ifndef _XTCP_COMPAT_H
 #define _XTCP_COMPAT_H
 
 #include <linux/version.h>
+#include <linux/bitops.h>
+#include <linux/net.h>
+#include <net/sock.h>
+#include <net/inet_sock.h>
+#include <net/ipv6.h>
+#include <net/route.h>
+#include <net/net_namespace.h>
+
+/* kernel a.b.c or later (the only use of LINUX_VERSION_CODE) */
+#define XTCP_KERNEL_GE(a, b, c)	(KERNEL_VERSION(a, b, c) <= LINUX_VERSION_CODE)
+
+/*
+ * proto_ops.accept: 6.10 folded flags and kern into struct
+ * proto_accept_arg. xtcp_ops_accept() is what the ops table points at.
+ */
+int xtcp_accept(struct socket *sock, struct socket *newsock, int flags,
+		bool kern);
+#if XTCP_KERNEL_GE(6, 10, 0)
+static inline int xtcp_ops_accept(struct socket *sock,
+				  struct socket *newsock,
+				  struct proto_accept_arg *arg)
+{
+	return xtcp_accept(sock, newsock, arg->flags, arg->kern);
+}
+#else
+#define xtcp_ops_accept xtcp_accept
+#endif
+
+/*
+ * register_net_sysctl() sizes the table with ARRAY_SIZE() since 6.6, so
+ * it no longer takes a kmemdup()ed pointer; @n counts the entries
+ * before the { } sentinel (which 6.1 still needs, 6.11+ must not count).
+ */
+static inline struct ctl_table_header *
+xtcp_register_net_sysctl(struct net *net, const char *path,
+			 struct ctl_table *t, size_t n)
+{
+#if XTCP_KERNEL_GE(6, 6, 0)
+	return register_net_sysctl_sz(net, path, t, n);
+#else
+	return register_net_sysctl(net, path, t);
+#endif
+}
+
+/* IPv4 socket flags: bitfields in 6.1, atomic inet_flags bits (6.6) */
+#ifdef inet_test_bit
+#define xtcp_inet_freebind(sk)		inet_test_bit(FREEBIND, sk)
+#define xtcp_inet_transparent(sk)	inet_test_bit(TRANSPARENT, sk)
+static inline void xtcp_inet_mc_defaults(struct sock *sk)
+{
+	inet_set_bit(MC_LOOP, sk);
+	inet_set_bit(MC_ALL, sk);
+}
+#else
+#define xtcp_inet_freebind(sk)		(inet_sk(sk)->freebind)
+#define xtcp_inet_transparent(sk)	(inet_sk(sk)->transparent)
+static inline void xtcp_inet_mc_defaults(struct sock *sk)
+{
+	inet_sk(sk)->mc_loop = 1;
+	inet_sk(sk)->mc_all = 1;
+}
+#endif
+
+/*
+ * IPv6 socket flags: bitfields of struct ipv6_pinfo in 6.1, inet_flags
+ * bits from INET_FLAGS_MC6_LOOP up (6.7). A passive child copies its
+ * listener's ipv6_pinfo; xtcp_inet6_inherit() copies what moved out.
+ */
+#ifdef inet6_set_bit
+static inline void xtcp_inet6_mc_defaults(struct sock *sk)
+{
+	inet6_set_bit(MC6_LOOP, sk);
+	inet6_set_bit(MC6_ALL, sk);
+}
+
+static inline void xtcp_inet6_inherit(struct sock *sk,
+				      const struct sock *parent)
+{
+	unsigned long m = GENMASK(BITS_PER_LONG - 1, INET_FLAGS_MC6_LOOP);
+	unsigned long v = READ_ONCE(inet_sk(parent)->inet_flags) & m;
+	struct inet_sock *inet = inet_sk(sk);
+
+	inet->inet_flags = (inet->inet_flags & ~m) | v;
+}
+#else
+static inline void xtcp_inet6_mc_defaults(struct sock *sk)
+{
+	inet6_sk(sk)->mc_loop = 1;
+	inet6_sk(sk)->mc_all = 1;
+}
+
+static inline void xtcp_inet6_inherit(struct sock *sk,
+				      const struct sock *parent)
+{
+}
+#endif
+
+/*
+ * ipv6_fl_list moved from ipv6_pinfo to inet_sock in 6.19, and the move
+ * was taken into the 6.12 stable series at 6.12.112 (Debian 6.12.117 has
+ * it). After copying the listener's ipv6_pinfo the child must not share
+ * its flow label list.
+ */
+#if XTCP_KERNEL_GE(6, 19, 0) || \
+	(XTCP_KERNEL_GE(6, 12, 112) && !XTCP_KERNEL_GE(6, 13, 0))
+#define xtcp_inet6_fl_list_clear(sk) \
+	RCU_INIT_POINTER(inet_sk(sk)->ipv6_fl_list, NULL)
+#else
+#define xtcp_inet6_fl_list_clear(sk) \
+	RCU_INIT_POINTER(inet6_sk(sk)->ipv6_fl_list, NULL)
+#endif
+
+/*
+ * The TOS argument of ip_route_output_ports(): 6.1 adds RTO_ONLINK for
+ * SO_DONTROUTE (RT_CONN_FLAGS); later kernels take the scope from the
+ * socket themselves and RT_CONN_FLAGS is gone.
+ */
+#ifdef RT_CONN_FLAGS
+#define xtcp_rt_conn_flags(sk)	RT_CONN_FLAGS(sk)
+#else
+#define xtcp_rt_conn_flags(sk)	ip_sock_rt_tos(sk)
+#endif
 
 #endif /* _XTCP_COMPAT_H */

@@ -44,7 +44,7 @@ int xtcp_route(struct sock *sk, u32 *mtu)
 		rt = ip_route_output_ports(net, fl4, sk, inet->inet_daddr,
 					   inet->inet_saddr, inet->inet_dport,
 					   inet->inet_sport, IPPROTO_TCP,
-					   RT_CONN_FLAGS(sk),
+					   xtcp_rt_conn_flags(sk),
 					   sk->sk_bound_dev_if);
 		if (IS_ERR(rt))
 			return PTR_ERR(rt);
@@ -89,7 +89,7 @@ static int xtcp_bind4(struct sock *sk, struct sockaddr_in *a)
 
 	if (a->sin_addr.s_addr != htonl(INADDR_ANY) &&
 	    inet_addr_type(sock_net(sk), a->sin_addr.s_addr) != RTN_LOCAL &&
-	    !inet->freebind && !inet->transparent)
+	    !xtcp_inet_freebind(sk) && !xtcp_inet_transparent(sk))
 		return -EADDRNOTAVAIL;
 	err = xtcp_check_port(sk, port);
 	if (err)
@@ -132,7 +132,7 @@ static int xtcp_bind6(struct sock *sk, struct sockaddr_in6 *a, int len)
 		if (!dif)
 			return -EINVAL;
 	}
-	if (type != IPV6_ADDR_ANY && !inet_sk(sk)->freebind &&
+	if (type != IPV6_ADDR_ANY && !xtcp_inet_freebind(sk) &&
 	    !ipv6_chk_addr(sock_net(sk), &a->sin6_addr,
 			   dif ? dev_get_by_index_rcu(sock_net(sk), dif) : NULL,
 			   0))

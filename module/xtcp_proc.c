@@ -224,6 +224,7 @@ static struct ctl_table xtcp_sysctl_tmpl[] = {
 int xtcp_sysctl_init_net(struct xtcp_net *xn)
 {
 	struct ctl_table *t;
+	size_t n;
 	int i;
 
 	t = kmemdup(xtcp_sysctl_tmpl, sizeof(xtcp_sysctl_tmpl), GFP_KERNEL);
@@ -232,7 +233,9 @@ int xtcp_sysctl_init_net(struct xtcp_net *xn)
 	for (i = 0; t[i].procname; i++)
 		t[i].data = (char *)xn + ((char *)t[i].data -
 					  (char *)&xtcp_tmpl);
-	xn->sysctl_hdr = register_net_sysctl(xn->net, "net/xtcp", t);
+	/* the entries before the { } sentinel */
+	n = ARRAY_SIZE(xtcp_sysctl_tmpl) - 1;
+	xn->sysctl_hdr = xtcp_register_net_sysctl(xn->net, "net/xtcp", t, n);
 	if (!xn->sysctl_hdr) {
 		kfree(t);
 		return -ENOMEM;

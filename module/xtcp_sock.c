@@ -56,16 +56,16 @@ static void xtcp_init_inet(struct sock *sk, struct sock *parent)
 	struct ipv6_pinfo *np = &((struct xtcp6_sock *)sk)->inet6;
 
 	inet->uc_ttl = -1;
-	inet->mc_loop = 1;
+	xtcp_inet_mc_defaults(sk);
 	inet->mc_ttl = 1;
-	inet->mc_all = 1;
 	inet->pmtudisc = IP_PMTUDISC_WANT;
 	inet->pinet6 = np;
 	if (parent) {
 		memcpy(np, inet6_sk(parent), sizeof(*np));
 		np->ipv6_mc_list = NULL;
 		np->ipv6_ac_list = NULL;
-		np->ipv6_fl_list = NULL;
+		xtcp_inet6_fl_list_clear(sk);
+		xtcp_inet6_inherit(sk, parent);
 		np->pktoptions = NULL;
 		np->rxpmtu = NULL;
 		RCU_INIT_POINTER(np->opt, NULL);
@@ -74,8 +74,7 @@ static void xtcp_init_inet(struct sock *sk, struct sock *parent)
 	} else {
 		np->hop_limit = -1;
 		np->mcast_hops = IPV6_DEFAULT_MCASTHOPS;
-		np->mc_loop = 1;
-		np->mc_all = 1;
+		xtcp_inet6_mc_defaults(sk);
 		np->pmtudisc = IPV6_PMTUDISC_WANT;
 	}
 	sk->sk_ipv6only = 1;
@@ -142,7 +141,7 @@ void xtcp_sock_destruct(struct sock *sk)
 		kfree_skb(skb);
 	}
 	if (sk->sk_family == AF_INET6)
-		inet6_destroy_sock(sk);
+		inet6_cleanup_sock(sk);
 	inet_sock_destruct(sk);
 }
 

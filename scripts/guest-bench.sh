@@ -6,7 +6,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 X=$root/tools/xtcp_xfer
-ko=${XTCP_KO:-$root/module/xtcp.ko}
+ko=${XTCP_KO:-$root/build/stock61/module/xtcp.ko} # make stock61-modules
 BULK=${BULK:-100000000}
 CRR=${CRR:-2000}
 REPS=${REPS:-3}

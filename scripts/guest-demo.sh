@@ -8,7 +8,8 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
-ko=${XTCP_KO:-$root/module/xtcp.ko}
+X=$root/tools/xtcp_xfer
+ko=${XTCP_KO:-$root/build/stock61/module/xtcp.ko} # make stock61-modules
 R=${XTCP_RESULTS:-/tmp}/demo
 rm -rf "$R"
 mkdir -p "$R"

@@ -57,11 +57,12 @@ tap_done() {
 xtcp_ko() {
 	local root
 	root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-	if [ -n "${XTCP_KO:-}" ]; then
-		echo "$XTCP_KO"
-	elif [ "${XTCP_KERNEL:-stock}" = debug ]; then
-		echo "$root/build/debug/module/xtcp.ko"
-	else
-		echo "$root/module/xtcp.ko"
-	fi
+	# each guest kernel has its own build dir (make stock61-modules,
+	# stock612-modules, debug-modules)
+	case "${XTCP_KO:-}:${XTCP_KERNEL:-stock}" in
+	?*:*) echo "$XTCP_KO" ;;
+	:debug) echo "$root/build/debug/module/xtcp.ko" ;;
+	:stock612) echo "$root/build/stock612/module/xtcp.ko" ;;
+	*) echo "$root/build/stock61/module/xtcp.ko" ;;
+	esac
 }
