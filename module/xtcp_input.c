@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * XTCP input: a netfilter LOCAL_IN hook (after the filter table) steals the
- * TCP segments of XTCP-owned 4-tuples, validates them, and hands them to
- * the protocol core under the socket lock (or the socket backlog when the
- * user holds it). Everything else is left to in-kernel TCP.
+ * XTCP input: a netfilter LOCAL_IN hook (after the filter table) steals
+ * exactly what XTCP owns: segments of its connections' and TIME-WAIT
+ * 4-tuples, and SYNs to a listener's bound address:port (and device) that
+ * open no Linux TCP 4-tuple. It validates them and hands them to the
+ * protocol core under the socket lock (or the socket backlog when the
+ * user holds it). Everything else, a segment to an XTCP-bound port that
+ * matches no XTCP socket included, is left to Linux TCP, which answers
+ * as it would (NF_ACCEPT). The lookups are lockless (xtcp_hash.c).
  */
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
@@ -91,8 +95,11 @@ static void xtcp_sk_rcv_segment(struct sock *sk, struct sk_buff *skb)
 			return;
 		}
 		/* answer as if there were no socket (§3.10.7.1) */
-		if (xtcp_core_reset_for(&XTCP_SKB_CB(skb)->seg, &o))
+		if (xtcp_core_reset_for(&XTCP_SKB_CB(skb)->seg, &o)) {
+			XTCP_INC_STATS(xtcp_pernet(sock_net(sk)),
+				       XTCP_MIB_NOSOCKRSTS);
 			xtcp_send_reply(sock_net(sk), &t, &o, skb->mark);
+		}
 		consume_skb(skb);
 		return;
 	}
@@ -261,14 +268,33 @@ static unsigned int xtcp_nf_hook(void *priv, struct sk_buff *skb,
 	t.dif = state->in ? state->in->ifindex : 0;
 
 	sk = xtcp_lookup_established(net, &t);
-	if (!sk)
+	if (!sk) {
 		tw = xtcp_lookup_tw(net, &t);
-	if (!sk && !tw)
-		sk = xtcp_lookup_listener(net, &t);
-	if (!sk && !tw) {
-		if (!xtcp_port_bound(net, family, ntohs(t.lport)))
+		/* an XTCP TIME-WAIT gave its port back: if Linux TCP has
+		 * opened the 4-tuple since, the segments are Linux's
+		 */
+		if (tw && xtcp_linux_owns_net(net, &t)) {
+			xtcp_tw_put(tw);
 			return NF_ACCEPT;
-		XTCP_INC_STATS(xn, XTCP_MIB_NOSOCKRSTS);
+		}
+	}
+	if (!sk && !tw) {
+		/* a listener owns only the SYNs that open a connection; any
+		 * other segment to its port is Linux TCP's to answer (RST for
+		 * no socket, exactly what RFC 9293 §3.10.7.2 has a listener
+		 * send), and a Linux connection sharing the port keeps its
+		 * segments
+		 */
+		if ((tcp_flag_byte(th) & (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST)) !=
+		    TCPHDR_SYN)
+			return NF_ACCEPT;
+		sk = xtcp_lookup_listener(net, &t);
+		if (!sk)
+			return NF_ACCEPT;
+		if (xtcp_linux_owns_net(net, &t)) {
+			sock_put(sk);
+			return NF_ACCEPT;
+		}
 	}
 
 	/* ours from here on */
@@ -282,19 +308,8 @@ static unsigned int xtcp_nf_hook(void *priv, struct sk_buff *skb,
 		xtcp_sk_deliver(sk, skb);
 		return NF_STOLEN;
 	}
-	if (tw) {
-		xtcp_tw_input(tw, skb);
-		xtcp_tw_put(tw);
-		return NF_STOLEN;
-	}
-	/* an XTCP port without a matching connection (§3.10.7.1) */
-	{
-		struct xtcp_out o;
-
-		if (xtcp_core_reset_for(&XTCP_SKB_CB(skb)->seg, &o))
-			xtcp_send_reply(net, &t, &o, skb->mark);
-		consume_skb(skb);
-	}
+	xtcp_tw_input(tw, skb);
+	xtcp_tw_put(tw);
 	return NF_STOLEN;
 put:
 	if (sk)
