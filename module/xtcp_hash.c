@@ -459,6 +459,8 @@ int xtcp_listen_hash(struct sock *sk)
 		xtcp_set_sk_state(sk, old);
 		return err;
 	}
+	if (!xs->bound)
+		xtcp_mark_bound(sk);	/* listen() autobinds first; KUnit may not */
 	xs->hslot = lslot(sock_net(sk), port);
 	b = &lhash[xs->hslot];
 	spin_lock_bh(&b->lock);
