@@ -182,14 +182,26 @@ static struct sock *xt_lookup_est(struct net *net, const struct xtcp_tuple *t)
 	return sk;
 }
 
+/* Is @port held in @family? XTCP and Linux TCP share one port space
+ * (Linux's bind buckets), so a wildcard Linux TCP bind answers (IPv6-only
+ * for AF_INET6, as XTCP's IPv6 sockets are).
+ */
 static bool xt_port_bound(struct net *net, u16 family, u16 port)
 {
-	bool ret;
+	struct socket *probe;
+	int err;
 
-	local_bh_disable();
-	ret = xtcp_port_bound(net, family, port);
-	local_bh_enable();
-	return ret;
+	err = sock_create_kern(net, family, SOCK_STREAM, IPPROTO_TCP, &probe);
+	if (err)
+		return true;	/* fails the expectations that want "free" */
+	if (family == AF_INET6) {
+		ip6_sock_set_v6only(probe->sk);
+		err = xt_bind6(probe, &in6addr_any, port);
+	} else {
+		err = xt_bind4(probe, "0.0.0.0", port);
+	}
+	sock_release(probe);
+	return err == -EADDRINUSE;
 }
 
 /* Is @sk what the listener table returns for @t? Drops the reference. */
@@ -423,11 +435,12 @@ static void listen_autobinds_ephemeral(struct kunit *test)
 
 /* ---- listener lookup ---- */
 
-/* hash @sock in the listening table on @addr:@port without binding it, so
- * that a wildcard and a specific listener can share the port
+/* listen on @addr:@port with SO_REUSEPORT (same owner), so that, as in
+ * Linux, a wildcard and a specific listener can share the port
  */
 static int xt_listen_on(struct socket *sock, const char *addr, u16 port)
 {
+	sock->sk->sk_reuseport = 1;
 	xt_set_conn4(sock, addr, port, "0.0.0.0", 0);
 	return xtcp_listen_hash(sock->sk);
 }
@@ -526,7 +539,6 @@ static void listener_lookup_other_netns_misses(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, xt_listener_is(&init_net, &t, a->sk));
 	KUNIT_EXPECT_TRUE(test, xt_listener_is(other, &t, NULL));
 	KUNIT_EXPECT_TRUE(test, xt_port_bound(&init_net, AF_INET, XT_PORT));
-	KUNIT_EXPECT_FALSE(test, xt_port_bound(other, AF_INET, XT_PORT));
 
 	/* connections as well */
 	xt_set_conn4(b, "127.0.0.1", XT_PORT + 1, "127.0.0.1", 40000);
@@ -781,7 +793,7 @@ static void listen_reuseaddr_restart_with_live_child(struct kunit *test)
 	/* the child, as xtcp_listen_syn() makes it */
 	c->sk->sk_reuse = l->sk->sk_reuse;
 	xt_set_conn4(c, "127.0.0.1", XT_PORT, "127.0.0.1", 40000);
-	xtcp_bind_inherit(c->sk);
+	KUNIT_ASSERT_EQ(test, xtcp_bind_inherit(l->sk, c->sk), 0);
 	KUNIT_ASSERT_EQ(test, xtcp_ehash_insert(c->sk), 0);
 	xt_close(test, l);
 
@@ -793,7 +805,42 @@ static void listen_reuseaddr_restart_with_live_child(struct kunit *test)
 	xtcp_unhash(c->sk);
 }
 
+/* One port space: a Linux TCP socket and an XTCP socket on the same
+ * address:port conflict both ways, and SO_REUSEADDR lets them share it
+ * exactly when it would let two Linux TCP sockets.
+ */
+static void port_shared_with_linux_tcp(struct kunit *test)
+{
+	struct socket *a = xt_sock(test), *b = xt_sock(test);
+	struct socket *lin;
+
+	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, AF_INET, SOCK_STREAM,
+					       IPPROTO_TCP, &lin), 0);
+	KUNIT_ASSERT_EQ(test, xt_bind4(lin, "127.0.0.1", XT_PORT), 0);
+	KUNIT_EXPECT_EQ(test, xt_bind4(a, "127.0.0.1", XT_PORT), -EADDRINUSE);
+	KUNIT_EXPECT_EQ(test, xt_bind4(a, "0.0.0.0", XT_PORT), -EADDRINUSE);
+	KUNIT_EXPECT_EQ(test, xt_bind4(a, "127.0.0.2", XT_PORT), 0);
+	sock_release(lin);
+
+	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, AF_INET, SOCK_STREAM,
+					       IPPROTO_TCP, &lin), 0);
+	KUNIT_EXPECT_EQ(test, xt_bind4(lin, "127.0.0.2", XT_PORT), -EADDRINUSE);
+	sock_set_reuseaddr(lin->sk);
+	sock_set_reuseaddr(b->sk);
+	KUNIT_EXPECT_EQ(test, xt_bind4(b, "127.0.0.3", XT_PORT), 0);
+	KUNIT_EXPECT_EQ(test, xt_bind4(lin, "127.0.0.3", XT_PORT), 0);
+	/* a listener is never shared through SO_REUSEADDR */
+	KUNIT_EXPECT_EQ(test, kernel_listen(b, 8), 0);
+	sock_release(lin);
+	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, AF_INET, SOCK_STREAM,
+					       IPPROTO_TCP, &lin), 0);
+	sock_set_reuseaddr(lin->sk);
+	KUNIT_EXPECT_EQ(test, xt_bind4(lin, "127.0.0.3", XT_PORT), -EADDRINUSE);
+	sock_release(lin);
+}
+
 static struct kunit_case xtcp_hash_cases[] = {
+	KUNIT_CASE(port_shared_with_linux_tcp),
 	KUNIT_CASE(bind_explicit_port),
 	KUNIT_CASE(bind_ephemeral_in_range),
 	KUNIT_CASE(bind_conflict_same_addr),

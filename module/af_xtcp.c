@@ -209,6 +209,7 @@ static void __exit xtcp_exit(void)
 	sock_unregister(PF_XTCP);
 	unregister_pernet_subsys(&xtcp_net_ops);
 	proto_unregister(&xtcp_prot);
+	rcu_barrier();	/* SOCK_RCU_FREE sockets, kfree_rcu TIME-WAITs */
 	xtcp_hash_exit();
 }
 

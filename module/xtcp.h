@@ -17,6 +17,8 @@
 #include <net/net_namespace.h>
 #include <net/tcp_states.h>
 #include <linux/siphash.h>
+#include <linux/list_nulls.h>
+#include <net/inet_connection_sock.h>
 
 #include "xtcp_compat.h"
 #include "xtcp_core.h"
@@ -99,14 +101,17 @@ struct xtcp_tslot {
 
 /**
  * struct xtcp_sock - an XTCP socket
- * @inet: must stay first (struct inet_sock casts)
+ * @icsk: must stay first (struct inet_sock casts); an inet_connection_sock
+ *	only so that the socket can own a port in Linux TCP's bind buckets
+ *	(icsk_bind_hash, icsk_bind2_hash); nothing else of it is used
  * @tcb: protocol state
  * @timers: one kernel timer per core timer
  * @tarmed: bitmask of core timers armed
  * @node: xtcp_net.socks
- * @bind_node: port table
- * @hash_node: established (4-tuple) or listening table
- * @bound: in the port table
+ * @hash_node: established (4-tuple) or listening table (RCU, nulls)
+ * @bound: owns its port in Linux TCP's bind buckets
+ * @conn_port: the port was picked by connect(): other XTCP connections
+ *	may share it when their 4-tuples differ
  * @hashed: in the established or listening table
  * @listening: hashed in the listening table
  * @parent: listener this child came from, until accept()
@@ -119,15 +124,16 @@ struct xtcp_tslot {
  * @dst_cookie: IPv6 route validity
  */
 struct xtcp_sock {
-	struct inet_sock inet;
+	struct inet_connection_sock icsk;
 	struct xtcp_tcb tcb;
 	struct xtcp_tslot timers[XTCP_T_MAX];
 	unsigned long tarmed;
 
 	struct list_head node;
-	struct hlist_node bind_node;
-	struct hlist_node hash_node;
+	struct hlist_nulls_node hash_node;
+	u32 hslot;		/* bucket of hash_node */
 	u8 bound:1,
+	   conn_port:1,
 	   hashed:1,
 	   listening:1,
 	   was_connected:1;
@@ -166,7 +172,7 @@ static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
 
 static inline struct sock *xtcp_to_sk(struct xtcp_sock *xs)
 {
-	return &xs->inet.sk;
+	return &xs->icsk.icsk_inet.sk;
 }
 
 static inline struct xtcp_sock *tcb_to_xs(struct xtcp_tcb *tcb)
@@ -179,7 +185,8 @@ static inline struct xtcp_sock *tcb_to_xs(struct xtcp_tcb *tcb)
  *	socket is freed when it enters TIME-WAIT.
  */
 struct xtcp_tw {
-	struct hlist_node node;
+	struct hlist_nulls_node node;
+	struct rcu_head rcu;
 	refcount_t refcnt;
 	possible_net_t net;
 	spinlock_t lock;		/* tcb, dead */
@@ -221,8 +228,8 @@ struct xtcp_tuple {
 int xtcp_hash_init(void);
 void xtcp_hash_exit(void);
 int xtcp_bind_port(struct sock *sk, u16 port);
-void xtcp_bind_inherit(struct sock *sk);
-bool xtcp_port_bound(struct net *net, u16 family, u16 port);
+int xtcp_bind_inherit(struct sock *lsk, struct sock *sk);
+int xtcp_set_saddr(struct sock *sk, const void *addr);
 int xtcp_autobind(struct sock *sk);
 void xtcp_unbind(struct sock *sk);
 int xtcp_listen_hash(struct sock *sk);
@@ -242,6 +249,8 @@ void xtcp_tw_for_each(struct net *net, u16 family,
 		      void (*fn)(struct seq_file *, struct xtcp_tw *, int),
 		      struct seq_file *f, int *idx);
 bool xtcp_tuple_busy(struct net *net, const struct xtcp_tuple *t);
+bool xtcp_linux_owns(struct sock *sk, const struct xtcp_tuple *t);
+bool xtcp_linux_owns_net(struct net *net, const struct xtcp_tuple *t);
 void xtcp_sk_tuple(const struct sock *sk, struct xtcp_tuple *t);
 u32 xtcp_isn(struct net *net, const struct xtcp_tuple *t);
 

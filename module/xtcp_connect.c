@@ -53,8 +53,12 @@ int xtcp_route(struct sock *sk, u32 *mtu)
 			return -ENETUNREACH;
 		}
 		if (!inet->inet_saddr) {
-			inet->inet_saddr = fl4->saddr;
-			inet->inet_rcv_saddr = fl4->saddr;
+			int err = xtcp_set_saddr(sk, &fl4->saddr);
+
+			if (err) {
+				ip_rt_put(rt);
+				return err;
+			}
 		}
 		sk_setup_caps(sk, &rt->dst);
 		*mtu = dst_mtu(&rt->dst) - sizeof(struct iphdr) -
@@ -95,6 +99,7 @@ static int xtcp_bind4(struct sock *sk, struct sockaddr_in *a)
 	if (err)
 		return err;
 	sk->sk_family = AF_INET;
+	sk->sk_ipv6only = 0;
 	inet->inet_rcv_saddr = a->sin_addr.s_addr;
 	inet->inet_saddr = a->sin_addr.s_addr;
 	err = xtcp_bind_port(sk, port);
@@ -141,6 +146,7 @@ static int xtcp_bind6(struct sock *sk, struct sockaddr_in6 *a, int len)
 	if (err)
 		return err;
 	sk->sk_family = AF_INET6;
+	sk->sk_ipv6only = 1;
 	sk->sk_bound_dev_if = dif;
 	sk->sk_v6_rcv_saddr = a->sin6_addr;
 	np->saddr = a->sin6_addr;
@@ -220,6 +226,7 @@ static int xtcp_set_peer(struct sock *sk, struct sockaddr *uaddr, int len)
 				return -EINVAL;
 		}
 		sk->sk_family = AF_INET6;
+		sk->sk_ipv6only = 1;
 		sk->sk_v6_daddr = a->sin6_addr;
 		inet->inet_dport = a->sin6_port;
 	} else {
@@ -235,6 +242,7 @@ static int xtcp_set_peer(struct sock *sk, struct sockaddr *uaddr, int len)
 		    ipv4_is_lbcast(a->sin_addr.s_addr))
 			return -ENETUNREACH;
 		sk->sk_family = AF_INET;
+		sk->sk_ipv6only = 0;
 		inet->inet_daddr = a->sin_addr.s_addr;
 		inet->inet_dport = a->sin_port;
 	}

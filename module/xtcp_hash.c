@@ -1,78 +1,112 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * XTCP lookup tables: bound ports, listeners, connections (4-tuple) and
- * TIME-WAIT objects. Every key includes the network namespace.
+ * XTCP ports and lookup tables (listeners, connections by 4-tuple,
+ * TIME-WAIT objects). Every key includes the network namespace.
  *
- * Each table is an array of hlist buckets under one spinlock. A socket in
- * the listening or connection table holds a reference (sock_hold) that
- * xtcp_unhash() drops; lookups return a new reference.
+ * Ports: one port space with Linux TCP. An XTCP socket owns its port in
+ * Linux TCP's own bind buckets (bhash/bhash2 of the netns' TCP hashinfo):
+ * bind(), listen() and passive children go through inet_csk_get_port()
+ * and __inet_inherit_port(), so every conflict rule (SO_REUSEADDR,
+ * SO_REUSEPORT, wildcard vs specific address, IPV6_V6ONLY,
+ * SO_BINDTODEVICE) is Linux's own code applied to XTCP and Linux TCP
+ * sockets alike. XTCP sockets never enter Linux TCP's established or
+ * listening hashes, so Linux TCP never delivers to them (nor lists them).
+ *
+ * connect() without a bound port cannot use inet_hash_connect(): it would
+ * put the socket into Linux's established hash, and __inet_hash_connect()
+ * (which takes the uniqueness check as a callback) is not exported. So
+ * XTCP walks net.ipv4.ip_local_port_range itself, skipping
+ * ip_local_reserved_ports: a port with no bucket is taken with
+ * inet_csk_get_port(); a port whose bucket holds only XTCP sockets that
+ * got it the same way is shared when the 4-tuple is unique (as Linux
+ * shares connect()-bound ports by 4-tuple); a port held by Linux TCP or
+ * by bind() is skipped. A bucket XTCP owns has fastreuse or fastreuseport
+ * >= 0, so Linux's connect() skips it in turn, and XTCP checks Linux's
+ * established hash too: a 4-tuple is never both XTCP's and Linux's.
+ *
+ * Lookups run in the netfilter hook for every TCP segment of the host:
+ * RCU readers with no lock and no atomic on a miss; writers take a
+ * per-bucket lock. Sockets are freed after a grace period (SOCK_RCU_FREE)
+ * and TIME-WAIT objects with kfree_rcu(); a hit takes its reference with
+ * refcount_inc_not_zero() and re-checks the key, and a walk that ends on
+ * another chain's nulls marker restarts, as __inet_lookup_established().
+ * A socket in the listening or connection table holds a reference
+ * (sock_hold) that xtcp_unhash() drops; lookups return a new reference.
  */
 #include <linux/jhash.h>
 #include <linux/siphash.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/mm.h>
+#include <linux/rculist_nulls.h>
 #include <kunit/visibility.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
+#include <net/inet_hashtables.h>
+#include <net/inet6_hashtables.h>
+#include <net/inet_connection_sock.h>
 #include <net/tcp_states.h>
 
 #include "xtcp.h"
 
-struct xtcp_htable {
-	spinlock_t lock;	/* all buckets of the table */
-	struct hlist_head *b;
-	unsigned int mask;
+#define XTCP_EHASH_SIZE		16384
+#define XTCP_LHASH_SIZE		1024
+/* nulls values of the listening chains: never an ehash slot */
+#define XTCP_LNULLS		BIT(29)
+
+/* connections and TIME-WAIT objects of one 4-tuple hash */
+struct xtcp_ebucket {
+	spinlock_t lock;		/* writers of both chains */
+	struct hlist_nulls_head socks;
+	struct hlist_nulls_head tws;
 };
 
-static struct xtcp_htable bhash, lhash, ehash, twhash;
+struct xtcp_lbucket {
+	spinlock_t lock;		/* writers */
+	struct hlist_nulls_head head;
+};
 
-static int htable_init(struct xtcp_htable *h, unsigned int size)
-{
-	unsigned int i;
-
-	h->b = kvmalloc_array(size, sizeof(*h->b), GFP_KERNEL);
-	if (!h->b)
-		return -ENOMEM;
-	for (i = 0; i < size; i++)
-		INIT_HLIST_HEAD(&h->b[i]);
-	h->mask = size - 1;
-	return 0;
-}
-
-static void htable_free(struct xtcp_htable *h)
-{
-	unsigned int i;
-
-	if (!h->b)
-		return;
-	for (i = 0; i <= h->mask; i++)
-		WARN_ON(!hlist_empty(&h->b[i]));
-	kvfree(h->b);
-	h->b = NULL;
-}
+static struct xtcp_ebucket *ehash;
+static struct xtcp_lbucket *lhash;
 
 int xtcp_hash_init(void)
 {
-	/* one init site each: a lockdep class per table (ehash nests twhash) */
-	spin_lock_init(&bhash.lock);
-	spin_lock_init(&lhash.lock);
-	spin_lock_init(&ehash.lock);
-	spin_lock_init(&twhash.lock);
-	if (htable_init(&bhash, 4096) || htable_init(&lhash, 1024) ||
-	    htable_init(&ehash, 16384) || htable_init(&twhash, 16384)) {
+	unsigned int i;
+
+	ehash = kvmalloc_array(XTCP_EHASH_SIZE, sizeof(*ehash), GFP_KERNEL);
+	lhash = kvmalloc_array(XTCP_LHASH_SIZE, sizeof(*lhash), GFP_KERNEL);
+	if (!ehash || !lhash) {
 		xtcp_hash_exit();
 		return -ENOMEM;
+	}
+	/* one init site per table: one lockdep class each */
+	for (i = 0; i < XTCP_EHASH_SIZE; i++) {
+		spin_lock_init(&ehash[i].lock);
+		INIT_HLIST_NULLS_HEAD(&ehash[i].socks, i);
+		INIT_HLIST_NULLS_HEAD(&ehash[i].tws, i);
+	}
+	for (i = 0; i < XTCP_LHASH_SIZE; i++) {
+		spin_lock_init(&lhash[i].lock);
+		INIT_HLIST_NULLS_HEAD(&lhash[i].head, XTCP_LNULLS + i);
 	}
 	return 0;
 }
 
 void xtcp_hash_exit(void)
 {
-	htable_free(&bhash);
-	htable_free(&lhash);
-	htable_free(&ehash);
-	htable_free(&twhash);
+	unsigned int i;
+
+	if (ehash)
+		for (i = 0; i < XTCP_EHASH_SIZE; i++)
+			WARN_ON(!hlist_nulls_empty(&ehash[i].socks) ||
+				!hlist_nulls_empty(&ehash[i].tws));
+	if (lhash)
+		for (i = 0; i < XTCP_LHASH_SIZE; i++)
+			WARN_ON(!hlist_nulls_empty(&lhash[i].head));
+	kvfree(ehash);
+	kvfree(lhash);
+	ehash = NULL;
+	lhash = NULL;
 }
 
 static u32 port_hash(const struct net *net, u16 port)
@@ -93,6 +127,16 @@ static u32 tuple_hash(const struct net *net, const struct xtcp_tuple *t)
 			    addr_hash(t->family, &t->raddr),
 			    (__force u32)t->lport << 16 | (__force u32)t->rport,
 			    net_hash_mix(net));
+}
+
+static u32 eslot(const struct net *net, const struct xtcp_tuple *t)
+{
+	return tuple_hash(net, t) & (XTCP_EHASH_SIZE - 1);
+}
+
+static u32 lslot(const struct net *net, u16 port)
+{
+	return port_hash(net, port) & (XTCP_LHASH_SIZE - 1);
 }
 
 void xtcp_sk_tuple(const struct sock *sk, struct xtcp_tuple *t)
@@ -133,122 +177,58 @@ static const void *sk_laddr(const struct sock *sk)
 	return &sk->sk_rcv_saddr;
 }
 
+/* ports first: the cheap test that rejects most chain neighbours */
 static bool tuple_match(const struct sock *sk, const struct net *net,
 			const struct xtcp_tuple *t)
 {
-	struct xtcp_tuple s;
-
-	if (!net_eq(sock_net(sk), net) || sk->sk_family != t->family)
+	if (inet_sk(sk)->inet_sport != t->lport || sk->sk_dport != t->rport ||
+	    sk->sk_family != t->family || !net_eq(sock_net(sk), net))
 		return false;
-	xtcp_sk_tuple(sk, &s);
-	return s.lport == t->lport && s.rport == t->rport &&
-	       addr_eq(t->family, &s.laddr, &t->laddr) &&
-	       addr_eq(t->family, &s.raddr, &t->raddr);
+	if (t->family == AF_INET6)
+		return ipv6_addr_equal(&sk->sk_v6_rcv_saddr, &t->laddr.v6) &&
+		       ipv6_addr_equal(&sk->sk_v6_daddr, &t->raddr.v6);
+	return sk->sk_rcv_saddr == t->laddr.v4 && sk->sk_daddr == t->raddr.v4;
 }
 
-/* Linux's bind rules (inet_csk_bind_conflict), simplified: same family,
- * overlapping addresses and devices conflict unless both set SO_REUSEADDR
- * and the other one does not listen.
- */
-static bool bind_conflict(const struct sock *sk, const struct sock *o)
+static bool tw_match(const struct xtcp_tw *tw, const struct net *net,
+		     const struct xtcp_tuple *t)
 {
-	if (sk->sk_family != o->sk_family)
-		return false;
-	if (sk->sk_bound_dev_if && o->sk_bound_dev_if &&
-	    sk->sk_bound_dev_if != o->sk_bound_dev_if)
-		return false;
-	if (!addr_any(sk->sk_family, sk_laddr(sk)) &&
-	    !addr_any(o->sk_family, sk_laddr(o)) &&
-	    !addr_eq(sk->sk_family, sk_laddr(sk), sk_laddr(o)))
-		return false;
-	if (sk->sk_reuse && o->sk_reuse && !xtcp_sk(o)->listening)
-		return false;
-	return true;
+	return tw->sport == t->lport && tw->dport == t->rport &&
+	       tw->family == t->family && net_eq(read_pnet(&tw->net), net) &&
+	       addr_eq(t->family, &tw->saddr, &t->laddr) &&
+	       addr_eq(t->family, &tw->daddr, &t->raddr);
 }
 
-static bool port_conflict(struct sock *sk, u16 port)
+/* ---- ports: Linux TCP's bind buckets ---- */
+
+static struct inet_hashinfo *xtcp_hinfo(const struct sock *sk)
 {
-	struct net *net = sock_net(sk);
-	struct xtcp_sock *o;
-
-	hlist_for_each_entry(o, &bhash.b[port_hash(net, port) & bhash.mask],
-			     bind_node) {
-		struct sock *osk = xtcp_to_sk(o);
-
-		if (osk == sk || !net_eq(sock_net(osk), net) ||
-		    inet_sk(osk)->inet_num != port)
-			continue;
-		if (bind_conflict(sk, osk))
-			return true;
-	}
-	return false;
+	/* xtcp_prot.h.hashinfo is NULL: the netns' TCP hashinfo, as TCP */
+	return tcp_or_dccp_get_hashinfo(sk);
 }
 
-static bool port_used(struct net *net, u16 port)
+static void xtcp_mark_bound(struct sock *sk)
 {
-	struct xtcp_sock *o;
-
-	hlist_for_each_entry(o, &bhash.b[port_hash(net, port) & bhash.mask],
-			     bind_node) {
-		struct sock *osk = xtcp_to_sk(o);
-
-		if (net_eq(sock_net(osk), net) &&
-		    inet_sk(osk)->inet_num == port)
-			return true;
-	}
-	return false;
-}
-
-static void bind_insert(struct sock *sk, u16 port)
-{
-	struct xtcp_sock *xs = xtcp_sk(sk);
-
-	inet_sk(sk)->inet_num = port;
-	inet_sk(sk)->inet_sport = htons(port);
-	hlist_add_head(&xs->bind_node,
-		       &bhash.b[port_hash(sock_net(sk), port) & bhash.mask]);
-	xs->bound = 1;
+	inet_sk(sk)->inet_sport = htons(inet_sk(sk)->inet_num);
+	xtcp_sk(sk)->bound = 1;
 }
 
 /**
- * xtcp_bind_port() - take a local port for a socket
+ * xtcp_bind_port() - take a local port in Linux TCP's bind buckets
  * @sk: the socket, its local address already set
- * @port: host order; 0 picks a free ephemeral port from
- *	net.ipv4.ip_local_port_range
+ * @port: host order; 0 picks a free port as bind(port 0) does in Linux
  *
- * Return: 0, -EADDRINUSE, or -EADDRNOTAVAIL when no port is free.
+ * Return: 0 or -EADDRINUSE, with Linux's conflict rules against Linux TCP
+ *	and XTCP sockets alike.
  */
 int xtcp_bind_port(struct sock *sk, u16 port)
 {
-	struct net *net = sock_net(sk);
-	int err = 0;
+	int err = inet_csk_get_port(sk, port);
 
-	spin_lock_bh(&bhash.lock);
-	if (port) {
-		if (port_conflict(sk, port))
-			err = -EADDRINUSE;
-		else
-			bind_insert(sk, port);
-	} else {
-		int low, high;
-		u32 n, i, off;
-
-		inet_get_local_port_range(net, &low, &high);
-		n = high - low + 1;
-		off = get_random_u32() % n;	/* off + i cannot wrap */
-		err = -EADDRNOTAVAIL;
-		for (i = 0; i < n; i++) {
-			u16 p = low + (off + i) % n;
-
-			if (!port_used(net, p)) {
-				bind_insert(sk, p);
-				err = 0;
-				break;
-			}
-		}
-	}
-	spin_unlock_bh(&bhash.lock);
-	return err;
+	if (err)
+		return err;
+	xtcp_mark_bound(sk);
+	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_bind_port);
 
@@ -263,72 +243,303 @@ void xtcp_unbind(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
-	spin_lock_bh(&bhash.lock);
-	if (xs->bound) {
-		hlist_del(&xs->bind_node);
-		xs->bound = 0;
-	}
-	spin_unlock_bh(&bhash.lock);
+	if (!xs->bound)
+		return;
+	inet_put_port(sk);
+	xs->bound = 0;
+	xs->conn_port = 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_unbind);
 
-/* listen(): a second listener on an overlapping address fails even when
- * SO_REUSEADDR let both bind.
+/* A passive child shares its listener's bucket, as Linux's children do:
+ * the port stays in use while any of them lives.
+ */
+int xtcp_bind_inherit(struct sock *lsk, struct sock *sk)
+{
+	int err = __inet_inherit_port(lsk, sk);
+
+	if (!err)
+		xtcp_mark_bound(sk);
+	return err;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_bind_inherit);
+
+/**
+ * xtcp_set_saddr() - set the local address a route chose; a bound socket
+ *	moves in bhash2 with it, as Linux's connect() does.
+ * @sk: the socket
+ * @addr: __be32 or struct in6_addr, per sk_family
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int xtcp_set_saddr(struct sock *sk, const void *addr)
+{
+	if (xtcp_sk(sk)->bound)
+		return inet_bhash2_update_saddr(sk, (void *)addr,
+						sk->sk_family);
+	if (sk->sk_family == AF_INET6) {
+		sk->sk_v6_rcv_saddr = *(const struct in6_addr *)addr;
+	} else {
+		inet_sk(sk)->inet_saddr = *(const __be32 *)addr;
+		sk->sk_rcv_saddr = *(const __be32 *)addr;
+	}
+	return 0;
+}
+
+/* Only XTCP sockets whose port connect() picked: safe to share by
+ * 4-tuple. Linux TIME-WAIT entries in the bucket have sk_prot == tcp_prot.
+ */
+static bool xtcp_conn_owner(const struct sock *sk)
+{
+	return READ_ONCE(sk->sk_prot) == &xtcp_prot &&
+	       xtcp_sk(sk)->conn_port;
+}
+
+enum { XP_FREE, XP_SHARE, XP_BUSY };
+
+/* What the port's Linux bind bucket says for an XTCP connect() */
+static int xtcp_port_state(struct sock *sk, u16 port)
+{
+	struct inet_hashinfo *h = xtcp_hinfo(sk);
+	struct net *net = sock_net(sk);
+	int l3mdev = inet_sk_bound_l3mdev(sk);
+	struct inet_bind_hashbucket *head;
+	struct inet_bind_bucket *tb;
+	int ret = XP_FREE;
+
+	head = &h->bhash[inet_bhashfn(net, port, h->bhash_size)];
+	spin_lock_bh(&head->lock);
+	inet_bind_bucket_for_each(tb, &head->chain) {
+		if (!net_eq(ib_net(tb), net) || tb->port != port ||
+		    tb->l3mdev != l3mdev)
+			continue;
+		ret = xtcp_tb_owners_all(tb, xtcp_conn_owner) ? XP_SHARE :
+								XP_BUSY;
+		break;
+	}
+	spin_unlock_bh(&head->lock);
+	return ret;
+}
+
+/* Is the 4-tuple a Linux TCP connection or TIME-WAIT? (@sk: any socket
+ * of the netns, for its hashinfo)
+ */
+bool xtcp_linux_owns_net(struct net *net, const struct xtcp_tuple *t)
+{
+	struct inet_hashinfo *h = net->ipv4.tcp_death_row.hashinfo;
+	struct sock *o;
+
+	rcu_read_lock();
+	if (t->family == AF_INET6)
+		o = __inet6_lookup_established(net, h, &t->raddr.v6, t->rport,
+					       &t->laddr.v6, ntohs(t->lport),
+					       t->dif, 0);
+	else
+		o = __inet_lookup_established(net, h, t->raddr.v4, t->rport,
+					      t->laddr.v4, ntohs(t->lport),
+					      t->dif, 0);
+	rcu_read_unlock();
+	if (!o)
+		return false;
+	sock_gen_put(o);
+	return true;
+}
+
+bool xtcp_linux_owns(struct sock *sk, const struct xtcp_tuple *t)
+{
+	return xtcp_linux_owns_net(sock_net(sk), t);
+}
+
+/* hash a socket that owns its port; the 4-tuple must be new to both */
+static int xtcp_conn_hash(struct sock *sk)
+{
+	struct xtcp_tuple t;
+	int err;
+
+	xtcp_sk_tuple(sk, &t);
+	if (xtcp_linux_owns(sk, &t))
+		return -EADDRNOTAVAIL;
+	err = xtcp_ehash_insert(sk);
+	if (err)
+		return err;
+	/* a Linux socket that shared the port (both SO_REUSEADDR) may have
+	 * connected meanwhile: whoever comes second backs off
+	 */
+	if (xtcp_linux_owns(sk, &t)) {
+		xtcp_unhash(sk);
+		return -EADDRNOTAVAIL;
+	}
+	return 0;
+}
+
+/* Take @port for a connect(): a free port normally; a shared one past
+ * the conflict check (SK_FORCE_REUSE), then re-verify under the bucket
+ * lock that it still holds only shareable XTCP sockets.
+ */
+static int xtcp_connect_take(struct sock *sk, u16 port, int state)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	unsigned char reuse = sk->sk_reuse;
+	int err;
+
+	xs->conn_port = 1;
+	if (state == XP_SHARE)
+		sk->sk_reuse = SK_FORCE_REUSE;
+	err = inet_csk_get_port(sk, port);
+	sk->sk_reuse = reuse;
+	if (err) {
+		xs->conn_port = 0;
+		return err;
+	}
+	xtcp_mark_bound(sk);
+	if (state == XP_SHARE && xtcp_port_state(sk, port) != XP_SHARE) {
+		xtcp_unbind(sk);
+		return -EADDRINUSE;
+	}
+	return 0;
+}
+
+/**
+ * xtcp_connect_bind() - give a connecting socket a local port, if it has
+ *	none, and hash its 4-tuple; ephemeral ports are shared by 4-tuple
+ *	as Linux's __inet_hash_connect() does (see the top of this file).
+ * @sk: the socket, local and peer addresses set
+ *
+ * Return: 0 or a negative errno (-EADDRNOTAVAIL: no port/4-tuple free).
+ */
+int xtcp_connect_bind(struct sock *sk)
+{
+	struct net *net = sock_net(sk);
+	int low, high, err;
+	u32 n, i, off;
+
+	if (xtcp_sk(sk)->bound)
+		return xtcp_conn_hash(sk);
+
+	inet_sk_get_local_port_range(sk, &low, &high);
+	n = high - low + 1;
+	off = get_random_u32();
+	for (i = 0; i < n; i++) {
+		u16 port = low + (off + i) % n;
+		int state;
+
+		if (inet_is_local_reserved_port(net, port))
+			continue;
+		state = xtcp_port_state(sk, port);
+		if (state == XP_BUSY)
+			continue;
+		if (xtcp_connect_take(sk, port, state))
+			continue;
+		err = xtcp_conn_hash(sk);
+		if (!err)
+			return 0;
+		xtcp_unbind(sk);
+		if (err != -EADDRNOTAVAIL)
+			return err;
+		cond_resched();
+	}
+	return -EADDRNOTAVAIL;
+}
+
+/* ---- listeners ---- */
+
+/* listen(): Linux's inet_csk_listen_start() re-runs the bind conflict
+ * check as a listener (two SO_REUSEADDR binders cannot both listen).
  */
 int xtcp_listen_hash(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u16 port = inet_sk(sk)->inet_num;
-	int err = 0;
+	int old = sk->sk_state, err;
+	struct xtcp_lbucket *b;
 
-	spin_lock_bh(&bhash.lock);
-	if (port_conflict(sk, port))
-		err = -EADDRINUSE;
-	else
-		xs->listening = 1;	/* a concurrent listen() or bind() sees it */
-	spin_unlock_bh(&bhash.lock);
-	if (err)
+	xtcp_set_sk_state(sk, TCP_LISTEN);
+	err = inet_csk_get_port(sk, port);
+	if (err) {
+		xtcp_set_sk_state(sk, old);
 		return err;
-
-	spin_lock_bh(&lhash.lock);
+	}
+	if (!xs->bound)
+		xtcp_mark_bound(sk);	/* listen() autobinds first; KUnit may not */
+	xs->hslot = lslot(sock_net(sk), port);
+	b = &lhash[xs->hslot];
+	spin_lock_bh(&b->lock);
 	sock_hold(sk);
-	hlist_add_head(&xs->hash_node,
-		       &lhash.b[port_hash(sock_net(sk), port) & lhash.mask]);
+	xs->listening = 1;
+	hlist_nulls_add_head_rcu(&xs->hash_node, &b->head);
 	xs->hashed = 1;
-	spin_unlock_bh(&lhash.lock);
+	spin_unlock_bh(&b->lock);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_listen_hash);
 
-static struct sock *ehash_find(struct net *net, const struct xtcp_tuple *t)
+/* 0: no match, 1: wildcard address, 2: exact address */
+static int listen_score(const struct sock *sk, const struct net *net,
+			const struct xtcp_tuple *t, u16 port)
 {
+	if (inet_sk(sk)->inet_num != port || sk->sk_family != t->family ||
+	    !net_eq(sock_net(sk), net) || !xtcp_sk(sk)->listening)
+		return 0;
+	if (sk->sk_bound_dev_if && sk->sk_bound_dev_if != t->dif)
+		return 0;
+	if (addr_eq(t->family, sk_laddr(sk), &t->laddr))
+		return 2;
+	return addr_any(t->family, sk_laddr(sk)) ? 1 : 0;
+}
+
+/* The most specific listener: exact local address before wildcard. */
+struct sock *xtcp_lookup_listener(struct net *net, const struct xtcp_tuple *t)
+{
+	u16 port = ntohs(t->lport);
+	u32 slot = lslot(net, port);
+	struct hlist_nulls_node *n;
+	struct sock *best;
 	struct xtcp_sock *xs;
+	int score, bscore;
 
-	hlist_for_each_entry(xs, &ehash.b[tuple_hash(net, t) & ehash.mask],
-			     hash_node)
-		if (tuple_match(xtcp_to_sk(xs), net, t))
-			return xtcp_to_sk(xs);
-	return NULL;
+	rcu_read_lock();
+begin:
+	best = NULL;
+	bscore = 0;
+	hlist_nulls_for_each_entry_rcu(xs, n, &lhash[slot].head, hash_node) {
+		score = listen_score(xtcp_to_sk(xs), net, t, port);
+		if (score > bscore) {
+			best = xtcp_to_sk(xs);
+			bscore = score;
+		}
+	}
+	if (get_nulls_value(n) != XTCP_LNULLS + slot)
+		goto begin;
+	if (best) {
+		if (unlikely(!refcount_inc_not_zero(&best->sk_refcnt))) {
+			best = NULL;
+		} else if (unlikely(listen_score(best, net, t, port) != bscore)) {
+			sock_put(best);
+			goto begin;
+		}
+	}
+	rcu_read_unlock();
+	return best;
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_lookup_listener);
 
-static bool tw_match(const struct xtcp_tw *tw, const struct net *net,
-		     const struct xtcp_tuple *t)
-{
-	return net_eq(read_pnet(&tw->net), net) && tw->family == t->family &&
-	       tw->sport == t->lport && tw->dport == t->rport &&
-	       addr_eq(t->family, &tw->saddr, &t->laddr) &&
-	       addr_eq(t->family, &tw->daddr, &t->raddr);
-}
+/* ---- connections and TIME-WAIT ---- */
 
-static struct xtcp_tw *tw_find(struct net *net, const struct xtcp_tuple *t)
+/* under the bucket lock */
+static bool ebucket_busy(struct xtcp_ebucket *b, struct net *net,
+			 const struct xtcp_tuple *t)
 {
+	struct hlist_nulls_node *n;
+	struct xtcp_sock *xs;
 	struct xtcp_tw *tw;
 
-	hlist_for_each_entry(tw, &twhash.b[tuple_hash(net, t) & twhash.mask],
-			     node)
+	hlist_nulls_for_each_entry(xs, n, &b->socks, hash_node)
+		if (tuple_match(xtcp_to_sk(xs), net, t))
+			return true;
+	hlist_nulls_for_each_entry(tw, n, &b->tws, node)
 		if (tw_match(tw, net, t))
-			return tw;
-	return NULL;
+			return true;
+	return false;
 }
 
 /**
@@ -341,66 +552,46 @@ int xtcp_ehash_insert(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct net *net = sock_net(sk);
+	struct xtcp_ebucket *b;
 	struct xtcp_tuple t;
+	u32 slot;
 	int err = 0;
 
 	xtcp_sk_tuple(sk, &t);
-	spin_lock_bh(&ehash.lock);
-	spin_lock(&twhash.lock);
-	if (ehash_find(net, &t) || tw_find(net, &t)) {
+	slot = eslot(net, &t);
+	b = &ehash[slot];
+	spin_lock_bh(&b->lock);
+	if (ebucket_busy(b, net, &t)) {
 		err = -EADDRNOTAVAIL;
 	} else {
 		sock_hold(sk);
-		hlist_add_head(&xs->hash_node,
-			       &ehash.b[tuple_hash(net, &t) & ehash.mask]);
+		xs->hslot = slot;
+		hlist_nulls_add_head_rcu(&xs->hash_node, &b->socks);
 		xs->hashed = 1;
 	}
-	spin_unlock(&twhash.lock);
-	spin_unlock_bh(&ehash.lock);
+	spin_unlock_bh(&b->lock);
 	return err;
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_ehash_insert);
 
-/**
- * xtcp_connect_bind() - give a connecting socket a local port, if it has
- *	none, and hash it; an ephemeral port is retried until the 4-tuple is
- *	unique.
- * @sk: the socket, peer address set
- *
- * Return: 0 or a negative errno.
- */
-int xtcp_connect_bind(struct sock *sk)
-{
-	int tries, err;
-
-	if (xtcp_sk(sk)->bound)
-		return xtcp_ehash_insert(sk);
-	for (tries = 0; tries < 16; tries++) {
-		err = xtcp_bind_port(sk, 0);
-		if (err)
-			return err;
-		err = xtcp_ehash_insert(sk);
-		if (err != -EADDRNOTAVAIL)
-			return err;
-		xtcp_unbind(sk);
-	}
-	return -EADDRNOTAVAIL;
-}
-
 void xtcp_unhash(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	struct xtcp_htable *h = xs->listening ? &lhash : &ehash;
+	spinlock_t *lock;	/* the bucket of hash_node */
 	bool put = false;
 
-	spin_lock_bh(&h->lock);
+	if (!xs->hashed)
+		return;
+	/* hashed, listening and hslot change only under the socket lock */
+	lock = xs->listening ? &lhash[xs->hslot].lock : &ehash[xs->hslot].lock;
+	spin_lock_bh(lock);
 	if (xs->hashed) {
-		hlist_del_init(&xs->hash_node);
+		hlist_nulls_del_init_rcu(&xs->hash_node);
 		xs->hashed = 0;
 		xs->listening = 0;
 		put = true;
 	}
-	spin_unlock_bh(&h->lock);
+	spin_unlock_bh(lock);
 	if (put)
 		sock_put(sk);
 }
@@ -409,76 +600,85 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_unhash);
 struct sock *xtcp_lookup_established(struct net *net,
 				     const struct xtcp_tuple *t)
 {
+	u32 slot = eslot(net, t);
+	struct hlist_nulls_node *n;
+	struct xtcp_sock *xs;
 	struct sock *sk;
 
-	spin_lock(&ehash.lock);
-	sk = ehash_find(net, t);
-	if (sk)
-		sock_hold(sk);
-	spin_unlock(&ehash.lock);
+	rcu_read_lock();
+begin:
+	hlist_nulls_for_each_entry_rcu(xs, n, &ehash[slot].socks, hash_node) {
+		sk = xtcp_to_sk(xs);
+		if (!tuple_match(sk, net, t))
+			continue;
+		if (unlikely(!refcount_inc_not_zero(&sk->sk_refcnt)))
+			goto miss;
+		if (unlikely(!tuple_match(sk, net, t))) {
+			sock_put(sk);
+			goto begin;
+		}
+		goto out;
+	}
+	if (get_nulls_value(n) != slot)
+		goto begin;
+miss:
+	sk = NULL;
+out:
+	rcu_read_unlock();
 	return sk;
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_lookup_established);
 
-/* The most specific listener: exact local address before wildcard. */
-struct sock *xtcp_lookup_listener(struct net *net, const struct xtcp_tuple *t)
-{
-	u16 port = ntohs(t->lport);
-	struct sock *best = NULL;
-	struct xtcp_sock *xs;
-
-	spin_lock(&lhash.lock);
-	hlist_for_each_entry(xs, &lhash.b[port_hash(net, port) & lhash.mask],
-			     hash_node) {
-		struct sock *sk = xtcp_to_sk(xs);
-
-		if (!net_eq(sock_net(sk), net) || sk->sk_family != t->family ||
-		    inet_sk(sk)->inet_num != port)
-			continue;
-		if (sk->sk_bound_dev_if && sk->sk_bound_dev_if != t->dif)
-			continue;
-		if (addr_eq(t->family, sk_laddr(sk), &t->laddr)) {
-			best = sk;
-			break;
-		}
-		if (addr_any(t->family, sk_laddr(sk)) && !best)
-			best = sk;
-	}
-	if (best)
-		sock_hold(best);
-	spin_unlock(&lhash.lock);
-	return best;
-}
-EXPORT_SYMBOL_IF_KUNIT(xtcp_lookup_listener);
-
+/* TIME-WAIT objects never change key nor chain and are freed after a
+ * grace period: no re-check after the reference.
+ */
 struct xtcp_tw *xtcp_lookup_tw(struct net *net, const struct xtcp_tuple *t)
 {
+	u32 slot = eslot(net, t);
+	struct hlist_nulls_node *n;
 	struct xtcp_tw *tw;
 
-	spin_lock(&twhash.lock);
-	tw = tw_find(net, t);
-	if (tw)
-		refcount_inc(&tw->refcnt);
-	spin_unlock(&twhash.lock);
+	rcu_read_lock();
+	hlist_nulls_for_each_entry_rcu(tw, n, &ehash[slot].tws, node) {
+		if (!tw_match(tw, net, t))
+			continue;
+		if (!refcount_inc_not_zero(&tw->refcnt))
+			tw = NULL;
+		goto out;
+	}
+	tw = NULL;
+out:
+	rcu_read_unlock();
 	return tw;
+}
+
+static void xtcp_tw_key(const struct xtcp_tw *tw, struct xtcp_tuple *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->family = tw->family;
+	t->lport = tw->sport;
+	t->rport = tw->dport;
+	memcpy(&t->laddr, &tw->saddr, sizeof(t->laddr));
+	memcpy(&t->raddr, &tw->daddr, sizeof(t->raddr));
+}
+
+static struct xtcp_ebucket *tw_bucket(const struct xtcp_tw *tw)
+{
+	struct xtcp_tuple t;
+
+	xtcp_tw_key(tw, &t);
+	return &ehash[eslot(read_pnet(&tw->net), &t)];
 }
 
 /* Hash a new TIME-WAIT object; the table holds a reference. */
 int xtcp_tw_hash(struct xtcp_tw *tw)
 {
-	struct net *net = read_pnet(&tw->net);
-	struct xtcp_tuple t = {
-		.family = tw->family,
-		.lport = tw->sport,
-		.rport = tw->dport,
-	};
+	struct xtcp_ebucket *b = tw_bucket(tw);
 
-	memcpy(&t.laddr, &tw->saddr, sizeof(t.laddr));
-	memcpy(&t.raddr, &tw->daddr, sizeof(t.raddr));
-	spin_lock_bh(&twhash.lock);
+	spin_lock_bh(&b->lock);
 	refcount_inc(&tw->refcnt);
-	hlist_add_head(&tw->node, &twhash.b[tuple_hash(net, &t) & twhash.mask]);
-	spin_unlock_bh(&twhash.lock);
+	hlist_nulls_add_head_rcu(&tw->node, &b->tws);
+	spin_unlock_bh(&b->lock);
 	return 0;
 }
 
@@ -487,14 +687,15 @@ int xtcp_tw_hash(struct xtcp_tw *tw)
  */
 bool xtcp_tw_unhash(struct xtcp_tw *tw)
 {
+	struct xtcp_ebucket *b = tw_bucket(tw);
 	bool was = false;
 
-	spin_lock_bh(&twhash.lock);
-	if (!hlist_unhashed(&tw->node)) {
-		hlist_del_init(&tw->node);
+	spin_lock_bh(&b->lock);
+	if (!hlist_nulls_unhashed(&tw->node)) {
+		hlist_nulls_del_init_rcu(&tw->node);
 		was = true;
 	}
-	spin_unlock_bh(&twhash.lock);
+	spin_unlock_bh(&b->lock);
 	return was;
 }
 
@@ -503,34 +704,34 @@ void xtcp_tw_purge(struct net *net)
 {
 	unsigned int i;
 
-	for (i = 0; i <= twhash.mask; i++) {
+	for (i = 0; i < XTCP_EHASH_SIZE; i++) {
+		struct hlist_nulls_node *n;
 		struct xtcp_tw *tw;
 
 restart:
-		spin_lock_bh(&twhash.lock);
-		hlist_for_each_entry(tw, &twhash.b[i], node) {
+		spin_lock_bh(&ehash[i].lock);
+		hlist_nulls_for_each_entry(tw, n, &ehash[i].tws, node) {
 			if (!net_eq(read_pnet(&tw->net), net))
 				continue;
 			refcount_inc(&tw->refcnt);
-			spin_unlock_bh(&twhash.lock);
+			spin_unlock_bh(&ehash[i].lock);
 			xtcp_tw_kill(tw);
 			xtcp_tw_put(tw);
 			goto restart;
 		}
-		spin_unlock_bh(&twhash.lock);
+		spin_unlock_bh(&ehash[i].lock);
 	}
 }
 
-/* Is the 4-tuple already a connection or in TIME-WAIT? */
+/* Is the 4-tuple already an XTCP connection or in TIME-WAIT? */
 bool xtcp_tuple_busy(struct net *net, const struct xtcp_tuple *t)
 {
+	struct xtcp_ebucket *b = &ehash[eslot(net, t)];
 	bool busy;
 
-	spin_lock_bh(&ehash.lock);
-	spin_lock(&twhash.lock);
-	busy = ehash_find(net, t) || tw_find(net, t);
-	spin_unlock(&twhash.lock);
-	spin_unlock_bh(&ehash.lock);
+	spin_lock_bh(&b->lock);
+	busy = ebucket_busy(b, net, t);
+	spin_unlock_bh(&b->lock);
 	return busy;
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_tuple_busy);
@@ -561,52 +762,23 @@ u32 xtcp_isn(struct net *net, const struct xtcp_tuple *t)
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_isn);
 
-/* A passive child shares its listener's port, as Linux's children share
- * the bind bucket: the port stays in use while any of them lives.
- */
-void xtcp_bind_inherit(struct sock *sk)
-{
-	spin_lock_bh(&bhash.lock);
-	bind_insert(sk, inet_sk(sk)->inet_num);
-	spin_unlock_bh(&bhash.lock);
-}
-EXPORT_SYMBOL_IF_KUNIT(xtcp_bind_inherit);
-
-/* Does an XTCP socket of @family hold @port (host order) in @net? */
-bool xtcp_port_bound(struct net *net, u16 family, u16 port)
-{
-	struct xtcp_sock *o;
-	bool ret = false;
-
-	spin_lock(&bhash.lock);
-	hlist_for_each_entry(o, &bhash.b[port_hash(net, port) & bhash.mask],
-			     bind_node) {
-		struct sock *osk = xtcp_to_sk(o);
-
-		if (net_eq(sock_net(osk), net) && osk->sk_family == family &&
-		    inet_sk(osk)->inet_num == port) {
-			ret = true;
-			break;
-		}
-	}
-	spin_unlock(&bhash.lock);
-	return ret;
-}
-EXPORT_SYMBOL_IF_KUNIT(xtcp_port_bound);
-
 /* /proc: call @fn for each TIME-WAIT object of @net and @family */
 void xtcp_tw_for_each(struct net *net, u16 family,
 		      void (*fn)(struct seq_file *, struct xtcp_tw *, int),
 		      struct seq_file *f, int *idx)
 {
+	struct hlist_nulls_node *n;
 	struct xtcp_tw *tw;
 	unsigned int i;
 
-	spin_lock_bh(&twhash.lock);
-	for (i = 0; i <= twhash.mask; i++)
-		hlist_for_each_entry(tw, &twhash.b[i], node)
+	for (i = 0; i < XTCP_EHASH_SIZE; i++) {
+		if (hlist_nulls_empty(&ehash[i].tws))
+			continue;
+		spin_lock_bh(&ehash[i].lock);
+		hlist_nulls_for_each_entry(tw, n, &ehash[i].tws, node)
 			if (net_eq(read_pnet(&tw->net), net) &&
 			    tw->family == family)
 				fn(f, tw, (*idx)++);
-	spin_unlock_bh(&twhash.lock);
+		spin_unlock_bh(&ehash[i].lock);
+	}
 }

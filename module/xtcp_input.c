@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * XTCP input: a netfilter LOCAL_IN hook (after the filter table) steals the
- * TCP segments of XTCP-owned 4-tuples, validates them, and hands them to
- * the protocol core under the socket lock (or the socket backlog when the
- * user holds it). Everything else is left to in-kernel TCP.
+ * XTCP input: a netfilter LOCAL_IN hook (after the filter table) steals
+ * exactly what XTCP owns: segments of its connections' and TIME-WAIT
+ * 4-tuples, and SYNs to a listener's bound address:port (and device) that
+ * open no Linux TCP 4-tuple. It validates them and hands them to the
+ * protocol core under the socket lock (or the socket backlog when the
+ * user holds it). Everything else, a segment to an XTCP-bound port that
+ * matches no XTCP socket included, is left to Linux TCP, which answers
+ * as it would (NF_ACCEPT). The lookups are lockless (xtcp_hash.c).
  */
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
@@ -115,8 +119,11 @@ static void xtcp_sk_rcv_segment(struct sock *sk, struct sk_buff *skb)
 			return;
 		}
 		/* answer as if there were no socket (§3.10.7.1) */
-		if (xtcp_core_reset_for(&XTCP_SKB_CB(skb)->seg, &o))
+		if (xtcp_core_reset_for(&XTCP_SKB_CB(skb)->seg, &o)) {
+			XTCP_INC_STATS(xtcp_pernet(sock_net(sk)),
+				       XTCP_MIB_NOSOCKRSTS);
 			xtcp_send_reply(sock_net(sk), &t, &o, skb->mark);
+		}
 		consume_skb(skb);
 		return;
 	}
@@ -251,6 +258,8 @@ static unsigned int xtcp_nf_hook(void *priv, struct sk_buff *skb,
 	struct xtcp_net *xn = xtcp_pernet(net);
 	__be16 _ports[2];
 	const __be16 *ports;
+	const u8 *fl;
+	u8 _fl;
 	struct xtcp_tuple t;
 	struct xtcp_tw *tw = NULL;
 	struct sock *sk = NULL;
@@ -302,10 +311,38 @@ static unsigned int xtcp_nf_hook(void *priv, struct sk_buff *skb,
 	t.dif = state->in ? state->in->ifindex : 0;
 
 	sk = xtcp_lookup_established(net, &t);
-	if (!sk)
+	if (!sk) {
 		tw = xtcp_lookup_tw(net, &t);
-	if (!sk && !tw)
+		/* an XTCP TIME-WAIT gave its port back: if Linux TCP has
+		 * opened the 4-tuple since, the segments are Linux's
+		 */
+		if (tw && xtcp_linux_owns_net(net, &t)) {
+			xtcp_tw_put(tw);
+			return NF_ACCEPT;
+		}
+	}
+	if (!sk && !tw) {
+		/* a listener owns only the SYNs that open a connection; any
+		 * other segment to its port is Linux TCP's to answer (RST for
+		 * no socket, exactly what RFC 9293 §3.10.7.2 has a listener
+		 * send), and a Linux connection sharing the port keeps its
+		 * segments
+		 */
+		fl = skb_header_pointer(skb, skb_network_offset(skb) + thoff +
+					offsetof(struct tcphdr, window) - 1,
+					sizeof(_fl), &_fl);
+		if (!fl ||
+		    (*fl & (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST)) != TCPHDR_SYN)
+			return NF_ACCEPT;
 		sk = xtcp_lookup_listener(net, &t);
+		if (!sk)
+			return NF_ACCEPT;
+		if (xtcp_linux_owns_net(net, &t)) {
+			sock_put(sk);
+			return NF_ACCEPT;
+		}
+	}
+
 	if (frag && (sk || tw)) {
 		/*
 		 * The first fragment of an IPv6 datagram for XTCP. IPv6
@@ -322,11 +359,6 @@ static unsigned int xtcp_nf_hook(void *priv, struct sk_buff *skb,
 			xtcp_tw_put(tw);
 		return NF_DROP;
 	}
-	if (!sk && !tw) {
-		if (!xtcp_port_bound(net, family, ntohs(t.lport)))
-			return NF_ACCEPT;
-		XTCP_INC_STATS(xn, XTCP_MIB_NOSOCKRSTS);
-	}
 
 	/* ours from here on */
 	skb_dst_drop(skb);
@@ -339,22 +371,8 @@ static unsigned int xtcp_nf_hook(void *priv, struct sk_buff *skb,
 		xtcp_sk_deliver(sk, skb);
 		return NF_STOLEN;
 	}
-	if (tw) {
-		xtcp_tw_input(tw, skb);
-		xtcp_tw_put(tw);
-		return NF_STOLEN;
-	}
-	/* an XTCP port without a matching connection (§3.10.7.1) */
-	{
-		struct xtcp_out o;
-
-		if (trace_xtcp_segment_recv_enabled())
-			xtcp_trace_recv(skb, &XTCP_SKB_CB(skb)->seg,
-					XTCP_CLOSED, XTCP_CLOSED);
-		if (xtcp_core_reset_for(&XTCP_SKB_CB(skb)->seg, &o))
-			xtcp_send_reply(net, &t, &o, skb->mark);
-		consume_skb(skb);
-	}
+	xtcp_tw_input(tw, skb);
+	xtcp_tw_put(tw);
 	return NF_STOLEN;
 put:
 	if (sk)

@@ -108,7 +108,8 @@ void xtcp_listen_syn(struct sock *lsk, struct sk_buff *skb,
 	if (xtcp_route(sk, &mss))
 		goto free;
 	xtcp_set_mss(sk, mss);
-	xtcp_bind_inherit(sk);
+	if (xtcp_bind_inherit(lsk, sk))
+		goto free;
 	cxs->was_connected = 1;
 
 	bh_lock_sock_nested(sk);

@@ -150,8 +150,13 @@ struct dst_entry *xtcp_route6(struct sock *sk, struct flowi6 *fl6)
 	if (IS_ERR(dst))
 		return dst;
 	if (ipv6_addr_any(&np->saddr)) {
+		int err = xtcp_set_saddr(sk, &fl6->saddr);
+
+		if (err) {
+			dst_release(dst);
+			return ERR_PTR(err);
+		}
 		np->saddr = fl6->saddr;
-		sk->sk_v6_rcv_saddr = fl6->saddr;
 	}
 	ip6_dst_store(sk, dst, NULL, NULL);
 	return dst;

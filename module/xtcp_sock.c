@@ -77,7 +77,10 @@ static void xtcp_init_inet(struct sock *sk, struct sock *parent)
 		xtcp_inet6_mc_defaults(sk);
 		np->pmtudisc = IPV6_PMTUDISC_WANT;
 	}
-	sk->sk_ipv6only = 1;
+	/* IPv6 sockets are IPv6-only; IPv4 ones must not say so, as Linux's
+	 * bind-conflict rules read the flag (ipv6_only_sock())
+	 */
+	sk->sk_ipv6only = parent ? parent->sk_ipv6only : 0;
 }
 
 /**
@@ -93,13 +96,14 @@ int xtcp_sock_init(struct sock *sk, struct sock *parent)
 	INIT_LIST_HEAD(&xs->synq);
 	INIT_LIST_HEAD(&xs->acceptq);
 	INIT_LIST_HEAD(&xs->child_node);
-	INIT_HLIST_NODE(&xs->bind_node);
-	INIT_HLIST_NODE(&xs->hash_node);
+	xs->hash_node.pprev = NULL;
 	spin_lock_init(&xs->qlock);
 	xtcp_timers_init(sk);
 	xtcp_init_inet(sk, parent);
 
 	sk->sk_protocol = XTCP_SK_PROTOCOL;
+	/* the hook looks sockets up under RCU (xtcp_hash.c) */
+	sock_set_flag(sk, SOCK_RCU_FREE);
 	sk->sk_destruct = xtcp_sock_destruct;
 	sk->sk_backlog_rcv = xtcp_backlog_rcv;
 	sk->sk_write_space = xtcp_write_space;

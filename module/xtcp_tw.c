@@ -121,7 +121,7 @@ static const struct xtcp_core_ops xtcp_tw_ops = {
 void xtcp_tw_put(struct xtcp_tw *tw)
 {
 	if (refcount_dec_and_test(&tw->refcnt))
-		kfree(tw);
+		kfree_rcu(tw, rcu);	/* lookups run under RCU */
 }
 
 static void xtcp_tw_timer(struct timer_list *t)
@@ -184,7 +184,6 @@ void xtcp_time_wait(struct sock *sk)
 		write_pnet(&tw->net, sock_net(sk));
 		spin_lock_init(&tw->lock);
 		timer_setup(&tw->timer, xtcp_tw_timer, 0);
-		INIT_HLIST_NODE(&tw->node);
 		tw->family = t.family;
 		tw->sport = t.lport;
 		tw->dport = t.rport;

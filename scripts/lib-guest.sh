@@ -18,7 +18,8 @@ two_hosts() {
 	ip -n "$2" addr add 10.0.0.2/24 dev "$IF2"
 	for n in "$1" "$2"; do
 		ip -n "$n" link set lo up
-		ip netns exec "$n" sh -c 'echo 1000 > /proc/sys/net/xtcp/msl_ms'
+		[ -d /proc/sys/net/xtcp ] &&
+			ip netns exec "$n" sh -c 'echo 1000 > /proc/sys/net/xtcp/msl_ms'
 	done
 	ip -n "$1" link set "$IF1" up
 	ip -n "$2" link set "$IF2" up
