@@ -78,6 +78,11 @@ A tc qdisc add dev "$IFA" root plug 2>/dev/null && HAVE_PLUG=1 &&
 	A tc qdisc del dev "$IFA" root
 diag "sch_plug=$HAVE_PLUG"
 no_rows() { ! proc_rows "$1" "$2" | grep -q -- "${3:-.}"; }
+# port_free NS PORT: no XTCP or Linux TCP row (v4, v6) with local port PORT
+port_free() {
+	! NS "$1" awk -v p=":$(printf '%04X' "$2")" 'FNR > 1 && substr($2, length($2) - 4) == p' \
+		/proc/net/xtcp /proc/net/xtcp6 /proc/net/tcp /proc/net/tcp6 2>/dev/null | grep -q .
+}
 wait_gone() { # NS PORT SECONDS [PATTERN]: until no /proc row with local
 	# PORT (matching PATTERN) is left; time-based, a sample is slow on KASAN
 	wait_until "$3" no_rows "$1" "$2" "${4:-.}"
@@ -361,6 +366,9 @@ tw_test() {
 		fi
 	fi
 	xsys b msl_ms "$MSL_MS"
+	# the client's own end of the first connection (LAST-ACK until b's
+	# ACK is in) must be gone before its port is used again
+	wait_until 60 port_free a $cport
 	out=$(A "$L" reconnect -f "$cfam" -a $sa -p $PORT -P $cport -n 1 -t 120 2>&1)
 	rc=$?
 	[ $rc = 0 ] && echo "$out" | grep -q "connect=OK bytes=1000" &&
@@ -497,7 +505,11 @@ if [ $XT = 1 ]; then
 	run_tw a b fd00::1
 	PORT=$((PORT + 1))
 	lserver b "$R/rmmod.srv" -f xtcp -b 10.0.0.2 -p $PORT -n 2 --first -s 100 -t 120
-	A "$L" reconnect -f xtcp -a 10.0.0.2 -p $PORT -P $((PORT + 5000)) -n 2 -s 100 -t 120 >/dev/null 2>&1
+	# twice from one port: the second once the first has fully closed
+	# on a (LAST-ACK until b's ACK is in), so it meets b's TIME-WAIT
+	A "$L" reconnect -f xtcp -a 10.0.0.2 -p $PORT -P $((PORT + 5000)) -n 1 -s 100 -t 120 >/dev/null 2>&1
+	wait_until 60 port_free a $((PORT + 5000))
+	A "$L" reconnect -f xtcp -a 10.0.0.2 -p $PORT -P $((PORT + 5000)) -n 1 -s 100 -t 120 >/dev/null 2>&1
 	wait
 	# the processes are gone, their last FINs and ACKs may still be on the
 	# way: until every closer has reached TIME-WAIT (held 2 min)
