@@ -18,6 +18,8 @@ root=$(dirname "$here")
 T=$root/tools
 # shellcheck source=lib-tap.sh
 . "$here/lib-tap.sh"
+# shellcheck source=lib-guest.sh
+. "$here/lib-guest.sh"
 # shellcheck source=lib-e2e.sh
 . "$here/lib-e2e.sh"
 
@@ -36,7 +38,7 @@ run_xfer() {
 	rm -f "$rf"
 	NS "$ns" "$X" server -f "$sf" -b "$ba" -p $PORT -t 240 --ready-file "$rf" "${sargs[@]}" >"$so" 2>&1 &
 	local sp=$!
-	for _ in $(seq 100); do [ -e "$rf" ] && break; sleep 0.05; done
+	wait_file 60 "$rf"
 	NS "$nc" "$X" client -f "$cf" -a "$ca" -p $PORT -s "$sz" -t 240 "${cargs[@]}" >"$co" 2>&1
 	local crc=$?
 	wait $sp
@@ -86,19 +88,49 @@ for v in 4 6; do
 done
 
 # ---------------------------------- handshake/teardown capture + states ---
-# state name from /proc/net/tcp st (hex)
-st_awk='BEGIN{split("ESTABLISHED SYN-SENT SYN-RECEIVED FIN-WAIT-1 FIN-WAIT-2 TIME-WAIT CLOSED CLOSE-WAIT LAST-ACK LISTEN CLOSING",N," ")}'
-# sample_states NS PORT FILE: log "time state rfcname tm" lines for PORT
+# sampler NS PORT FILE PROCFILE: while $R/sampling.PORT exists, log
+# "time state lastcol st tm_when time_after" lines for PORT's rows. One
+# process reading PROCFILE every 20 ms: a state held for a second or two
+# gets many samples even when the guest is slowed down several times.
 sampler() {
 	local ns=$1 p=$2 f=$3 pf=$4
-	NS "$ns" bash -c "
-		hp=\$(printf ':%04X' $p)
-		while [ -e $R/sampling.$p ]; do
-			t=\$(date +%s.%N); snap=\$(cat $pf); t1=\$(date +%s.%N)
-			echo \"\$snap\" | awk -v hp=\$hp -v t=\$t -v t1=\$t1 '$st_awk NR>1 && (index(\$2,hp)||index(\$3,hp)) {
-				split(\$6,tm,\":\"); printf \"%s %s %s %s %s %s\\n\", t, N[strtonum(\"0x\" \$4)], \$NF, \$4, strtonum(\"0x\" tm[2]), t1 }'
-			sleep 0.05
-		done" >"$f" 2>&1 &
+	NS "$ns" python3 -c '
+import os, sys, time
+p, pf, flag = sys.argv[1:4]
+hp = ":%04X" % int(p)
+N = ("ESTABLISHED SYN-SENT SYN-RECEIVED FIN-WAIT-1 FIN-WAIT-2 TIME-WAIT "
+     "CLOSED CLOSE-WAIT LAST-ACK LISTEN CLOSING").split()
+while os.path.exists(flag):
+    t = time.time()
+    with open(pf) as fh:
+        rows = fh.read().splitlines()[1:]
+    t1 = time.time()
+    out = []
+    for r in rows:
+        c = r.split()
+        if hp in c[1] or hp in c[2]:
+            st = int(c[3], 16)
+            name = N[st - 1] if 0 < st <= len(N) else ""
+            out.append("%.6f %s %s %s %d %.6f" % (t, name, c[-1], c[3],
+                       int(c[5].split(":")[1], 16), t1))
+    if out:
+        print("\n".join(out), flush=True)
+    time.sleep(0.02)
+' "$p" "$pf" "$R/sampling.$p" >"$f" 2>&1 &
+}
+# last_ack_in PCAP CLIENT N: the capture holds a pure ACK from CLIENT after
+# the peer's Nth FIN (tcpdump -U writes each packet as it is captured)
+last_ack_in() {
+	tcpdump -r "$1" -n 2>/dev/null | awk -v c="$2" -v n="$3" '
+		{ src = $3; sub(/\.[0-9]+$/, "", src) }
+		src != c && /Flags \[[^]]*F/ { fins++ }
+		src == c && /Flags \[\.\]/ && fins >= n { found = 1 }
+		END { exit !found }'
+}
+# client_tseq PORT: the client's transitions on the tracepoint so far
+client_tseq() {
+	grep -E "xtcp_state: \[[^]]*\]:[0-9]+ -> \[[^]]*\]:$1 " /sys/kernel/tracing/trace |
+		awk '{print $NF}' | tr '\n' ' '
 }
 states_seq() { awk '!seen[$2]++ {print $2}' "$1" | tr '\n' ' '; }  # first-seen order
 
@@ -130,7 +162,7 @@ cap_test() { # v4|v6
 	if ! command -v tcpdump >/dev/null; then skip "v$v capture" "no tcpdump"; return; fi
 	ip netns exec b tcpdump -i "$IFB" -n -U --immediate-mode -s 128 -w "$pcap" tcp port $p >"$R/tcpdump.$p" 2>&1 &
 	local tp=$!
-	for _ in $(seq 100); do grep -q listening "$R/tcpdump.$p" && break; sleep 0.05; done
+	wait_file 30 "$R/tcpdump.$p" listening
 	if [ "$SUBJECT" = xtcp ]; then
 		mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing
 		echo > /sys/kernel/tracing/trace
@@ -144,7 +176,8 @@ cap_test() { # v4|v6
 	# server: reads to EOF, stays in CLOSE-WAIT 3 s, closes (the sampler
 	# is slow under TCG)
 	xfer_hash "v$v capture run: XTCP->XTCP 100 bytes" b a "$(fam x)" "$(fam x)" $sa $sa 100 --hold 3000 -- --hold 4000
-	sleep 1
+	# the server has closed; until the client's last ACK is captured
+	wait_until 30 last_ack_in "$pcap" "$ca" 1
 	kill -TERM $tp; wait $tp 2>/dev/null
 	tshark -r "$pcap" -T fields -E separator=, -e ip.src -e ipv6.src -e tcp.flags \
 		-e tcp.seq_raw -e tcp.ack_raw -e tcp.len 2>/dev/null >"$R/hs-v$v.txt"
@@ -196,9 +229,6 @@ PY
 	done <"$R/hs-v$v.chk"
 	# states seen while the connection lived
 	local sa_seq sb_seq
-	sleep 0.3
-	sa_seq=$(states_seq "$R/states-a.$p")
-	sb_seq=$(states_seq "$R/states-b.$p")
 	local want_a="ESTABLISHED FIN-WAIT-2 TIME-WAIT" want_b="LISTEN ESTABLISHED CLOSE-WAIT"
 	seq_has() { local s=" $1 " w; for w in $2; do s=${s#* $w }; [ "$s" = " $1 " ] && return 1; s=" $s"; done; }
 	in_order() { # seq wanted: every wanted state appears, in order
@@ -207,6 +237,11 @@ PY
 			case "$rest" in *" $w "*) rest=" ${rest#* $w }" ;; *) return 1 ;; esac
 		done
 	}
+	# the client is in TIME-WAIT by now: until a sample shows it
+	sampled_tw() { grep -q '^[^ ]* TIME-WAIT ' "$R/states-a.$p"; }
+	[ "$QUICK" = 1 ] || wait_until $((2 * MSL_MS / 1000 + 30)) sampled_tw
+	sa_seq=$(states_seq "$R/states-a.$p")
+	sb_seq=$(states_seq "$R/states-b.$p")
 	if [ "$QUICK" = 1 ]; then
 		skip "v$v client/server states from /proc samples" "debug kernel samples /proc only every ~2 s; the tracepoint check covers the states"
 	else
@@ -221,10 +256,15 @@ PY
 		bad=$(cat "$R/states-a.$p" "$R/states-b.$p" | awk '$2 != $3' | head -3)
 		[ -z "$bad" ] && ok "v$v /proc RFC state name column matches st" ||
 			nok "v$v /proc RFC state name column matches st" "$bad"
-		# TIME-WAIT gone after 2*MSL
+		# TIME-WAIT gone after 2*MSL: until its row is gone and the
+		# tracepoint has its end
 		local tw_t
 		tw_t=$(awk '$2=="TIME-WAIT"{print $1; exit}' "$R/states-a.$p")
-		sleep $(awk -v m=$MSL_MS 'BEGIN{print 2*m/1000 + 0.6}')
+		tw_over() {
+			! A grep -q "$(printf ':%04X' $p)" "$pf" &&
+				case "$(client_tseq $p)" in *"TIME-WAIT CLOSED ") true ;; *) false ;; esac
+		}
+		wait_until $((2 * MSL_MS / 1000 + 60)) tw_over
 		rm -f "$R/sampling.$p"
 		local tw_last
 		tw_last=$(awk '$2=="TIME-WAIT"{t=$1} END{print t}' "$R/states-a.$p")
@@ -253,7 +293,11 @@ lastack_test() {
 	local p=$PORT pcap=$R/lastack.pcap
 	ip netns exec b tcpdump -i "$IFB" -n -U --immediate-mode -s 128 -w "$pcap" tcp port $p >"$R/tcpdump.$p" 2>&1 &
 	local tp=$!
-	for _ in $(seq 100); do grep -q listening "$R/tcpdump.$p" && break; sleep 0.05; done
+	wait_file 30 "$R/tcpdump.$p" listening
+	# the client's TIME-WAIT (restarted by the re-ACK) is held 10 s, so a
+	# sample after the re-ACK is sure to find it; nothing waits for its end
+	local la_msl=5000
+	xsys a msl_ms $la_msl
 	# FIN retransmission >= 1 s after the first ACK, so the timer restart
 	# stands out from the sampling jitter
 	B ip route change 10.0.0.0/24 dev "$IFB" rto_min 1000ms
@@ -269,8 +313,15 @@ lastack_test() {
 	B nft add rule inet xtest pre ip saddr $ca tcp dport $p 'tcp flags == ack' quota until 52 bytes accept
 	B nft add rule inet xtest pre ip saddr $ca tcp dport $p 'tcp flags == ack' quota until 60 bytes drop
 	xfer_hash "lost last ACK run: XTCP->XTCP 0 bytes" b a "$(fam x)" "$(fam x)" $sa $sa 0 --hold 300 -- --hold 4000
-	sleep 3
+	xsys a msl_ms "$MSL_MS"
+	# until the re-ACK of the retransmitted FIN is captured, then until a
+	# TIME-WAIT sample taken after it
+	wait_until 60 last_ack_in "$pcap" "$ca" 2
 	kill -TERM $tp; wait $tp 2>/dev/null
+	local t_reack
+	t_reack=$(date +%s.%N)
+	tw_after() { awk -v t="$t_reack" '$2 == "TIME-WAIT" && $1 > t + 0.05 { f = 1 } END { exit !f }' "$R/states-a.$p"; }
+	wait_until 30 tw_after
 	rm -f "$R/sampling.$p"
 	tshark -r "$pcap" -T fields -E separator=' ' -e frame.time_epoch -e ip.src -e tcp.flags -e tcp.seq_raw -e tcp.ack_raw >"$R/lastack.txt" 2>/dev/null
 	python3 - "$R/lastack.txt" "$ca" "$sa" <<'PY' >"$R/lastack.chk"
@@ -300,7 +351,7 @@ PY
 	# USER_HZ ticks) taken after the re-ACK implies the timer started at
 	# t - (TW - r)/100: that must be the second ACK, not the first
 	local twt=60 verdict  # seconds: Linux TCP_TIMEWAIT_LEN
-	[ "$SUBJECT" = xtcp ] && twt=$(awk -v m=$MSL_MS "BEGIN{print 2*m/1000}")
+	[ "$SUBJECT" = xtcp ] && twt=$((2 * la_msl / 1000))
 	verdict=$(awk -v tw=$twt -v acks="$(cat "$R/lastack.txt.acks" 2>/dev/null)" '
 		BEGIN { split(acks, A, " ") }
 		$2 == "TIME-WAIT" && A[2] != "" && $1 > A[2] + 0.05 {
@@ -421,9 +472,10 @@ csum_test() {
 	[ "$SUBJECT" = xtcp ] || { skip "bad checksum" "SUBJECT=tcp"; return; }
 	newport
 	local p=$PORT c0 r0 c1 r1
-	B "$X" server -f xtcp -b 10.0.0.2 -p $p -n 1 -t 20 -q >"$R/csum.srv" 2>&1 &
+	rm -f "$R/csum.ready"
+	B "$X" server -f xtcp -b 10.0.0.2 -p $p -n 1 -t 120 -q --ready-file "$R/csum.ready" >"$R/csum.srv" 2>&1 &
 	local sp=$!
-	sleep 0.5
+	wait_file 60 "$R/csum.ready"
 	linux_rsts() { B awk '/^Tcp:/ { if (!h) { for (i=1;i<=NF;i++) n[i]=$i; h=1 } else for (i=1;i<=NF;i++) if (n[i]=="OutRsts") print $i }' /proc/net/snmp; }
 	c0=$(stat_get b InCsumErrors) r0=$(stat_get b OutRsts) l0=$(linux_rsts)
 	A python3 - "$p" <<'PY' >"$R/csum.out" 2>&1
@@ -446,14 +498,17 @@ r = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
 r.settimeout(0.2)
 s.sendto(seg(0x02, 1000, 0, False), (dst, 0))      # SYN, bad checksum
 s.sendto(seg(0x10, 5000, 7000, True), (dst, 0))    # ACK, no connection
+# until the RST to the ACK (sent second, so any reply to the SYN came
+# first), bounded generously; 0.3 s more for anything after it
 got = []
-end = time.time() + 3
+end = time.time() + 30
 while time.time() < end:
     try: d = r.recv(100)
     except socket.timeout: continue
     ihl = (d[0] & 15) * 4
     sp, dp, sq, ak, off, fl = struct.unpack("!HHIIBB", d[ihl:ihl + 14])
     if sp == port and dp == 40000: got.append((fl, sq, ak))
+    if any(g[0] & 0x04 for g in got): end = min(end, time.time() + 0.3)
 print("replies", got)
 ok = [g for g in got if g[0] & 0x04 and g[1] == 7000]
 syn_acks = [g for g in got if g[0] & 0x12 == 0x12]
@@ -495,12 +550,13 @@ fi
 # ------------------------- many connections, leaks, counters, coexistence ---
 nseq=1000 npar=100
 # wait for earlier TIME-WAITs to expire so the counters start clean
-sleep $(awk -v m=$MSL_MS 'BEGIN{print 2*m/1000 + 0.5}')
+[ "$SUBJECT" = xtcp ] && wait_until 60 eval 'xtcp_ns_empty a && xtcp_ns_empty b'
 ao0=$(stat_get a ActiveOpens) po0=$(stat_get b PassiveOpens)
 newport
-NS b "$X" server -f tcp -b 10.0.0.2 -p $((PORT + 500)) -n 1 -t 300 >"$R/coexist.srv" 2>&1 &
+rm -f "$R/coexist.ready"
+NS b "$X" server -f tcp -b 10.0.0.2 -p $((PORT + 500)) -n 1 -t 300 --ready-file "$R/coexist.ready" >"$R/coexist.srv" 2>&1 &
 cosp=$!
-sleep 0.3
+wait_file 60 "$R/coexist.ready"
 A "$X" client -f tcp -a 10.0.0.2 -p $((PORT + 500)) -s ${big:-2M} -t 300 >"$R/coexist.cli" 2>&1 &
 cocp=$!
 run_xfer "" b a "$(fam x)" "$(fam x)" 10.0.0.2 10.0.0.2 0 --mode crr -n $nseq -q -- --mode crr -n $nseq
@@ -520,7 +576,8 @@ want=$((nseq + npar))
 [ $((ao1 - ao0)) = $want ] && ok "ActiveOpens in a grew by $want" || nok "ActiveOpens in a grew by $want" "$ao0 -> $ao1"
 [ $((po1 - po0)) = $want ] && ok "PassiveOpens in b grew by $want" || nok "PassiveOpens in b grew by $want" "$po0 -> $po1"
 if [ "$SUBJECT" = xtcp ]; then
-	sleep $(awk -v m=$MSL_MS 'BEGIN{print 2*m/1000 + 1}')
+	# the last TIME-WAITs end 2*MSL after their last ACK
+	wait_until $((2 * MSL_MS / 1000 + 60)) eval 'xtcp_ns_empty a && xtcp_ns_empty b'
 	for n in a b; do
 		ce=$(stat_get $n CurrEstab)
 		[ "$ce" = 0 ] && ok "netns $n CurrEstab 0" || nok "netns $n CurrEstab 0" "CurrEstab=$ce"

@@ -4,7 +4,7 @@
 # (10.0.0.1/fd00::1 and 10.0.0.2/fd00::2), the module is loaded, the XTCP
 # sysctls set (MSL, syn_retries), nft table "xtest" and netem probed.
 # Needs lib-tap.sh, $here, $T; sets $R (results, $XTCP_RESULTS/$E2E_NAME),
-# $X, $PORT and the helpers below.
+# $X, $PORT and the helpers below. Needs lib-guest.sh (wait_until).
 
 QUICK=${QUICK:-0}
 SUBJECT=${SUBJECT:-xtcp}
@@ -56,9 +56,11 @@ B ip addr add 10.0.0.2/24 dev "$IFB"; B ip addr add fd00::2/64 dev "$IFB" nodad
 A ip link set "$IFA" up; B ip link set "$IFB" up
 A sysctl -qw net.ipv6.conf.all.accept_dad=0 2>/dev/null
 reach() { # Linux TCP from a to b over the NICs
-	B "$X" server -f tcp -b "$1" -p 19999 -t 10 -q >/dev/null 2>&1 &
-	sleep 0.3
-	A "$X" client -f tcp -a "$1" -p 19999 -s 1000 -t 10 >/dev/null 2>&1
+	local rf=$R/reach.ready
+	rm -f "$rf"
+	B "$X" server -f tcp -b "$1" -p 19999 -t 60 -q --ready-file "$rf" >/dev/null 2>&1 &
+	wait_file 60 "$rf"
+	A "$X" client -f tcp -a "$1" -p 19999 -s 1000 -t 60 >/dev/null 2>&1
 	local r=$?
 	wait
 	return $r
@@ -105,4 +107,10 @@ stat_get() { # ns name: XTCP counter (or Linux Tcp: MIB for SUBJECT=tcp)
 	else
 		NS "$1" awk -v k="$2" '/^Tcp:/ { if (!h) { for (i=1;i<=NF;i++) n[i]=$i; h=1 } else for (i=1;i<=NF;i++) if (n[i]==k) print $i }' /proc/net/snmp
 	fi
+}
+# xtcp_ns_empty NS: no XTCP connection left in NS (CurrEstab 0, no rows)
+xtcp_ns_empty() {
+	[ "$(stat_get "$1" CurrEstab)" = 0 ] &&
+		[ "$(NS "$1" wc -l </proc/net/xtcp)" = 1 ] &&
+		[ "$(NS "$1" cat /proc/net/xtcp6 | wc -l)" = 1 ]
 }

@@ -30,3 +30,30 @@ two_hosts_cleanup() {
 	jobs -p | xargs -r kill 2>/dev/null
 	for n in $TWO_HOSTS; do ip netns del "$n" 2>/dev/null; done
 }
+
+# Waiting for events. Under TCG on a busy host a step can take seconds, so
+# every wait is for the event itself, bounded generously: the bound only
+# costs time when something is already slow or broken.
+
+# wait_until SECONDS CMD...: run CMD until it succeeds (return 0) or
+# SECONDS have passed (return 1, after one last try at the deadline)
+wait_until() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ $SECONDS -lt "$end" ] || return 1
+		sleep 0.05
+	done
+}
+
+# file_has FILE [ERE]: FILE exists and, given ERE, has a line matching it
+file_has() {
+	[ -e "$1" ] || return 1
+	[ -z "${2:-}" ] || grep -Eq -- "$2" "$1"
+}
+
+# wait_file SECONDS FILE [ERE]: until FILE exists (and has a line matching
+# ERE), e.g. a server's --ready-file or its "listening" line
+wait_file() {
+	wait_until "$1" file_has "$2" "${3:-}"
+}

@@ -2,16 +2,23 @@
 # SPDX-License-Identifier: GPL-2.0
 """Raw IPv4 TCP segments for the guest tests (run inside a netns, as root).
 
-  xtcp-raw.py synflood SRC DST DPORT SPORT0 N [rst]
-      send N SYNs from SRC:SPORT0.. to DST:DPORT, then listen 1.5 s and
-      print "synacks=K ports=P,.." (distinct source ports answered); with
-      "rst", then reset each answered handshake (RST at SEG.ACK)
+  xtcp-raw.py synflood SRC DST DPORT SPORT0 N [rst] [want=W]
+      send N SYNs from SRC:SPORT0.. to DST:DPORT, then listen and print
+      "synacks=K ports=P,.." (distinct source ports answered): with
+      want=W until W ports answered (or WAIT s) and 0.3 s more for any
+      extra, else 1.5 s; with "rst", then reset each answered handshake
+      (RST at SEG.ACK)
   xtcp-raw.py twprobe SRC DST DPORT CPORT CMD...
       run CMD (a client that connects from CPORT to DST:DPORT and whose
       peer closes first, so DST holds the TIME-WAIT), sniffing what DST
-      sends; then probe the TIME-WAIT with an old SYN (SEG.SEQ below
-      RCV.NXT) and an RST at exactly RCV.NXT. Prints key=value lines:
-      last= (the peer's last segment), oldsyn_reply=, rst_reply=
+      sends; wait for DST's ACK of the client's FIN, then probe the
+      TIME-WAIT with an old SYN (SEG.SEQ below RCV.NXT; its ACK waited
+      for) and an RST at exactly RCV.NXT (0.5 s for a reply that must not
+      come). Prints key=value lines: last= (the peer's last segment),
+      oldsyn_reply=, rst_reply=
+
+Waits are for the segments themselves, bounded by WAIT (30) seconds: on a
+slow guest they take longer, they do not fail.
   xtcp-raw.py twisn SRC DST DPORT CPORT CMD...
       as twprobe, then a SYN above RCV.NXT (it may reopen the 4-tuple):
       newsyn_reply= (FLAGS:SEQ:ACK of what DST answered)
@@ -23,7 +30,16 @@ import sys
 import threading
 import time
 
-SYN, RST, ACK = 0x02, 0x04, 0x10
+SYN, RST, ACK, FIN = 0x02, 0x04, 0x10, 0x01
+WAIT = 30
+
+
+def wait_for(pred, bound=WAIT):
+    """Poll pred() every 10 ms until true or bound seconds; its result."""
+    end = time.time() + bound
+    while not pred() and time.time() < end:
+        time.sleep(0.01)
+    return pred()
 
 
 def csum(b):
@@ -84,7 +100,7 @@ def flags_s(fl):
                    if fl & b) or "-"
 
 
-def synflood(src, dst, dport, sport0, n, rst):
+def synflood(src, dst, dport, sport0, n, rst, want=None):
     sn = Sniffer(dport, set(range(sport0, sport0 + n)))
     sn.start()
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
@@ -93,9 +109,16 @@ def synflood(src, dst, dport, sport0, n, rst):
     for i in range(n):
         s.sendto(segment(src, dst, sport0 + i, dport, SYN, 1000 + i * 7919),
                  (dst, 0))
-    time.sleep(1.5)
+    def answered():
+        return {g[3] for g in list(sn.segs) if g[0] & (SYN | ACK) == SYN | ACK}
+
+    if want is None:
+        time.sleep(1.5)
+    else:
+        wait_for(lambda: len(answered()) >= want)
+        time.sleep(0.3)
     sn.stop()
-    ports = sorted({s[3] for s in sn.segs if s[0] & (SYN | ACK) == SYN | ACK})
+    ports = sorted(answered())
     print("synacks=%d ports=%s" % (len(ports), ",".join(map(str, ports))))
     if rst:
         for p in ports:
@@ -110,7 +133,15 @@ def twprobe(src, dst, dport, cport, cmd, newsyn=False):
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     print("client_rc=%d client=%s" % (r.returncode,
                                      r.stdout.strip().replace("\n", ";")))
-    time.sleep(0.3)
+    # DST's last segment is its ACK of the client's FIN (ack one above
+    # its own FIN's); the client has exited by then, the ACK may lag
+    def fin_acked():
+        segs = list(sn.segs)
+        fins = [g for g in segs if g[0] & FIN]
+        return fins and any(g[0] & (SYN | FIN | RST) == 0 and g[0] & ACK and
+                            g[2] == (fins[0][2] + 1) & 0xFFFFFFFF
+                            for g in segs[segs.index(fins[0]) + 1:])
+    wait_for(fin_acked)
     if not sn.segs:
         print("last=none")
         sn.stop()
@@ -119,31 +150,36 @@ def twprobe(src, dst, dport, cport, cmd, newsyn=False):
     print("last=%s seq=%d ack=%d" % (flags_s(fl), seq, ack))
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
 
-    def probe(name, flags, pseq):
+    def probe(name, flags, pseq, reply_expected):
         n0 = len(sn.segs)
         s.sendto(segment(src, dst, cport, dport, flags, pseq), (dst, 0))
-        time.sleep(0.5)
+        if reply_expected:
+            wait_for(lambda: len(sn.segs) > n0)
+            time.sleep(0.1)
+        else:
+            time.sleep(0.5)
         got = sn.segs[n0:]
         print("%s_reply=%s" % (name, ",".join(
             "%s:%d:%d" % (flags_s(g[0]), g[1], g[2]) for g in got) or "none"))
 
     if newsyn:
         # above RCV.NXT: a listener may take it, ISS above the old SND.NXT
-        probe("newsyn", SYN, ack + 100000)
+        probe("newsyn", SYN, ack + 100000, True)
         sn.stop()
         return
     # RFC 9293 §3.10.7.4: an old SYN gets an ACK <SEQ=SND.NXT><ACK=RCV.NXT>
-    probe("oldsyn", SYN, ack - 100000)
+    probe("oldsyn", SYN, ack - 100000, True)
     # RFC 1337: an RST in TIME-WAIT is ignored (no reply either)
-    probe("rst", RST, ack)
+    probe("rst", RST, ack, False)
     sn.stop()
 
 
 def main():
     a = sys.argv[1:]
-    if len(a) in (6, 7) and a[0] == "synflood":
+    if 6 <= len(a) <= 8 and a[0] == "synflood":
+        want = [int(x[5:]) for x in a[6:] if x.startswith("want=")]
         synflood(a[1], a[2], int(a[3]), int(a[4]), int(a[5]),
-                 a[6:] == ["rst"])
+                 "rst" in a[6:], want[0] if want else None)
     elif len(a) > 5 and a[0] in ("twprobe", "twisn"):
         twprobe(a[1], a[2], int(a[3]), int(a[4]), a[5:], a[0] == "twisn")
     else:

@@ -42,6 +42,14 @@ static int sock_err(int fd)
 	return e;
 }
 
+/*
+ * Bound of a wait for an event that must come (a handshake, data, a FIN on
+ * loopback): generous, as a slow guest only makes it come later. Waits for
+ * an event that must NOT come stay short: there slowness can only hide a
+ * failure, not cause one.
+ */
+#define EV_MS 30000
+
 /* poll one fd for events for up to ms; returns revents */
 static int pwait(int fd, short ev, int ms)
 {
@@ -96,7 +104,7 @@ static void test_refused(int port)
 
 	fd = stream_socket(cfam, ss.ss_family, SOCK_NONBLOCK);
 	r = res(connect(fd, (struct sockaddr *)&ss, l));
-	ev = pwait(fd, POLLOUT, 5000);
+	ev = pwait(fd, POLLOUT, EV_MS);
 	e = sock_err(fd);
 	evstr(ev, eb, sizeof(eb));
 	tap((r == EINPROGRESS || r == ECONNREFUSED) &&
@@ -169,13 +177,13 @@ static void test_nonblock(void)
 	r = res(connect(cfd, (struct sockaddr *)&ss, l));
 	tap(r == EINPROGRESS || r == 0, "non-blocking connect: %s "
 	    "(want EINPROGRESS)", ename(r));
-	ev = pwait(cfd, POLLOUT, 5000);
+	ev = pwait(cfd, POLLOUT, EV_MS);
 	e = sock_err(cfd);
 	evstr(ev, eb, sizeof(eb));
 	tap((ev & POLLOUT) && !(ev & (POLLERR | POLLHUP)) && !e,
 	    "connect completes: poll %s, SO_ERROR %s", eb, ename(e));
 
-	ev = pwait(lfd, POLLIN, 5000);
+	ev = pwait(lfd, POLLIN, EV_MS);
 	evstr(ev, eb, sizeof(eb));
 	tap(ev & POLLIN, "listener readable with a pending connection "
 	    "(poll %s)", eb);
@@ -220,11 +228,11 @@ static void test_nonblock(void)
 	tap(r == 0, "epoll: no EPOLLIN before data (%d events)", r);
 
 	r = res(send(cfd, "hello", 5, MSG_NOSIGNAL));
-	ev = pwait(afd, POLLIN, 5000);
+	ev = pwait(afd, POLLIN, EV_MS);
 	evstr(ev, eb, sizeof(eb));
 	tap(!r && (ev & POLLIN), "readable after peer sent 5 bytes (poll %s)",
 	    eb);
-	r = epoll_wait(ep, got, 4, 5000);
+	r = epoll_wait(ep, got, 4, EV_MS);
 	tap(r == 1 && (got[0].events & EPOLLIN) &&
 	    !(got[0].events & EPOLLRDHUP), "epoll: EPOLLIN, no EPOLLRDHUP "
 	    "(%d events, %#x)", r, r > 0 ? got[0].events : 0);
@@ -233,7 +241,7 @@ static void test_nonblock(void)
 	tap(r == 5 && !memcmp(buf, "hello", 5), "recv got the 5 bytes (%d)", r);
 
 	shutdown(cfd, SHUT_WR);
-	r = epoll_wait(ep, got, 4, 5000);
+	r = epoll_wait(ep, got, 4, EV_MS);
 	tap(r == 1 && (got[0].events & EPOLLIN) &&
 	    (got[0].events & EPOLLRDHUP), "epoll after peer SHUT_WR: "
 	    "EPOLLIN|EPOLLRDHUP (%d events, %#x)", r, r > 0 ? got[0].events : 0);
@@ -243,14 +251,14 @@ static void test_nonblock(void)
 	ev = pwait(afd, POLLOUT, 0);
 	tap(ev & POLLOUT, "half-closed socket still writable");
 	r = res(send(afd, "bye", 3, MSG_NOSIGNAL));
-	ev = pwait(cfd, POLLIN, 5000);
+	ev = pwait(cfd, POLLIN, EV_MS);
 	memset(buf, 0, sizeof(buf));
 	tap(!r && (ev & POLLIN) && recv(cfd, buf, sizeof(buf), 0) == 3 &&
 	    !memcmp(buf, "bye", 3), "data flows back after half-close (%s)",
 	    ename(r));
 
 	close(afd);
-	ev = pwait(cfd, POLLIN | POLLRDHUP, 5000);
+	ev = pwait(cfd, POLLIN | POLLRDHUP, EV_MS);
 	evstr(ev, eb, sizeof(eb));
 	r = recv(cfd, buf, sizeof(buf), 0);
 	tap((ev & POLLIN) && (ev & POLLRDHUP) && (ev & POLLHUP) && r == 0,

@@ -7,17 +7,21 @@
  *   xtcp_life linger -f F -a ADDR -p PORT [-l SECS] [-s BYTES]
  *       connect, send BYTES (default 1000), set SO_LINGER {1, SECS} (none
  *       without -l), close(); prints close_ms=, the time close() blocked
- *   xtcp_life serve -f F -b ADDR -p PORT [-n CONNS] (--first | --hold MS)
- *                   [-s BYTES]
+ *   xtcp_life serve -f F -b ADDR -p PORT [-n CONNS]
+ *                   (--first | --hold MS | --hold-until FILE) [-s BYTES]
  *       --first: send BYTES and close at once (this side ends in TIME-WAIT)
  *       --hold:  read to EOF, keep the socket open MS more, then close
+ *       --hold-until: read to EOF, keep the socket open until FILE exists
  *   xtcp_life reconnect -f F -a ADDR -p PORT -P LPORT [-n N] [-g GAP_MS]
  *       N times: SO_REUSEADDR, bind LPORT, connect, read to EOF, close,
  *       sleep GAP_MS; prints bytes= and the connect result of each
- *   xtcp_life simclose -f F (-b ADDR | -a ADDR) -p PORT --at EPOCH_MS
- *       accept (-b) or connect (-a), then at CLOCK_REALTIME EPOCH_MS
- *       shutdown(SHUT_WR), read to EOF, close: run one on each host with a
- *       path delay and the two FINs cross (simultaneous close, CLOSING)
+ *   xtcp_life simclose -f F (-b ADDR | -a ADDR) -p PORT
+ *                      (--at EPOCH_MS | --at-file FILE)
+ *       accept (-b) or connect (-a), print "connected", then at
+ *       CLOCK_REALTIME EPOCH_MS (or the EPOCH_MS written to FILE, waited
+ *       for; 0: at once) shutdown(SHUT_WR), read to EOF, close: run one
+ *       on each host with a path delay (or the FINs held back until both
+ *       are sent) and the two FINs cross (simultaneous close)
  *   common: [-t SECONDS] overall timeout (default 60)
  * Exit: 0 success, 1 failure, 2 usage, 3 timeout.
  */
@@ -32,6 +36,7 @@ static int port = -1, lport, nconns = 1, gap_ms, hold_ms = -1, linger_s = -1;
 static int first;
 static long bytes = 1000;
 static long long at_ms = -1;
+static const char *at_file, *hold_file;
 static int listen_side;
 
 static void on_alarm(int sig)
@@ -45,6 +50,13 @@ static void on_alarm(int sig)
 static double ms_since(double t0)
 {
 	return (now_s() - t0) * 1000;
+}
+
+/* wait (bounded by the overall alarm) until path exists: the script's go */
+static void wait_for_file(const char *path)
+{
+	while (access(path, F_OK))
+		usleep(10000);
 }
 
 static int fail(const char *what)
@@ -169,7 +181,10 @@ static int run_serve(struct sockaddr_storage *ss, socklen_t sl)
 			got = drain(fd);
 			if (got < 0)
 				return fail("read");
-			usleep(hold_ms * 1000);
+			if (hold_file)
+				wait_for_file(hold_file);
+			else
+				usleep(hold_ms * 1000);
 		}
 		if (close(fd))
 			bad = 1;
@@ -234,17 +249,35 @@ static int run_simclose(struct sockaddr_storage *ss, socklen_t sl)
 
 		/* the listener may not be up yet */
 		while ((fd = connect_to(ss, sl, 0)) < 0) {
-			if (errno != ECONNREFUSED || now_s() - t0 > 10)
+			if (errno != ECONNREFUSED || now_s() - t0 > 60)
 				return fail("connect");
 			usleep(50000);
 		}
 	}
+	printf("connected\n");
+	if (at_file) {
+		FILE *f;
+
+		/* written atomically (rename) by the script once both are up */
+		wait_for_file(at_file);
+		f = fopen(at_file, "r");
+		if (!f || fscanf(f, "%lld", &at_ms) != 1)
+			return fail("at-file");
+		fclose(f);
+	}
+	/* 0: at once (the script holds the FINs back itself) */
+	if (!at_ms)
+		at_ms = realtime_ms();
 	wait = at_ms - realtime_ms();
-	if (wait < 0) {
+	if (wait < 0 && !at_file) {
 		printf("error=late by %lld ms\n", -wait);
 		return 1;
 	}
-	usleep(wait * 1000);
+	/* with --at-file, whether the FINs crossed is for the states to say */
+	if (wait < 0)
+		printf("late_ms=%lld\n", -wait);
+	else
+		usleep(wait * 1000);
 	if (shutdown(fd, SHUT_WR))
 		return fail("shutdown");
 	got = drain(fd);
@@ -259,7 +292,8 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: xtcp_life linger|serve|reconnect|simclose -f xtcp|tcp\n"
 		"       (-a ADDR | -b ADDR) -p PORT [-l SECS] [-s BYTES] [-n N]\n"
-		"       [-P LPORT] [-g GAP_MS] [--first | --hold MS] [--at MS]\n"
+		"       [-P LPORT] [-g GAP_MS] [--first | --hold MS |\n"
+		"       --hold-until FILE] [--at MS | --at-file FILE]\n"
 		"       [-t SECONDS]\n");
 	exit(2);
 }
@@ -268,7 +302,8 @@ int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "first", 0, 0, 'F' }, { "hold", 1, 0, 'H' },
-		{ "at", 1, 0, 'T' }, { 0, 0, 0, 0 } };
+		{ "at", 1, 0, 'T' }, { "at-file", 1, 0, 'A' },
+		{ "hold-until", 1, 0, 'U' }, { 0, 0, 0, 0 } };
 	struct sockaddr_storage ss;
 	const char *role;
 	int timeout_s = 60, c;
@@ -294,6 +329,8 @@ int main(int argc, char **argv)
 		case 'F': first = 1; break;
 		case 'H': hold_ms = atoi(optarg); break;
 		case 'T': at_ms = atoll(optarg); break;
+		case 'A': at_file = optarg; break;
+		case 'U': hold_file = optarg; break;
 		default: usage();
 		}
 	}
@@ -308,11 +345,12 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!strcmp(role, "linger"))
 		return run_linger(&ss, sl);
-	if (!strcmp(role, "serve") && listen_side && (first || hold_ms >= 0))
+	if (!strcmp(role, "serve") && listen_side &&
+	    (first || hold_ms >= 0 || hold_file))
 		return run_serve(&ss, sl);
 	if (!strcmp(role, "reconnect") && lport)
 		return run_reconnect(&ss, sl);
-	if (!strcmp(role, "simclose") && at_ms >= 0)
+	if (!strcmp(role, "simclose") && (at_ms >= 0 || at_file))
 		return run_simclose(&ss, sl);
 	usage();
 	return 2;

@@ -52,13 +52,13 @@ int main(int argc, char **argv)
 	}
 	pfd.fd = afd;
 	pfd.events = POLLIN;
-	if (poll(&pfd, 1, 10000) != 1) {
+	if (poll(&pfd, 1, 30000) != 1) {
 		printf("error=data never arrived\n");
 		return 1;
 	}
 	close(afd);	/* 12 bytes unread: must send RST */
 	pfd.fd = cfd;
-	poll(&pfd, 1, 10000);
+	poll(&pfd, 1, 30000);
 	r = recv(cfd, buf, sizeof(buf), 0);
 	if (r < 0 && errno == ECONNRESET) {
 		printf("peer recv: ECONNRESET\n");
