@@ -54,6 +54,10 @@ static void xtcp_listen_rcv(struct sock *sk, struct sk_buff *skb)
 	struct xtcp_out o;
 
 	xtcp_parse_tuple_skb(skb, &t);
+	/* the ACK of a SYN cookie (RFC 4987 §3.6) */
+	if ((cb->seg.flags & (XTCP_SYN | XTCP_RST | XTCP_ACK)) == XTCP_ACK &&
+	    xtcp_listen_cookie_ack(sk, skb, &t))
+		return;
 	switch (xtcp_core_listen_input(&cb->seg)) {
 	case XTCP_LV_RESET:
 		if (xtcp_core_reset_for(&cb->seg, &o))
@@ -75,6 +79,10 @@ static void xtcp_sk_rcv_segment(struct sock *sk, struct sk_buff *skb)
 	struct xtcp_tuple t;
 	struct xtcp_out o;
 
+	if (XTCP_SKB_CB(skb)->icmp) {
+		xtcp_icmp_process(sk, skb);
+		return;
+	}
 	if (xs->listening) {
 		xtcp_listen_rcv(sk, skb);
 		return;
@@ -227,6 +235,7 @@ static unsigned int xtcp_nf_hook(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 
 	memset(&t, 0, sizeof(t));
+	t.dif = state->in ? state->in->ifindex : 0;
 	if (state->pf == NFPROTO_IPV6) {
 		const struct ipv6hdr *ip6 = ipv6_hdr(skb);
 		__be16 frag_off;
@@ -235,6 +244,10 @@ static unsigned int xtcp_nf_hook(void *priv, struct sk_buff *skb,
 
 		off = ipv6_skip_exthdr(skb, skb_network_offset(skb) +
 				       sizeof(*ip6), &nexthdr, &frag_off);
+		if (off >= 0 && nexthdr == IPPROTO_ICMPV6 && !frag_off)
+			return xtcp_icmp_hook(net, skb,
+					      off - skb_network_offset(skb),
+					      AF_INET6, t.dif);
 		if (off < 0 || nexthdr != IPPROTO_TCP || frag_off)
 			return NF_ACCEPT;
 		thoff = off - skb_network_offset(skb);
@@ -244,6 +257,9 @@ static unsigned int xtcp_nf_hook(void *priv, struct sk_buff *skb,
 	} else {
 		const struct iphdr *iph = ip_hdr(skb);
 
+		if (iph->protocol == IPPROTO_ICMP && !ip_is_fragment(iph))
+			return xtcp_icmp_hook(net, skb, ip_hdrlen(skb), AF_INET,
+					      t.dif);
 		if (iph->protocol != IPPROTO_TCP || ip_is_fragment(iph))
 			return NF_ACCEPT;
 		thoff = ip_hdrlen(skb);
