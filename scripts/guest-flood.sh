@@ -15,13 +15,14 @@
 #    v6, XTCP and Linux TCP.
 #  - connect() to unreachable destinations (no route, unreachable and
 #    prohibit routes, port unreachable from a firewall) fails quickly with
-#    the errno Linux TCP gets in the same setup.
+#    the errno Linux TCP gets in the same setup; an established connection
+#    whose path becomes unreachable reports it through SO_ERROR (soft).
 # TAP output, "N passed, N failed" last.
 # Env: FLOOD_SECS (when set, each transfer is sized to last about that
 #      many seconds unflooded; default: FLOOD_MB), FLOOD_MB (size of each
 #      transfer, default 6; QUICK halves it), FLOOD_RATE (fixed rate, SYN/s,
 #      default 10000: hping3 -i u100, what TCG reaches is reported),
-#      FLOOD_PARTS (default "cookies flood pmtu unreach": which parts run),
+#      FLOOD_PARTS (default "cookies flood pmtu unreach softerr": parts to run),
 #      QUICK, XTCP_KO, XTCP_RESULTS, XTCP_IFS
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -38,7 +39,7 @@ FLOOD_MB=${FLOOD_MB:-6}
 [ "$QUICK" = 1 ] && FLOOD_MB=$((FLOOD_MB / 2))
 FLOOD_SECS=${FLOOD_SECS:-0}
 SZ=$((FLOOD_MB * 1048576))	# bytes per transfer
-FLOOD_PARTS=${FLOOD_PARTS:-cookies flood pmtu unreach}
+FLOOD_PARTS=${FLOOD_PARTS:-cookies flood pmtu unreach softerr}
 part() { case " $FLOOD_PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
 
 cleanup_flood() {
@@ -415,6 +416,44 @@ if part unreach; then
 	else
 		skip "port unreachable" "nft reject unavailable"
 	fi
+fi
+# soft errors: an established connection whose path fails reports the
+# ICMP error through SO_ERROR and stays up (RFC 1122 §4.2.3.9), as Linux
+SE=$T/xtcp_softerr
+softerr_one() { # SUBJECT DADDR PLEN: prints the SO_ERROR line
+	local fam=$1 da=$2 trig out
+	newport
+	trig=$R/trig.$PORT
+	out=$R/softerr.$PORT
+	rm -f "$trig" "$R/ready.$PORT"
+	P pc "$X" server -f "$fam" -b "$da" -p $PORT -t 60 -q \
+		--ready-file "$R/ready.$PORT" >/dev/null 2>&1 &
+	local sp=$!
+	wait_file "$R/ready.$PORT"
+	P pa "$SE" -f "$fam" -a "$da" -p $PORT -w "$trig" -t 20 >"$out" 2>&1 &
+	local cp=$!
+	for _ in $(seq 200); do grep -q connected "$out" && break; sleep 0.05; done
+	P pr1 ip route add unreachable "$da/$3"
+	touch "$trig"
+	wait $cp
+	P pr1 ip route del unreachable "$da/$3"
+	kill $sp 2>/dev/null
+	wait $sp 2>/dev/null
+	grep -o 'so_error=[A-Z0-9]*' "$out" | head -1
+}
+softerr() { # DADDR PLEN
+	local x l
+	x=$(softerr_one xtcp "$1" "$2")
+	l=$(softerr_one tcp "$1" "$2")
+	if [ -n "$x" ] && [ "$x" = "$l" ] && [ "$x" != so_error=OK ]; then
+		ok "soft error on an established connection to $1 (path becomes unreachable): $x, as Linux TCP"
+	else
+		nok "soft error on an established connection to $1" "XTCP '$x', Linux TCP '$l'"
+	fi
+}
+if part softerr; then
+	softerr 10.3.0.2 32
+	softerr fd03::2 128
 fi
 diag "XTCP counters in pa: $(P pa awk '$1 ~ /Icmp/ {printf "%s=%s ", $1, $2}' /proc/net/xtcp_stat)"
 
