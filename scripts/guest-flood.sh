@@ -200,7 +200,9 @@ flood_run() {
 	# the measured transfer, to the same listener
 	local sz=$SZ ta tb out exp
 	ta=$(now_ms)
-	out=$(A "$X" client -f "$fam" -a 10.0.0.2 -p $fport -s $sz -t 120 \
+	local tmo=120
+	[ "$mode" = max ] && tmo=60
+	out=$(A "$X" client -f "$fam" -a 10.0.0.2 -p $fport -s $sz -t $tmo \
 		--mode halfclose 2>&1)
 	local crc=$?
 	tb=$(now_ms)
