@@ -124,6 +124,8 @@ static int __net_init xtcp_net_init(struct net *net)
 	spin_lock_init(&xn->socks_lock);
 	INIT_LIST_HEAD(&xn->socks);
 	get_random_bytes(&xn->isn_key, sizeof(xn->isn_key));
+	get_random_bytes(xn->cookie_key, sizeof(xn->cookie_key));
+	xn->syncookies = 1;		/* as net.ipv4.tcp_syncookies */
 
 	xn->mib = alloc_percpu(struct xtcp_mib_cnt);
 	if (!xn->mib)

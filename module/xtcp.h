@@ -35,6 +35,7 @@
  * answers this number (sock_getsockopt() cannot be intercepted).
  */
 #define XTCP_SK_PROTOCOL	(IPPROTO_TCP + 0x200)
+#include "xtcp_icmp_core.h"
 
 /* MIB counters, /proc/net/xtcp_stat (names in xtcp_proc.c) */
 enum xtcp_mib {
@@ -63,6 +64,12 @@ enum xtcp_mib {
 	XTCP_MIB_SYNQDROPS,
 	XTCP_MIB_INFRAGDROPS,
 	XTCP_MIB_INBADFLAGS,
+	XTCP_MIB_SYNCOOKIESSENT,
+	XTCP_MIB_SYNCOOKIESRECV,
+	XTCP_MIB_SYNCOOKIESFAILED,
+	XTCP_MIB_ICMPERRS,
+	XTCP_MIB_ICMPPMTU,
+	XTCP_MIB_OUTOFWINDOWICMPS,
 	XTCP_MIB_MAX
 };
 
@@ -77,6 +84,8 @@ struct xtcp_net {
 	int rmem;			/* default receive buffer */
 	int wmem;			/* default send buffer */
 	int max_syn_backlog;		/* half-open entries per listener */
+	int syncookies;			/* 0, 1, 2 as tcp_syncookies */
+	siphash_key_t cookie_key[2];	/* RFC 4987 SYN cookies */
 	struct xtcp_mib_cnt __percpu *mib;
 	spinlock_t socks_lock;		/* all XTCP sockets of the netns */
 	struct list_head socks;
@@ -117,6 +126,7 @@ struct xtcp_tslot {
  * @parent: listener this child came from, until accept()
  * @child_node: link in the parent's synq/acceptq
  * @synq, @acceptq, @synq_len, @acceptq_len, @qlock: listener queues
+ * @cookie_ms, @cookie_sent: when the listener last sent a SYN cookie
  * @wq_seq: sequence number of the first byte in sk_write_queue
  * @cur_skb, @cur_off: segment being processed, for rcv_data
  * @cur_queued: cur_skb was queued to the user
@@ -145,6 +155,8 @@ struct xtcp_sock {
 	struct list_head acceptq;
 	int synq_len;
 	int acceptq_len;
+	u64 cookie_ms;			/* last SYN cookie sent */
+	bool cookie_sent;
 	/* child */
 	struct sock *parent;
 	struct list_head child_node;
@@ -209,6 +221,8 @@ struct xtcp_skb_cb {
 	u16 doff;		/* payload offset from skb->data */
 	u16 family;
 	u32 tw_isn;		/* ISS for a SYN that ends a TIME-WAIT, or 0 */
+	bool icmp;		/* an ICMP error: @msg, not @seg */
+	struct xtcp_icmp_msg msg;
 };
 
 #define XTCP_SKB_CB(skb) ((struct xtcp_skb_cb *)&((skb)->cb[0]))
@@ -268,6 +282,11 @@ int xtcp_backlog_rcv(struct sock *sk, struct sk_buff *skb);
 void xtcp_sk_deliver(struct sock *sk, struct sk_buff *skb);
 void xtcp_parse_tuple_skb(const struct sk_buff *skb, struct xtcp_tuple *t);
 
+/* xtcp_icmp.c */
+unsigned int xtcp_icmp_hook(struct net *net, struct sk_buff *skb,
+			    unsigned int off, u16 family, int dif);
+void xtcp_icmp_process(struct sock *sk, struct sk_buff *skb);
+
 /* xtcp_output.c */
 extern const struct xtcp_core_ops xtcp_sock_ops;
 int xtcp_send_reply(struct net *net, const struct xtcp_tuple *t,
@@ -316,6 +335,9 @@ int xtcp_listen(struct socket *sock, int backlog);
 void xtcp_listen_stop(struct sock *sk);
 int xtcp_accept(struct socket *sock, struct socket *newsock,
 		int flags, bool kern);
+bool xtcp_listen_cookie_pending(const struct sock *lsk);
+bool xtcp_listen_cookie_ack(struct sock *lsk, struct sk_buff *skb,
+			    const struct xtcp_tuple *t);
 
 /* xtcp_data.c */
 int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len);

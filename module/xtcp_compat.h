@@ -54,6 +54,15 @@ xtcp_register_net_sysctl(struct net *net, const char *path,
 }
 
 /* IPv4 socket flags: bitfields in 6.1, atomic inet_flags bits (6.6) */
+/* IP_RECVERR / IPV6_RECVERR set on the socket (ICMP errors as hard ones) */
+#ifdef inet_test_bit
+#define xtcp_inet_recverr(sk)		inet_test_bit(RECVERR, sk)
+#define xtcp_inet6_recverr(sk)		inet6_test_bit(RECVERR6, sk)
+#else
+#define xtcp_inet_recverr(sk)		(inet_sk(sk)->recverr)
+#define xtcp_inet6_recverr(sk)		(inet6_sk(sk)->recverr)
+#endif
+
 #ifdef inet_test_bit
 #define xtcp_inet_freebind(sk)		inet_test_bit(FREEBIND, sk)
 #define xtcp_inet_transparent(sk)	inet_test_bit(TRANSPARENT, sk)

@@ -305,6 +305,7 @@ static int xtcp_start_connect(struct sock *sk, struct sockaddr *uaddr,
 	/* a socket may connect again after a failed attempt */
 	WRITE_ONCE(sk->sk_shutdown, 0);
 	WRITE_ONCE(sk->sk_err, 0);
+	WRITE_ONCE(sk->sk_err_soft, 0);
 	err = xtcp_route(sk, &mss);
 	if (err)
 		goto fail;

@@ -1005,6 +1005,48 @@ void xtcp_core_abort(struct xtcp_tcb *tcb)
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_core_abort);
 
+void xtcp_core_fail(struct xtcp_tcb *tcb, int err)
+{
+	if (tcb->state == XTCP_CLOSED)
+		return;
+	if (err)
+		xtcp_error(tcb, -err);
+	xtcp_set_state(tcb, XTCP_CLOSED);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_core_fail);
+
+bool xtcp_core_mtu_reduced(struct xtcp_tcb *tcb, u16 mss)
+{
+	mss = max_t(u16, mss, 48);
+	if (mss >= tcb->snd_mss)
+		return false;
+	tcb->snd_mss = mss;
+	if (!xtcp_can_send(tcb) || tcb->snd_una == tcb->snd_max)
+		return true;
+	/* as tcp_simple_retransmit(): what was sent is lost, resend it now
+	 * in smaller segments without a congestion response
+	 */
+	tcb->snd_nxt = tcb->snd_una;
+	if (xtcp_seq_leq(tcb->snd_una, tcb->snd_end))
+		tcb->fl &= ~XTCP_F_FIN_SENT;
+	tcb->fl &= ~XTCP_F_RTT_TIMING;	/* Karn */
+	xtcp_output_segs_f(tcb, true);
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_core_mtu_reduced);
+
+void xtcp_core_cookie_child(struct xtcp_tcb *child,
+			    const struct xtcp_seg *syn, u32 iss)
+{
+	xtcp_set_iss(child, iss);
+	child->fl &= ~XTCP_F_RTT_TIMING;	/* the SYN-ACK time is unknown */
+	xtcp_take_syn_options(child, syn);
+	child->fl |= XTCP_F_PASSIVE;
+	xtcp_syn_window(child);		/* what the cookie SYN-ACK offered */
+	xtcp_set_state(child, XTCP_SYN_RECEIVED);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_core_cookie_child);
+
 /* ---- timers (§3.10.8) ---- */
 
 static void xtcp_timeout_handshake(struct xtcp_tcb *tcb)

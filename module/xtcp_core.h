@@ -336,6 +336,32 @@ int xtcp_core_close(struct xtcp_tcb *tcb);
 void xtcp_core_abort(struct xtcp_tcb *tcb);
 
 /*
+ * A hard error from the network (ICMP during an active open, RFC 1122
+ * §4.2.3.9): report -@err to the user (none when @err is 0) and go to
+ * CLOSED without a RST.
+ */
+void xtcp_core_fail(struct xtcp_tcb *tcb, int err);
+
+/*
+ * Path MTU discovery (RFC 1191 §6.3, RFC 8201 §5.2): the path takes no
+ * more than @mss bytes of payload. Lowers SND.MSS and resends what is in
+ * flight at once (the bigger segments were dropped), without a congestion
+ * response. Returns false when @mss is not below the current MSS.
+ */
+bool xtcp_core_mtu_reduced(struct xtcp_tcb *tcb, u16 mss);
+
+/*
+ * SYN cookies (RFC 4987 §3.6): set up a child TCB in SYN-RECEIVED for a
+ * SYN answered statelessly, rebuilt from the completing ACK: @syn carries
+ * SEG.SEQ = the ACK's SEQ - 1 and the MSS and window scale the cookie
+ * recorded, @iss is the cookie. Nothing is emitted and no timer armed;
+ * the glue then passes the ACK to xtcp_core_input(), which completes the
+ * handshake (and takes any data it carries).
+ */
+void xtcp_core_cookie_child(struct xtcp_tcb *child,
+			    const struct xtcp_seg *syn, u32 iss);
+
+/*
  * TIME-WAIT (§3.10.7.4, as Linux does): may a SYN for this 4-tuple start a
  * new incarnation? True when SEG.SEQ is beyond rcv_nxt; the glue then ends
  * the TIME-WAIT and gives the SYN to the listener with an ISS above

@@ -73,6 +73,10 @@ static void xtcp_listen_rcv(struct sock *sk, struct sk_buff *skb)
 	xtcp_parse_tuple_skb(skb, &t);
 	if (trace_xtcp_segment_recv_enabled())
 		xtcp_trace_recv(skb, &cb->seg, XTCP_LISTEN, XTCP_LISTEN);
+	/* the ACK of a SYN cookie (RFC 4987 §3.6) */
+	if ((cb->seg.flags & (XTCP_SYN | XTCP_RST | XTCP_ACK)) == XTCP_ACK &&
+	    xtcp_listen_cookie_ack(sk, skb, &t))
+		return;
 	switch (xtcp_core_listen_input(&cb->seg)) {
 	case XTCP_LV_RESET:
 		if (xtcp_core_reset_for(&cb->seg, &o))
@@ -103,6 +107,10 @@ static void xtcp_sk_rcv_segment(struct sock *sk, struct sk_buff *skb)
 	struct xtcp_out o;
 	int old;
 
+	if (XTCP_SKB_CB(skb)->icmp) {
+		xtcp_icmp_process(sk, skb);
+		return;
+	}
 	if (xs->listening) {
 		xtcp_listen_rcv(sk, skb);
 		return;
@@ -259,7 +267,7 @@ static unsigned int xtcp_nf_hook(void *priv, struct sk_buff *skb,
 	__be16 _ports[2];
 	const __be16 *ports;
 	const u8 *fl;
-	u8 _fl;
+	u8 _fl, flags;
 	struct xtcp_tuple t;
 	struct xtcp_tw *tw = NULL;
 	struct sock *sk = NULL;
@@ -271,6 +279,7 @@ static unsigned int xtcp_nf_hook(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 
 	memset(&t, 0, sizeof(t));
+	t.dif = state->in ? state->in->ifindex : 0;
 	if (state->pf == NFPROTO_IPV6) {
 		const struct ipv6hdr *ip6 = ipv6_hdr(skb);
 		__be16 frag_off;
@@ -279,6 +288,10 @@ static unsigned int xtcp_nf_hook(void *priv, struct sk_buff *skb,
 
 		off = ipv6_skip_exthdr(skb, skb_network_offset(skb) +
 				       sizeof(*ip6), &nexthdr, &frag_off);
+		if (off >= 0 && nexthdr == IPPROTO_ICMPV6 && !frag_off)
+			return xtcp_icmp_hook(net, skb,
+					      off - skb_network_offset(skb),
+					      AF_INET6, t.dif);
 		/* a later fragment has no TCP header to look up */
 		if (off < 0 || nexthdr != IPPROTO_TCP ||
 		    (frag_off & htons(IP6_OFFSET)))
@@ -291,6 +304,9 @@ static unsigned int xtcp_nf_hook(void *priv, struct sk_buff *skb,
 	} else {
 		const struct iphdr *iph = ip_hdr(skb);
 
+		if (iph->protocol == IPPROTO_ICMP && !ip_is_fragment(iph))
+			return xtcp_icmp_hook(net, skb, ip_hdrlen(skb), AF_INET,
+					      t.dif);
 		if (iph->protocol != IPPROTO_TCP || ip_is_fragment(iph))
 			return NF_ACCEPT;
 		thoff = ip_hdrlen(skb);
@@ -331,12 +347,21 @@ static unsigned int xtcp_nf_hook(void *priv, struct sk_buff *skb,
 		fl = skb_header_pointer(skb, skb_network_offset(skb) + thoff +
 					offsetof(struct tcphdr, window) - 1,
 					sizeof(_fl), &_fl);
-		if (!fl ||
-		    (*fl & (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST)) != TCPHDR_SYN)
+		if (!fl)
+			return NF_ACCEPT;
+		flags = *fl & (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST);
+		if (flags != TCPHDR_SYN && flags != TCPHDR_ACK)
 			return NF_ACCEPT;
 		sk = xtcp_lookup_listener(net, &t);
 		if (!sk)
 			return NF_ACCEPT;
+		/* a pure ACK is the listener's only as a SYN cookie's answer
+		 * (RFC 4987), while its cookies are recent
+		 */
+		if (flags == TCPHDR_ACK && !xtcp_listen_cookie_pending(sk)) {
+			sock_put(sk);
+			return NF_ACCEPT;
+		}
 		if (xtcp_linux_owns_net(net, &t)) {
 			sock_put(sk);
 			return NF_ACCEPT;

@@ -20,6 +20,7 @@
 #include <net/transp_v6.h>
 
 #include "xtcp.h"
+#include "xtcp_syncookie.h"
 
 int xtcp_listen(struct socket *sock, int backlog)
 {
@@ -51,41 +52,27 @@ out:
 	return err;
 }
 
-/**
- * xtcp_listen_syn() - a listener took a SYN: make a child in SYN-RECEIVED
- *	(§3.10.7.2). Called in softirq with the listener locked.
- * @lsk: listener
- * @skb: the SYN
- * @t: its 4-tuple
+/*
+ * A child for @t: allocated, routed, hashed and put in the listener's
+ * half-open queue; then, under its lock, either it answers the SYN @syn
+ * with a SYN-ACK from @iss, or (@cookie_ack) it is rebuilt from a SYN
+ * cookie (@syn holds what the cookie recorded, @iss is the cookie) and
+ * takes the ACK @cookie_ack. False when the child could not be made; the
+ * caller still owns @cookie_ack then.
  */
-void xtcp_listen_syn(struct sock *lsk, struct sk_buff *skb,
-		     const struct xtcp_tuple *t)
+static bool xtcp_child_open(struct sock *lsk, const struct xtcp_tuple *t,
+			    const struct xtcp_seg *syn, u32 iss,
+			    struct sk_buff *cookie_ack)
 {
 	struct xtcp_sock *lxs = xtcp_sk(lsk), *cxs;
 	struct net *net = sock_net(lsk);
-	struct xtcp_net *xn = xtcp_pernet(net);
 	struct inet_sock *inet;
 	struct sock *sk;
-	u32 mss, iss;
-
-	if (READ_ONCE(lxs->acceptq_len) >= READ_ONCE(lsk->sk_max_ack_backlog)) {
-		XTCP_INC_STATS(xn, XTCP_MIB_LISTENOVERFLOWS);
-		goto drop;
-	}
-	/* half-open bound (§3.10.7.2 leaves it to the implementation): the
-	 * netns limit, and no more than the listen() backlog, as Linux's
-	 * request queue
-	 */
-	if (READ_ONCE(lxs->synq_len) >=
-	    min_t(int, xn->max_syn_backlog,
-		  max_t(int, READ_ONCE(lsk->sk_max_ack_backlog), 1))) {
-		XTCP_INC_STATS(xn, XTCP_MIB_SYNQDROPS);
-		goto drop;
-	}
+	u32 mss;
 
 	sk = sk_alloc(net, lsk->sk_family, GFP_ATOMIC, &xtcp_prot, 0);
 	if (!sk)
-		goto drop;
+		return false;
 	sock_init_data(NULL, sk);
 	sk->sk_type = SOCK_STREAM;	/* no struct socket to copy it from */
 	xtcp_sock_init(sk, lsk);
@@ -125,18 +112,206 @@ void xtcp_listen_syn(struct sock *lsk, struct sk_buff *skb,
 	sock_hold(lsk);
 	cxs->parent = lsk;
 
-	iss = XTCP_SKB_CB(skb)->tw_isn ? : xtcp_isn(net, t);
 	cxs->wq_seq = iss + 1;
-	XTCP_INC_STATS(xn, XTCP_MIB_PASSIVEOPENS);
-	xtcp_core_accept_syn(&cxs->tcb, &XTCP_SKB_CB(skb)->seg, iss);
+	XTCP_INC_STATS(xtcp_pernet(net), XTCP_MIB_PASSIVEOPENS);
+	if (!cookie_ack) {
+		xtcp_core_accept_syn(&cxs->tcb, syn, iss);
+	} else {
+		/* the ACK completes the handshake on the child */
+		xtcp_core_cookie_child(&cxs->tcb, syn, iss);
+		cxs->cur_skb = cookie_ack;
+		cxs->cur_queued = false;
+		xtcp_core_input(&cxs->tcb, &XTCP_SKB_CB(cookie_ack)->seg);
+		cxs->cur_skb = NULL;
+		if (!cxs->cur_queued)
+			consume_skb(cookie_ack);
+	}
 	xtcp_after_core(sk);
 	bh_unlock_sock(sk);
-	return;
+	return true;
 
 free:
 	sock_set_flag(sk, SOCK_DEAD);
 	xtcp_unbind(sk);
 	sk_free(sk);
+	return false;
+}
+
+static void xtcp_cookie_addr_of(const struct xtcp_tuple *t,
+				struct xtcp_cookie_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->v6 = t->family == AF_INET6;
+	a->lport = t->lport;
+	a->rport = t->rport;
+	if (a->v6) {
+		a->laddr.v6 = t->laddr.v6;
+		a->raddr.v6 = t->raddr.v6;
+	} else {
+		a->laddr.v4 = t->laddr.v4;
+		a->raddr.v4 = t->raddr.v4;
+	}
+}
+
+static u32 xtcp_cookie_count(void)
+{
+	return div_u64(xtcp_now_ms(), XTCP_COOKIE_TICK_MS);
+}
+
+/*
+ * Answer a SYN with a SYN cookie (RFC 4987 §3.6): a SYN-ACK whose ISN
+ * encodes the connection, and no state at all. The SYN-ACK offers what a
+ * child of this listener would: its window and window scale (both follow
+ * from the receive buffer) and the MSS of the device the SYN came in by.
+ */
+static void xtcp_listen_send_cookie(struct sock *lsk, struct sk_buff *skb,
+				    const struct xtcp_tuple *t)
+{
+	const struct xtcp_seg *seg = &XTCP_SKB_CB(skb)->seg;
+	struct xtcp_sock *lxs = xtcp_sk(lsk);
+	struct net *net = sock_net(lsk);
+	struct xtcp_net *xn = xtcp_pernet(net);
+	struct xtcp_cookie_opts co = { .mss = seg->mss, .wscale = seg->wscale };
+	struct xtcp_cookie_addr a;
+	struct net_device *dev;
+	struct xtcp_out o;
+	u32 mtu = 1280;
+
+	xtcp_cookie_addr_of(t, &a);
+	memset(&o, 0, sizeof(o));
+	o.seq = xtcp_cookie_make(xn->cookie_key, &a, seg->seq,
+				 xtcp_cookie_count(), &co);
+	o.ack = seg->seq + 1;
+	o.flags = XTCP_SYN | XTCP_ACK;
+	o.wnd = min_t(u32, READ_ONCE(lsk->sk_rcvbuf) / 2, 65535);
+	o.wscale = seg->wscale >= 0 ?
+		   xtcp_wscale_for(READ_ONCE(lsk->sk_rcvbuf)) : -1;
+	rcu_read_lock();
+	dev = dev_get_by_index_rcu(net, t->dif);
+	if (dev)
+		mtu = READ_ONCE(dev->mtu);
+	rcu_read_unlock();
+	o.mss = xtcp_mtu_to_mss(mtu, t->family == AF_INET6);
+	if (xtcp_send_reply(net, t, &o, skb->mark))
+		return;
+	WRITE_ONCE(lxs->cookie_ms, xtcp_now_ms());
+	WRITE_ONCE(lxs->cookie_sent, true);
+	XTCP_INC_STATS(xn, XTCP_MIB_SYNCOOKIESSENT);
+}
+
+/**
+ * xtcp_listen_cookie_pending() - may an ACK to @lsk answer a SYN cookie?
+ * @lsk: listener
+ *
+ * True while cookies are on and @lsk sent one recently (as Linux checks
+ * cookies only then); lockless, for the netfilter hook.
+ */
+bool xtcp_listen_cookie_pending(const struct sock *lsk)
+{
+	const struct xtcp_sock *lxs = xtcp_sk(lsk);
+	const struct xtcp_net *xn = xtcp_pernet(sock_net(lsk));
+
+	return xtcp_cookie_check_wanted(READ_ONCE(xn->syncookies),
+					READ_ONCE(lxs->cookie_sent),
+					READ_ONCE(lxs->cookie_ms),
+					xtcp_now_ms());
+}
+
+/**
+ * xtcp_listen_cookie_ack() - an ACK reached a listener: if it completes
+ *	a SYN-cookie handshake, create the child from the cookie and give it
+ *	the ACK (and any data). Called with the listener locked.
+ * @lsk: listener
+ * @skb: the segment (an ACK without SYN or RST)
+ * @t: its 4-tuple
+ *
+ * Return: true when the skb was taken; false when the ACK is no valid
+ * cookie's (the caller answers it with a RST, §3.10.7.2).
+ */
+bool xtcp_listen_cookie_ack(struct sock *lsk, struct sk_buff *skb,
+			    const struct xtcp_tuple *t)
+{
+	const struct xtcp_seg *seg = &XTCP_SKB_CB(skb)->seg;
+	struct xtcp_sock *lxs = xtcp_sk(lsk);
+	struct xtcp_net *xn = xtcp_pernet(sock_net(lsk));
+	struct xtcp_cookie_opts co;
+	struct xtcp_cookie_addr a;
+	struct xtcp_seg syn;
+	u32 iss = seg->ack - 1;
+
+	if (!xtcp_cookie_check_wanted(READ_ONCE(xn->syncookies),
+				      READ_ONCE(lxs->cookie_sent),
+				      READ_ONCE(lxs->cookie_ms),
+				      xtcp_now_ms()))
+		return false;
+	xtcp_cookie_addr_of(t, &a);
+	if (xtcp_cookie_check(xn->cookie_key, &a, iss, seg->seq - 1,
+			      xtcp_cookie_count(), &co)) {
+		XTCP_INC_STATS(xn, XTCP_MIB_SYNCOOKIESFAILED);
+		return false;
+	}
+	XTCP_INC_STATS(xn, XTCP_MIB_SYNCOOKIESRECV);
+	if (READ_ONCE(lxs->acceptq_len) >= READ_ONCE(lsk->sk_max_ack_backlog)) {
+		XTCP_INC_STATS(xn, XTCP_MIB_LISTENOVERFLOWS);
+		goto drop;
+	}
+	memset(&syn, 0, sizeof(syn));
+	syn.seq = seg->seq - 1;
+	syn.flags = XTCP_SYN;
+	syn.wnd = seg->wnd;
+	syn.mss = co.mss;
+	syn.wscale = co.wscale;
+	if (xtcp_child_open(lsk, t, &syn, iss, skb))
+		return true;
+drop:
+	XTCP_INC_STATS(xn, XTCP_MIB_LISTENDROPS);
+	consume_skb(skb);
+	return true;
+}
+
+/**
+ * xtcp_listen_syn() - a listener took a SYN: make a child in SYN-RECEIVED
+ *	(§3.10.7.2), or answer with a SYN cookie when the half-open queue is
+ *	full (net.xtcp.syncookies 1) or always (2). Called in softirq with
+ *	the listener locked.
+ * @lsk: listener
+ * @skb: the SYN
+ * @t: its 4-tuple
+ */
+void xtcp_listen_syn(struct sock *lsk, struct sk_buff *skb,
+		     const struct xtcp_tuple *t)
+{
+	struct xtcp_sock *lxs = xtcp_sk(lsk);
+	struct net *net = sock_net(lsk);
+	struct xtcp_net *xn = xtcp_pernet(net);
+	bool synq_full;
+	u32 iss;
+
+	if (READ_ONCE(lxs->acceptq_len) >= READ_ONCE(lsk->sk_max_ack_backlog)) {
+		XTCP_INC_STATS(xn, XTCP_MIB_LISTENOVERFLOWS);
+		goto drop;
+	}
+	/* half-open bound (§3.10.7.2 leaves it to the implementation): the
+	 * netns limit, and no more than the listen() backlog, as Linux's
+	 * request queue
+	 */
+	synq_full = READ_ONCE(lxs->synq_len) >=
+		    min_t(int, xn->max_syn_backlog,
+			  max_t(int, READ_ONCE(lsk->sk_max_ack_backlog), 1));
+	if (xtcp_cookie_want(READ_ONCE(xn->syncookies), synq_full)) {
+		xtcp_listen_send_cookie(lsk, skb, t);
+		return;
+	}
+	if (synq_full) {
+		XTCP_INC_STATS(xn, XTCP_MIB_SYNQDROPS);
+		goto drop;
+	}
+
+	/* a SYN that ended a TIME-WAIT starts above its old SND.NXT */
+	iss = XTCP_SKB_CB(skb)->tw_isn ? : xtcp_isn(net, t);
+	if (xtcp_child_open(lsk, t, &XTCP_SKB_CB(skb)->seg, iss, NULL))
+		return;
+
 drop:
 	XTCP_INC_STATS(xn, XTCP_MIB_LISTENDROPS);
 }

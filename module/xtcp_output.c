@@ -311,9 +311,13 @@ static void xtcp_sock_error(struct xtcp_tcb *tcb, int err)
 {
 	struct sock *sk = xtcp_to_sk(tcb_to_xs(tcb));
 
-	WRITE_ONCE(sk->sk_err, -err);
-	if (err == -ETIMEDOUT)
+	if (err == -ETIMEDOUT) {
 		XTCP_INC_STATS(xtcp_pernet(sock_net(sk)), XTCP_MIB_TIMEOUTS);
+		/* as tcp_write_err(): a soft error (ICMP) explains it */
+		if (READ_ONCE(sk->sk_err_soft))
+			err = -READ_ONCE(sk->sk_err_soft);
+	}
+	WRITE_ONCE(sk->sk_err, -err);
 	sk_error_report(sk);
 }
 

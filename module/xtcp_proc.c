@@ -39,6 +39,12 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_SYNQDROPS]		= "SynQueueDrops",
 	[XTCP_MIB_INFRAGDROPS]		= "InFragDrops",
 	[XTCP_MIB_INBADFLAGS]		= "InBadFlags",
+	[XTCP_MIB_SYNCOOKIESSENT]	= "SyncookiesSent",
+	[XTCP_MIB_SYNCOOKIESRECV]	= "SyncookiesRecv",
+	[XTCP_MIB_SYNCOOKIESFAILED]	= "SyncookiesFailed",
+	[XTCP_MIB_ICMPERRS]		= "IcmpErrors",
+	[XTCP_MIB_ICMPPMTU]		= "IcmpPmtu",
+	[XTCP_MIB_OUTOFWINDOWICMPS]	= "OutOfWindowIcmps",
 };
 
 static void xtcp_seq_addr(struct seq_file *f, u16 family, const void *a,
@@ -186,6 +192,7 @@ static unsigned int ms_max = 3600000;
 static int one_i = 1;
 static int buf_min = 4096;
 static int buf_max = 64 << 20;
+static int two_i = 2;
 
 #define XTCP_MS(n, f) {							\
 	.procname = n, .data = &xtcp_tmpl.params.f,			\
@@ -218,6 +225,7 @@ static struct ctl_table xtcp_sysctl_tmpl[] = {
 	XTCP_INT("rmem_default", rmem, &buf_min, &buf_max),
 	XTCP_INT("wmem_default", wmem, &buf_min, &buf_max),
 	XTCP_INT("max_syn_backlog", max_syn_backlog, &one_i, &buf_max),
+	XTCP_INT("syncookies", syncookies, SYSCTL_ZERO, &two_i),
 	{ }
 };
 

@@ -238,6 +238,7 @@ static void *serve_conn(void *arg)
 				break;
 			}
 			if (r == 0) {
+				print_info(c->fd, "server");
 				shutdown(c->fd, SHUT_WR);
 				break;
 			}
@@ -603,6 +604,7 @@ static int run_client(void)
 				}
 			}
 		}
+		print_info(fd, "client");
 		close(fd);
 		out("bytes=%" PRIu64 " hash=%016" PRIx64 " echo_bytes=%" PRIu64
 		    " echo_hash=%016" PRIx64 " match=%s\n", sent, h, rcvd, rh,
