@@ -57,7 +57,11 @@ A ip link set "$IFA" up; B ip link set "$IFB" up
 A sysctl -qw net.ipv6.conf.all.accept_dad=0 2>/dev/null
 reach() { # Linux TCP from a to b over the NICs
 	B "$X" server -f tcp -b "$1" -p 19999 -t 10 -q >/dev/null 2>&1 &
-	sleep 0.3
+	local i	# wait for the listener: a loaded TCG guest is slow
+	for i in $(seq 50); do
+		B ss -ltnH "sport = :19999" 2>/dev/null | grep -q . && break
+		sleep 0.1
+	done
 	A "$X" client -f tcp -a "$1" -p 19999 -s 1000 -t 10 >/dev/null 2>&1
 	local r=$?
 	wait
