@@ -1860,7 +1860,7 @@ static void window_space_calc(struct kunit *test)
 }
 
 /* RFC 9293 §3.8.6.2.2: memory shrinks, the right edge does not */
-static void established_window_no_shrink(struct kunit *test)
+static void established_mem_no_shrink(struct kunit *test)
 {
 	E(test)->rbuf = 10000;
 	xt_established(test);
@@ -2984,7 +2984,7 @@ static struct kunit_case xtcp_core_established_cases[] = {
 	KUNIT_CASE(established_rto_clamp),
 	KUNIT_CASE(established_persist),
 	KUNIT_CASE(window_space_calc),
-	KUNIT_CASE(established_window_no_shrink),
+	KUNIT_CASE(established_mem_no_shrink),
 	KUNIT_CASE(established_rcv_nomem),
 	KUNIT_CASE(established_drop_notes),
 	KUNIT_CASE(established_persist_answered),

@@ -168,11 +168,11 @@ u32 xtcp_rcv_space_calc(u32 rcvbuf, u32 rmem, u32 mss, bool pressure)
 	mss = min(mss, rcvbuf / 2);	/* a buffer below 2 MSS still opens */
 	if (!mss)
 		return 0;
-	if (pressure)
-		space = min(space, 4 * mss);	/* tcp_adjust_rcv_ssthresh */
 	/* §3.8.6.2.2 receiver SWS avoidance: no window below one MSS */
 	if (space < mss || space < (rcvbuf / 2) >> 4)
 		return 0;
+	if (pressure)	/* after the SWS test, as tcp_adjust_rcv_ssthresh */
+		space = min(space, 4 * mss);
 	return space;
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_rcv_space_calc);
