@@ -40,6 +40,8 @@ struct xt_env {
 	int events;
 	/* receive buffer model: rcv_space() = rbuf - queued */
 	u32 rbuf, queued;
+	bool rcv_refuse;	/* rcv_data() says: no memory */
+	int notes[XTCP_N_ORPHAN_PROBE_ABORT + 1];
 	/* builder parameters */
 	u32 iss, irs;
 	u16 rcv_mss, peer_mss;
@@ -81,16 +83,19 @@ static void xt_timer_clear(struct xtcp_tcb *tcb, enum xtcp_timer t)
 	xt_e(tcb)->armed[t] = false;
 }
 
-static void xt_rcv_data(struct xtcp_tcb *tcb, u32 off, u32 len)
+static bool xt_rcv_data(struct xtcp_tcb *tcb, u32 off, u32 len)
 {
 	struct xt_env *e = xt_e(tcb);
 
+	if (e->rcv_refuse)
+		return false;
 	if (e->nrcv < XT_MAXRCV) {
 		e->roff[e->nrcv] = off;
 		e->rlen[e->nrcv] = len;
 		e->nrcv++;
 	}
 	e->queued += len;
+	return true;
 }
 
 static u32 xt_rcv_space(struct xtcp_tcb *tcb)
@@ -121,6 +126,11 @@ static void xt_event(struct xtcp_tcb *tcb)
 	xt_e(tcb)->events++;
 }
 
+static void xt_note(struct xtcp_tcb *tcb, enum xtcp_note n)
+{
+	xt_e(tcb)->notes[n]++;
+}
+
 static const struct xtcp_core_ops xt_ops = {
 	.now = xt_now,
 	.output = xt_output,
@@ -131,6 +141,7 @@ static const struct xtcp_core_ops xt_ops = {
 	.state_change = xt_state_change,
 	.error = xt_error,
 	.event = xt_event,
+	.note = xt_note,
 };
 
 static int xt_init(struct kunit *test)
@@ -1826,6 +1837,175 @@ static void established_persist_cap(struct kunit *test)
 	xt_expect_timer(test, XTCP_T_PERSIST, 700);
 }
 
+/* the window memory allows (xtcp_rcv_space_calc) */
+static void window_space_calc(struct kunit *test)
+{
+	/* half the free truesize budget: payload is ~half of truesize */
+	KUNIT_EXPECT_EQ(test, xtcp_rcv_space_calc(131072, 0, 1460, false),
+			65536);
+	KUNIT_EXPECT_EQ(test, xtcp_rcv_space_calc(131072, 65536, 1460, false),
+			32768);
+	KUNIT_EXPECT_EQ(test, xtcp_rcv_space_calc(10001, 0, 100, false), 5001);
+	/* charged beyond the buffer (a forced segment): nothing */
+	KUNIT_EXPECT_EQ(test, xtcp_rcv_space_calc(131072, 140000, 1460, false),
+			0);
+	/* receiver SWS: not below 1/16 of the half buffer (4096) */
+	KUNIT_EXPECT_EQ(test, xtcp_rcv_space_calc(131072, 131072 - 8192, 1460,
+						  false), 4096);
+	KUNIT_EXPECT_EQ(test, xtcp_rcv_space_calc(131072, 131072 - 8190, 1460,
+						  false), 0);
+	/* nor below one MSS */
+	KUNIT_EXPECT_EQ(test, xtcp_rcv_space_calc(1 << 20, (1 << 20) - 2000,
+						  1460, false), 0);
+	/* a buffer smaller than 2 MSS still opens: MSS is clamped */
+	KUNIT_EXPECT_EQ(test, xtcp_rcv_space_calc(2304, 0, 1460, false), 1152);
+	KUNIT_EXPECT_EQ(test, xtcp_rcv_space_calc(0, 0, 1460, false), 0);
+	/* global pressure: at most 4 MSS (tcp_adjust_rcv_ssthresh) */
+	KUNIT_EXPECT_EQ(test, xtcp_rcv_space_calc(4 << 20, 0, 1460, true),
+			4 * 1460);
+	KUNIT_EXPECT_EQ(test, xtcp_rcv_space_calc(8192, 0, 1460, true), 4096);
+}
+
+/* RFC 9293 §3.8.6.2.2: memory shrinks, the right edge does not */
+static void established_mem_no_shrink(struct kunit *test)
+{
+	E(test)->rbuf = 10000;
+	xt_established(test);
+	KUNIT_EXPECT_EQ(test, T(test)->rcv_adv, R1 + 10000);
+	E(test)->rbuf = 0;	/* truesize ate the buffer */
+	xt_clear(test);
+	xt_send(test, XTCP_ACK, R1, S1, 100);
+	xt_send(test, XTCP_ACK, R1 + 100, S1, 100);
+	xt_expect_seg(test, XTCP_ACK, S1, R1 + 200, 9800);
+	xt_expect_none(test);
+	KUNIT_EXPECT_EQ(test, T(test)->rcv_adv, R1 + 10000);
+	/* space comes back: offered only when it moves the edge (SWS) */
+	E(test)->rbuf = 20000;
+	xt_clear(test);
+	xtcp_core_recvd(T(test));
+	xt_expect_seg(test, XTCP_ACK, S1, R1 + 200, 19800);
+	KUNIT_EXPECT_EQ(test, T(test)->rcv_adv, R1 + 20000);
+}
+
+/* no memory for in-order data: not acknowledged, taken when resent */
+static void established_rcv_nomem(struct kunit *test)
+{
+	xt_established(test);
+	E(test)->rcv_refuse = true;
+	xt_clear(test);
+	xt_send(test, XTCP_ACK, R1, S1, 100);
+	KUNIT_EXPECT_EQ(test, T(test)->rcv_nxt, R1);
+	KUNIT_EXPECT_EQ(test, E(test)->nrcv, 0);
+	xt_expect_seg(test, XTCP_ACK, S1, R1, XT_ANY);
+	xt_expect_none(test);
+	/* a FIN riding on refused data is not taken either */
+	xt_clear(test);
+	xt_send(test, XTCP_ACK | XTCP_FIN, R1, S1, 100);
+	KUNIT_EXPECT_EQ(test, T(test)->state, XTCP_ESTABLISHED);
+	KUNIT_EXPECT_EQ(test, T(test)->rcv_nxt, R1);
+	E(test)->rcv_refuse = false;
+	xt_clear(test);
+	xt_send(test, XTCP_ACK | XTCP_FIN, R1, S1, 100);
+	xt_expect_rcv(test, 0, 0, 100);
+	KUNIT_EXPECT_EQ(test, T(test)->rcv_nxt, R1 + 101);
+	KUNIT_EXPECT_EQ(test, T(test)->state, XTCP_CLOSE_WAIT);
+}
+
+/* dropped data is counted through ops->note */
+static void established_drop_notes(struct kunit *test)
+{
+	E(test)->rbuf = 1000;
+	xt_established(test);
+	xt_send(test, XTCP_ACK, R1 + 10, S1, 10);	/* out of order */
+	KUNIT_EXPECT_EQ(test, E(test)->notes[XTCP_N_OFO_DROP], 1);
+	xt_send(test, XTCP_ACK, R1 + 5000, S1, 10);	/* beyond the window */
+	KUNIT_EXPECT_EQ(test, E(test)->notes[XTCP_N_OOW_DROP], 1);
+	xt_send(test, XTCP_ACK, R1, S1, 1500);		/* partly beyond */
+	KUNIT_EXPECT_EQ(test, E(test)->notes[XTCP_N_OOW_DROP], 2);
+	xt_send(test, XTCP_ACK, R1 + 1000, S1, 10);	/* zero window */
+	KUNIT_EXPECT_EQ(test, E(test)->notes[XTCP_N_ZWIN_DROP], 1);
+	KUNIT_EXPECT_EQ(test, T(test)->rcv_nxt, R1 + 1000);
+}
+
+/* RFC 1122 §4.2.2.17: probing goes on while the peer answers */
+static void established_persist_answered(struct kunit *test)
+{
+	int i;
+
+	xt_established(test);
+	xt_send_wnd(test, XTCP_ACK, R1, S1, 0, 0);
+	xt_write(test, 100);
+	for (i = 0; i < 3 * E(test)->p.retries; i++) {
+		xt_fire(test, XTCP_T_PERSIST);
+		xt_send_wnd(test, XTCP_ACK, R1, S1, 0, 0);
+	}
+	KUNIT_EXPECT_EQ(test, T(test)->state, XTCP_ESTABLISHED);
+	KUNIT_EXPECT_TRUE(test, E(test)->armed[XTCP_T_PERSIST]);
+}
+
+/* ... and gives up after `retries` unanswered probes (tcp_probe_timer) */
+static void established_persist_unanswered(struct kunit *test)
+{
+	int i;
+
+	xt_established(test);
+	xt_send_wnd(test, XTCP_ACK, R1, S1, 0, 0);
+	xt_write(test, 100);
+	for (i = 0; i < E(test)->p.retries; i++)
+		xt_fire(test, XTCP_T_PERSIST);
+	KUNIT_EXPECT_EQ(test, T(test)->state, XTCP_ESTABLISHED);
+	xt_fire(test, XTCP_T_PERSIST);
+	KUNIT_EXPECT_EQ(test, T(test)->state, XTCP_CLOSED);
+	KUNIT_EXPECT_EQ(test, E(test)->err, -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, E(test)->notes[XTCP_N_ORPHAN_PROBE_ABORT], 0);
+}
+
+/*
+ * An orphan in a zero window that the peer keeps answering is freed once
+ * its probe interval reached rto_max and orphan_retries probes went out
+ * (tcp_orphan_retries, "alive").
+ */
+static void established_persist_orphan(struct kunit *test)
+{
+	E(test)->p.orphan_retries = 2;
+	E(test)->p.rto_max_ms = 800;
+	xt_established(test);
+	xt_send_wnd(test, XTCP_ACK, R1, S1, 0, 0);
+	xt_write(test, 100);
+	T(test)->fl |= XTCP_F_ORPHAN;
+	KUNIT_EXPECT_EQ(test, xtcp_core_close(T(test)), 0);
+	KUNIT_EXPECT_EQ(test, T(test)->state, XTCP_FIN_WAIT_1);
+	xt_fire(test, XTCP_T_PERSIST);			/* 200 ms */
+	xt_send_wnd(test, XTCP_ACK, R1, S1, 0, 0);
+	xt_fire(test, XTCP_T_PERSIST);			/* 400 ms */
+	xt_send_wnd(test, XTCP_ACK, R1, S1, 0, 0);
+	KUNIT_EXPECT_EQ(test, T(test)->state, XTCP_FIN_WAIT_1);
+	xt_expect_timer(test, XTCP_T_PERSIST, 800);
+	xt_clear(test);
+	xt_fire(test, XTCP_T_PERSIST);			/* not alive */
+	KUNIT_EXPECT_EQ(test, T(test)->state, XTCP_CLOSED);
+	KUNIT_EXPECT_EQ(test, E(test)->notes[XTCP_N_ORPHAN_PROBE_ABORT], 1);
+	xt_expect_none(test);
+}
+
+/* orphan_retries 0 means 8 probes while alive, as Linux */
+static void established_persist_orphan_default(struct kunit *test)
+{
+	int i;
+
+	E(test)->p.retries = 15;
+	xt_established(test);
+	xt_send_wnd(test, XTCP_ACK, R1, S1, 0, 0);
+	xt_write(test, 100);
+	T(test)->fl |= XTCP_F_ORPHAN;
+	for (i = 0; i < 8; i++)
+		xt_fire(test, XTCP_T_PERSIST);		/* unanswered */
+	KUNIT_EXPECT_EQ(test, T(test)->state, XTCP_ESTABLISHED);
+	xt_fire(test, XTCP_T_PERSIST);
+	KUNIT_EXPECT_EQ(test, T(test)->state, XTCP_CLOSED);
+	KUNIT_EXPECT_EQ(test, E(test)->notes[XTCP_N_ORPHAN_PROBE_ABORT], 1);
+}
+
 /* receiver SWS avoidance: updates only for >= 2 MSS or crossing 1 MSS */
 static void established_sws_window_update(struct kunit *test)
 {
@@ -2810,6 +2990,14 @@ static struct kunit_case xtcp_core_established_cases[] = {
 	KUNIT_CASE(established_rto_rfc6298),
 	KUNIT_CASE(established_rto_clamp),
 	KUNIT_CASE(established_persist),
+	KUNIT_CASE(window_space_calc),
+	KUNIT_CASE(established_mem_no_shrink),
+	KUNIT_CASE(established_rcv_nomem),
+	KUNIT_CASE(established_drop_notes),
+	KUNIT_CASE(established_persist_answered),
+	KUNIT_CASE(established_persist_unanswered),
+	KUNIT_CASE(established_persist_orphan),
+	KUNIT_CASE(established_persist_orphan_default),
 	KUNIT_CASE(established_persist_opens),
 	KUNIT_CASE(established_persist_cap),
 	KUNIT_CASE(established_sws_window_update),

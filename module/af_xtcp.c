@@ -108,6 +108,7 @@ static const struct xtcp_params xtcp_default_params = {
 	.syn_retries	= 6,
 	.synack_retries	= 5,
 	.retries	= 15,
+	.orphan_retries	= 0,		/* as tcp_orphan_retries */
 	.delack_ms	= 40,
 };
 
@@ -181,9 +182,13 @@ static int __init xtcp_init(void)
 	err = xtcp_hash_init();
 	if (err)
 		return err;
-	err = proto_register(&xtcp_prot, 1);
+	err = xtcp_mem_init();
 	if (err)
 		goto out_hash;
+	xtcp_mem_proto(&xtcp_prot);
+	err = proto_register(&xtcp_prot, 1);
+	if (err)
+		goto out_mem;
 	err = register_pernet_subsys(&xtcp_net_ops);
 	if (err)
 		goto out_proto;
@@ -201,6 +206,8 @@ out_pernet:
 	unregister_pernet_subsys(&xtcp_net_ops);
 out_proto:
 	proto_unregister(&xtcp_prot);
+out_mem:
+	xtcp_mem_exit();
 out_hash:
 	xtcp_hash_exit();
 	return err;
@@ -212,6 +219,7 @@ static void __exit xtcp_exit(void)
 	unregister_pernet_subsys(&xtcp_net_ops);
 	proto_unregister(&xtcp_prot);
 	rcu_barrier();	/* SOCK_RCU_FREE sockets, kfree_rcu TIME-WAITs */
+	xtcp_mem_exit();
 	xtcp_hash_exit();
 }
 

@@ -70,6 +70,17 @@ enum xtcp_mib {
 	XTCP_MIB_ICMPERRS,
 	XTCP_MIB_ICMPPMTU,
 	XTCP_MIB_OUTOFWINDOWICMPS,
+	XTCP_MIB_PRUNECALLED,
+	XTCP_MIB_RCVPRUNED,
+	XTCP_MIB_RCVCOLLAPSED,
+	XTCP_MIB_RCVCOALESCE,
+	XTCP_MIB_RCVQDROP,
+	XTCP_MIB_OOWDROP,
+	XTCP_MIB_ZWINDROP,
+	XTCP_MIB_OFODROP,
+	XTCP_MIB_MEMPRESSURES,
+	XTCP_MIB_ABORTONMEMORY,
+	XTCP_MIB_ORPHANPROBEABORTS,
 	XTCP_MIB_MAX
 };
 
@@ -146,7 +157,8 @@ struct xtcp_sock {
 	   conn_port:1,
 	   hashed:1,
 	   listening:1,
-	   was_connected:1;
+	   was_connected:1,
+	   orphan_counted:1;
 	struct xtcp_tcpopts topt;	/* IPPROTO_TCP options */
 
 	/* listener */
@@ -306,7 +318,8 @@ void xtcp_timer_set(struct xtcp_tcb *tcb, enum xtcp_timer t, u32 ms);
 void xtcp_timer_clear(struct xtcp_tcb *tcb, enum xtcp_timer t);
 u64 xtcp_now_ms(void);
 
-#define XTCP_CHUNK	16384	/* bytes per send-buffer skb */
+/* bytes per send-buffer skb: its head fits a 16 KB allocation (truesize) */
+#define XTCP_CHUNK	SKB_WITH_OVERHEAD(16384)
 
 /* where a passive child sits: xtcp_sock.in_queue, under the parent's qlock */
 enum { XQ_NONE, XQ_SYN, XQ_ACCEPT };
@@ -352,6 +365,22 @@ __poll_t xtcp_poll(struct file *file, struct socket *sock,
 /* xtcp_close.c */
 int xtcp_shutdown(struct socket *sock, int how);
 int xtcp_release(struct socket *sock);
+
+/* xtcp_mem.c */
+extern long xtcp_sysctl_mem[3];
+extern int xtcp_max_orphans;
+void xtcp_mem_proto(struct proto *p);
+int xtcp_mem_init(void);
+void xtcp_mem_exit(void);
+struct seq_file;
+void xtcp_mem_show(struct seq_file *f);
+unsigned int xtcp_orphan_count(void);
+void xtcp_orphan_inc(struct sock *sk);
+void xtcp_orphan_dec(struct sock *sk);
+bool xtcp_check_oom(struct sock *sk);
+int xtcp_rcv_queue(struct sock *sk, struct sk_buff *skb);
+u32 xtcp_rcv_space(struct sock *sk);
+void xtcp_wmem_free_skb(struct sock *sk, struct sk_buff *skb);
 
 /* xtcp_sockopt.c */
 int xtcp_setsockopt(struct socket *sock, int level, int optname,

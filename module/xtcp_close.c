@@ -109,6 +109,15 @@ int xtcp_release(struct socket *sock)
 	__skb_queue_purge(&sk->sk_receive_queue);
 	xs->rx_off = 0;
 	sock_orphan(sk);
+	if (xs->tcb.state != XTCP_CLOSED && !xs->listening) {
+		/* an orphan now; too many, or no memory: reset instead */
+		xtcp_orphan_inc(sk);
+		if (xtcp_check_oom(sk)) {
+			xtcp_core_abort(&xs->tcb);
+			XTCP_INC_STATS(xtcp_pernet(sock_net(sk)),
+				       XTCP_MIB_ABORTONMEMORY);
+		}
+	}
 	if (xs->tcb.state == XTCP_CLOSED) {
 		xtcp_done(sk);
 		xtcp_unbind(sk);

@@ -169,4 +169,13 @@ static inline bool xtcp_tb_owners_all(const struct inet_bind_bucket *tb,
 	return true;
 }
 
+/*
+ * 6.10 moved the protocol memory helpers (sk_memory_allocated(),
+ * sk_under_memory_pressure(), ...) out of net/sock.h into their own header
+ * (module/Kbuild defines XTCP_HAVE_PROTO_MEMORY_H when the tree has it).
+ */
+#ifdef XTCP_HAVE_PROTO_MEMORY_H
+#include <net/proto_memory.h>
+#endif
+
 #endif /* _XTCP_COMPAT_H */

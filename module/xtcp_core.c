@@ -105,6 +105,12 @@ static void xtcp_event(struct xtcp_tcb *tcb)
 	tcb->ops->event(tcb);
 }
 
+static void xtcp_note(struct xtcp_tcb *tcb, enum xtcp_note n)
+{
+	if (tcb->ops->note)
+		tcb->ops->note(tcb, n);
+}
+
 static void xtcp_enter_time_wait(struct xtcp_tcb *tcb)
 {
 	xtcp_timer_clear(tcb, XTCP_T_RTX);
@@ -153,6 +159,23 @@ static bool xtcp_fin_acked(const struct xtcp_tcb *tcb)
 }
 
 /* ---- receive window ---- */
+
+u32 xtcp_rcv_space_calc(u32 rcvbuf, u32 rmem, u32 mss, bool pressure)
+{
+	u32 free = rcvbuf > rmem ? rcvbuf - rmem : 0;
+	u32 space = free - free / 2;	/* payload is ~half of truesize */
+
+	mss = min(mss, rcvbuf / 2);	/* a buffer below 2 MSS still opens */
+	if (!mss)
+		return 0;
+	/* §3.8.6.2.2 receiver SWS avoidance: no window below one MSS */
+	if (space < mss || space < (rcvbuf / 2) >> 4)
+		return 0;
+	if (pressure)	/* after the SWS test, as tcp_adjust_rcv_ssthresh */
+		space = min(space, 4 * mss);
+	return space;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_rcv_space_calc);
 
 static u32 xtcp_rcv_wnd_left(const struct xtcp_tcb *tcb)
 {
@@ -692,6 +715,7 @@ static bool xtcp_input_ack(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 	}
 	if (xtcp_seq_lt(ack, tcb->snd_una - tcb->max_wnd))
 		return false;
+	tcb->probes_out = 0;	/* the peer is alive (tcp_ack) */
 
 	if (xtcp_seq_gt(ack, tcb->snd_una)) {
 		u32 acked = ack - tcb->snd_una;
@@ -771,12 +795,16 @@ static void xtcp_input_data(struct xtcp_tcb *tcb, const struct xtcp_seg *seg,
 		}
 		if (off < len && seq + off != tcb->rcv_nxt) {
 			rx->ack_now = true;	/* out of order: dup ACK */
+			xtcp_note(tcb, XTCP_N_OFO_DROP);
 			return;
 		}
 		len -= off;
 		if (len > tcb->rcv_wnd) {
+			/* beyond the window: trimmed, counted */
+			xtcp_note(tcb, tcb->rcv_wnd ? XTCP_N_OOW_DROP :
+						      XTCP_N_ZWIN_DROP);
 			len = tcb->rcv_wnd;
-			rx->ack_now = true;	/* beyond the window */
+			rx->ack_now = true;
 		}
 		if (len && (tcb->fl & XTCP_F_ORPHAN) &&
 		    tcb->state != XTCP_ESTABLISHED) {
@@ -785,9 +813,16 @@ static void xtcp_input_data(struct xtcp_tcb *tcb, const struct xtcp_seg *seg,
 			xtcp_set_state(tcb, XTCP_CLOSED);
 			return;
 		}
+		if (len && !(tcb->fl & XTCP_F_SHUT_RD) &&
+		    !tcb->ops->rcv_data(tcb, off, len)) {
+			/* no memory: not acknowledged, the peer resends
+			 * (Linux's TCPRcvQDrop); a FIN with it waits too
+			 */
+			rx->ack_now = true;
+			xtcp_event(tcb);
+			return;
+		}
 		if (len) {
-			if (!(tcb->fl & XTCP_F_SHUT_RD))
-				tcb->ops->rcv_data(tcb, off, len);
 			xtcp_rcv_advance(tcb, len);
 			tcb->bytes_received += len;
 			if (tcb->delack_pending < U8_MAX)
@@ -891,6 +926,9 @@ void xtcp_core_input(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 	if (!ok && !tcb->rcv_wnd && seg->seq == tcb->rcv_nxt)
 		ok = true;
 	if (!ok) {
+		if (seg->len)
+			xtcp_note(tcb, tcb->rcv_wnd ? XTCP_N_OOW_DROP :
+						      XTCP_N_ZWIN_DROP);
 		if (!(seg->flags & XTCP_RST))
 			xtcp_send_ack(tcb);
 		return;
@@ -1099,6 +1137,29 @@ static void xtcp_timeout_rtx(struct xtcp_tcb *tcb)
 		xtcp_timer_set(tcb, XTCP_T_RTX, tcb->rto_ms);
 }
 
+/*
+ * As Linux's tcp_probe_timer: RFC 1122 §4.2.2.17 keeps probing while the
+ * peer answers; give up after `retries` unanswered probes, and an orphan
+ * after orphan_retries probes once its interval reached rto_max (not
+ * "alive"), or that many unanswered ones (0 means 8 while alive).
+ */
+static bool xtcp_probes_exhausted(const struct xtcp_tcb *tcb)
+{
+	u32 max = tcb->p.retries;
+	bool alive;
+
+	if (tcb->fl & XTCP_F_ORPHAN) {
+		alive = xtcp_backoff_ms(tcb, tcb->rto_ms, tcb->probes) <
+			tcb->p.rto_max_ms;
+		max = tcb->p.orphan_retries;
+		if (!max && alive)
+			max = 8;
+		if (!alive && tcb->probes >= max)
+			return true;
+	}
+	return tcb->probes_out >= max;
+}
+
 static void xtcp_timeout_persist(struct xtcp_tcb *tcb)
 {
 	if (!xtcp_can_send(tcb))
@@ -1109,10 +1170,19 @@ static void xtcp_timeout_persist(struct xtcp_tcb *tcb)
 	}
 	if (!xtcp_snd_avail(tcb) && !xtcp_fin_pending(tcb))
 		return;
+	if (xtcp_probes_exhausted(tcb)) {
+		if (tcb->fl & XTCP_F_ORPHAN)
+			xtcp_note(tcb, XTCP_N_ORPHAN_PROBE_ABORT);
+		xtcp_error(tcb, -ETIMEDOUT);
+		xtcp_set_state(tcb, XTCP_CLOSED);
+		return;
+	}
 	/* window probe: an old sequence number elicits an ACK */
 	xtcp_send_ack_seq(tcb, tcb->snd_una - 1);
 	if (tcb->probes < U8_MAX)
 		tcb->probes++;
+	if (tcb->probes_out < U8_MAX)
+		tcb->probes_out++;
 	xtcp_timer_set(tcb, XTCP_T_PERSIST,
 		       xtcp_backoff_ms(tcb, tcb->rto_ms, tcb->probes));
 }

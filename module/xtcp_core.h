@@ -70,6 +70,14 @@ enum xtcp_timer {
 	XTCP_T_MAX
 };
 
+/* what the core tells the glue to count (ops->note) */
+enum xtcp_note {
+	XTCP_N_OOW_DROP,	/* data segment outside the receive window */
+	XTCP_N_ZWIN_DROP,	/* data for a zero window */
+	XTCP_N_OFO_DROP,	/* out of order data (no reassembly queue) */
+	XTCP_N_ORPHAN_PROBE_ABORT, /* orphan gave up zero-window probing */
+};
+
 /**
  * struct xtcp_seg - a parsed segment, host byte order
  * @seq: SEG.SEQ
@@ -129,25 +137,29 @@ struct xtcp_tcb;
  * @timer_set: (re)arm @t to fire @ms milliseconds from now
  * @timer_clear: stop @t (no-op when not armed)
  * @rcv_data: bytes [@off, @off + @len) of the segment being processed are
- *	accepted in order and must be queued for the user
- * @rcv_space: free receive buffer space in bytes, for the advertised window
+ *	accepted in order and must be queued for the user. Returns false
+ *	when memory does not allow it: the bytes are not acknowledged
+ * @rcv_space: receive window the memory allows, in bytes (from
+ *	xtcp_rcv_space_calc()); the core never shrinks the right edge
  * @state_change: the TCB moved from @old to tcb->state. Must not free the
  *	TCB; the glue acts on CLOSED / TIME-WAIT after the core returns
  * @error: report an error to the user: -ECONNREFUSED, -ECONNRESET,
  *	-ETIMEDOUT, -EPIPE
  * @event: something the user may wait for changed (readable, writable,
  *	acked, connected); a hint for wake-ups
+ * @note: count an event (enum xtcp_note); may be NULL
  */
 struct xtcp_core_ops {
 	u64 (*now)(struct xtcp_tcb *tcb);
 	int (*output)(struct xtcp_tcb *tcb, const struct xtcp_out *o);
 	void (*timer_set)(struct xtcp_tcb *tcb, enum xtcp_timer t, u32 ms);
 	void (*timer_clear)(struct xtcp_tcb *tcb, enum xtcp_timer t);
-	void (*rcv_data)(struct xtcp_tcb *tcb, u32 off, u32 len);
+	bool (*rcv_data)(struct xtcp_tcb *tcb, u32 off, u32 len);
 	u32 (*rcv_space)(struct xtcp_tcb *tcb);
 	void (*state_change)(struct xtcp_tcb *tcb, enum xtcp_state old);
 	void (*error)(struct xtcp_tcb *tcb, int err);
 	void (*event)(struct xtcp_tcb *tcb);
+	void (*note)(struct xtcp_tcb *tcb, enum xtcp_note n);
 };
 
 /**
@@ -162,6 +174,8 @@ struct xtcp_core_ops {
  * @synack_retries: SYN-ACK retransmissions before the half-open entry dies
  * @retries: data/FIN retransmissions before ETIMEDOUT (R2 of RFC 9293)
  * @delack_ms: delayed ACK timeout
+ * @orphan_retries: zero-window probes of an orphan (0: 8 while the probe
+ *	interval is below rto_max_ms), as Linux's tcp_orphan_retries
  */
 struct xtcp_params {
 	u32 msl_ms;
@@ -172,6 +186,7 @@ struct xtcp_params {
 	u8 syn_retries;
 	u8 synack_retries;
 	u8 retries;
+	u8 orphan_retries;
 	u32 delack_ms;
 };
 
@@ -232,7 +247,8 @@ struct xtcp_tcb {
 	u64 rtt_ts;		/* when it was sent */
 	u8 backoff;		/* consecutive RTO expirations */
 	u8 syn_tries;		/* SYN or SYN-ACK retransmissions so far */
-	u8 probes;		/* zero-window probes without answer */
+	u8 probes;		/* zero-window probes (backoff) */
+	u8 probes_out;		/* probes since the last ACK */
 	u8 delack_pending;	/* data segments received but not ACKed */
 	u8 timers;		/* BIT(enum xtcp_timer) armed by the core */
 
@@ -265,6 +281,21 @@ static inline int xtcp_linux_state(unsigned int s)
 
 /* enum xtcp_state to the name RFC 9293 uses, for logs and /proc */
 const char *xtcp_state_name(unsigned int state);
+
+/**
+ * xtcp_rcv_space_calc() - the receive window memory allows (RFC 9293
+ *	§3.8.6.2.2, as Linux's __tcp_select_window)
+ * @rcvbuf: sk_rcvbuf, charged by skb truesize
+ * @rmem: sk_rmem_alloc, truesize of what is queued
+ * @mss: our MSS
+ * @pressure: the protocol is under global memory pressure
+ *
+ * Half the free buffer (truesize is about twice the payload); under
+ * pressure at most 4 MSS; less than one MSS (at most half the buffer) or
+ * 1/16 of the buffer offers nothing (receiver SWS avoidance).
+ * Return: window in bytes.
+ */
+u32 xtcp_rcv_space_calc(u32 rcvbuf, u32 rmem, u32 mss, bool pressure);
 
 /* §3.10.7.4: is @seg acceptable for the TCB's receive window? */
 bool xtcp_seg_acceptable(const struct xtcp_tcb *tcb,

@@ -21,31 +21,6 @@
 
 #include "xtcp.h"
 
-static int xtcp_wait_sndbuf(struct sock *sk, long *timeo)
-{
-	DEFINE_WAIT_FUNC(wait, woken_wake_function);
-	int err = 0;
-
-	add_wait_queue(sk_sleep(sk), &wait);
-	for (;;) {
-		if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN)) {
-			err = -EPIPE;
-			break;
-		}
-		if (sk_stream_memory_free(sk))
-			break;
-		err = xtcp_wait_check(*timeo);
-		if (err)
-			break;
-		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
-		sk_wait_event(sk, timeo, READ_ONCE(sk->sk_err) ||
-			      (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN) ||
-			      sk_stream_memory_free(sk), &wait);
-	}
-	remove_wait_queue(sk_sleep(sk), &wait);
-	return err;
-}
-
 static bool xtcp_can_send(const struct xtcp_sock *xs)
 {
 	return xs->tcb.state == XTCP_ESTABLISHED ||
@@ -86,19 +61,16 @@ int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 			err = -EPIPE;	/* as Linux, also when never connected */
 			break;
 		}
-		if (!sk_stream_memory_free(sk)) {
-			xtcp_core_output(&xs->tcb);
-			xtcp_after_core(sk);
-			err = xtcp_wait_sndbuf(sk, &timeo);
-			if (err)
-				break;
-			continue;
-		}
+		if (!sk_stream_memory_free(sk))
+			goto wait;
 		n = min_t(size_t, len - copied, XTCP_CHUNK);
-		skb = alloc_skb(n, sk->sk_allocation);
-		if (!skb) {
-			err = -ENOBUFS;
-			break;
+		skb = alloc_skb(n, sk->sk_allocation | __GFP_NOWARN);
+		/* sndbuf, or the proto's limits (net.xtcp.mem): wait for
+		 * memory as sk_stream_wait_memory() does, never ENOBUFS
+		 */
+		if (!skb || !sk_wmem_schedule(sk, skb->truesize)) {
+			kfree_skb(skb);
+			goto wait;
 		}
 		if (memcpy_from_msg(skb_put(skb, n), msg, n)) {
 			kfree_skb(skb);
@@ -106,13 +78,22 @@ int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 			break;
 		}
 		__skb_queue_tail(&sk->sk_write_queue, skb);
-		sk->sk_wmem_queued += skb->truesize;
+		sk_wmem_queued_add(sk, skb->truesize);
+		sk_mem_charge(sk, skb->truesize);
 		xs->tcb.snd_end += n;
 		copied += n;
 		if (copied == len || !sk_stream_memory_free(sk)) {
 			xtcp_core_output(&xs->tcb);
 			xtcp_after_core(sk);
 		}
+		continue;
+wait:
+		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+		xtcp_core_output(&xs->tcb);
+		xtcp_after_core(sk);
+		err = sk_stream_wait_memory(sk, &timeo);
+		if (err)
+			break;
 	}
 out:
 	release_sock(sk);
@@ -219,6 +200,8 @@ int xtcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 			      xs->tcb.state == XTCP_CLOSED, &wait);
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);
+	if (!peek)
+		sk_mem_reclaim(sk);
 	if (copied && !peek) {
 		xtcp_core_recvd(&xs->tcb);
 		xtcp_after_core(sk);

@@ -106,11 +106,20 @@ void xtcp_wq_free_acked(struct sock *sk)
 		acked -= skb->len;
 		xs->wq_seq += skb->len;
 		__skb_unlink(skb, &sk->sk_write_queue);
-		sk->sk_wmem_queued -= skb->truesize;
-		kfree_skb(skb);
+		xtcp_wmem_free_skb(sk, skb);
 		freed = true;
 	}
-	if (freed && sk->sk_socket &&
+	if (!freed)
+		return;
+	sk_mem_reclaim(sk);
+	/* pressure shrank sk_sndbuf (sk_stream_moderate_sndbuf); give it
+	 * back when the pressure is over (as tcp_new_space)
+	 */
+	if (!(sk->sk_userlocks & SOCK_SNDBUF_LOCK) &&
+	    !sk_under_memory_pressure(sk) &&
+	    sk->sk_sndbuf < xtcp_pernet(sock_net(sk))->wmem)
+		WRITE_ONCE(sk->sk_sndbuf, xtcp_pernet(sock_net(sk))->wmem);
+	if (sk->sk_socket &&
 	    test_bit(SOCK_NOSPACE, &sk->sk_socket->flags))
 		sk->sk_write_space(sk);
 }
@@ -244,32 +253,44 @@ static int xtcp_sock_output(struct xtcp_tcb *tcb, const struct xtcp_out *o)
 	return net_xmit_eval(err);
 }
 
-static void xtcp_sock_rcv_data(struct xtcp_tcb *tcb, u32 off, u32 len)
+static bool xtcp_sock_rcv_data(struct xtcp_tcb *tcb, u32 off, u32 len)
 {
 	struct xtcp_sock *xs = tcb_to_xs(tcb);
 	struct sock *sk = xtcp_to_sk(xs);
 	struct sk_buff *skb = xs->cur_skb;
 	struct xtcp_skb_cb *cb;
+	int ret;
 
 	if (WARN_ON_ONCE(!skb || xs->cur_queued))
-		return;
+		return false;
 	cb = XTCP_SKB_CB(skb);
 	cb->doff += off;
 	cb->seg.len = len;
-	skb_orphan(skb);
-	skb_set_owner_r(skb, sk);
-	__skb_queue_tail(&sk->sk_receive_queue, skb);
-	xs->cur_queued = true;
+	ret = xtcp_rcv_queue(sk, skb);
+	if (ret < 0)
+		return false;
+	xs->cur_queued = ret > 0;
 	XTCP_ADD_STATS(xtcp_pernet(sock_net(sk)), XTCP_MIB_DATAIN, len);
+	return true;
 }
 
-/* Advertise half the free buffer: skb truesize exceeds the payload. */
 static u32 xtcp_sock_rcv_space(struct xtcp_tcb *tcb)
 {
-	struct sock *sk = xtcp_to_sk(tcb_to_xs(tcb));
-	int free = READ_ONCE(sk->sk_rcvbuf) - atomic_read(&sk->sk_rmem_alloc);
+	return xtcp_rcv_space(xtcp_to_sk(tcb_to_xs(tcb)));
+}
 
-	return free > 0 ? free / 2 : 0;
+static void xtcp_sock_note(struct xtcp_tcb *tcb, enum xtcp_note n)
+{
+	static const u8 mib[] = {
+		[XTCP_N_OOW_DROP] = XTCP_MIB_OOWDROP,
+		[XTCP_N_ZWIN_DROP] = XTCP_MIB_ZWINDROP,
+		[XTCP_N_OFO_DROP] = XTCP_MIB_OFODROP,
+		[XTCP_N_ORPHAN_PROBE_ABORT] = XTCP_MIB_ORPHANPROBEABORTS,
+	};
+	struct sock *sk = xtcp_to_sk(tcb_to_xs(tcb));
+
+	if (n < ARRAY_SIZE(mib))
+		XTCP_INC_STATS(xtcp_pernet(sock_net(sk)), mib[n]);
 }
 
 static bool xtcp_estab_like(unsigned int s)
@@ -351,6 +372,7 @@ const struct xtcp_core_ops xtcp_sock_ops = {
 	.state_change	= xtcp_sock_state_change,
 	.error		= xtcp_sock_error,
 	.event		= xtcp_sock_event,
+	.note		= xtcp_sock_note,
 };
 
 /**

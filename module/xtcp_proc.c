@@ -45,6 +45,17 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_ICMPERRS]		= "IcmpErrors",
 	[XTCP_MIB_ICMPPMTU]		= "IcmpPmtu",
 	[XTCP_MIB_OUTOFWINDOWICMPS]	= "OutOfWindowIcmps",
+	[XTCP_MIB_PRUNECALLED]		= "PruneCalled",
+	[XTCP_MIB_RCVPRUNED]		= "RcvPruned",
+	[XTCP_MIB_RCVCOLLAPSED]		= "RcvCollapsed",
+	[XTCP_MIB_RCVCOALESCE]		= "RcvCoalesce",
+	[XTCP_MIB_RCVQDROP]		= "RcvQDrop",
+	[XTCP_MIB_OOWDROP]		= "OutOfWindowDrop",
+	[XTCP_MIB_ZWINDROP]		= "ZeroWindowDrop",
+	[XTCP_MIB_OFODROP]		= "OfoDrop",
+	[XTCP_MIB_MEMPRESSURES]		= "MemoryPressures",
+	[XTCP_MIB_ABORTONMEMORY]	= "AbortOnMemory",
+	[XTCP_MIB_ORPHANPROBEABORTS]	= "OrphanProbeAborts",
 };
 
 static void xtcp_seq_addr(struct seq_file *f, u16 family, const void *a,
@@ -158,6 +169,7 @@ static int xtcp_stat_show(struct seq_file *f, void *v)
 	for (i = 0; i < XTCP_MIB_MAX; i++)
 		seq_printf(f, "%s %lld\n", xtcp_mib_names[i],
 			   (s64)xtcp_mib_read(xn, i));
+	xtcp_mem_show(f);
 	return 0;
 }
 
@@ -222,6 +234,7 @@ static struct ctl_table xtcp_sysctl_tmpl[] = {
 	XTCP_U8("syn_retries", syn_retries),
 	XTCP_U8("synack_retries", synack_retries),
 	XTCP_U8("retries", retries),
+	XTCP_U8("orphan_retries", orphan_retries),
 	XTCP_INT("rmem_default", rmem, &buf_min, &buf_max),
 	XTCP_INT("wmem_default", wmem, &buf_min, &buf_max),
 	XTCP_INT("max_syn_backlog", max_syn_backlog, &one_i, &buf_max),
@@ -229,20 +242,37 @@ static struct ctl_table xtcp_sysctl_tmpl[] = {
 	{ }
 };
 
+/* host-wide (as tcp_mem, tcp_max_orphans): only in the initial netns */
+static struct ctl_table xtcp_sysctl_global[] = {
+	{ .procname = "mem", .data = xtcp_sysctl_mem,
+	  .maxlen = sizeof(xtcp_sysctl_mem), .mode = 0644,
+	  .proc_handler = proc_doulongvec_minmax },
+	{ .procname = "max_orphans", .data = &xtcp_max_orphans,
+	  .maxlen = sizeof(int), .mode = 0644,
+	  .proc_handler = proc_dointvec_minmax, .extra1 = SYSCTL_ZERO },
+	{ }
+};
+
 int xtcp_sysctl_init_net(struct xtcp_net *xn)
 {
+	bool init = net_eq(xn->net, &init_net);
+	/* the entries before the { } sentinels */
+	size_t n = ARRAY_SIZE(xtcp_sysctl_tmpl) - 1;
+	size_t g = ARRAY_SIZE(xtcp_sysctl_global) - 1;
 	struct ctl_table *t;
-	size_t n;
 	int i;
 
-	t = kmemdup(xtcp_sysctl_tmpl, sizeof(xtcp_sysctl_tmpl), GFP_KERNEL);
+	t = kcalloc(n + g + 1, sizeof(*t), GFP_KERNEL);
 	if (!t)
 		return -ENOMEM;
+	memcpy(t, xtcp_sysctl_tmpl, n * sizeof(*t));
 	for (i = 0; t[i].procname; i++)
 		t[i].data = (char *)xn + ((char *)t[i].data -
 					  (char *)&xtcp_tmpl);
-	/* the entries before the { } sentinel */
-	n = ARRAY_SIZE(xtcp_sysctl_tmpl) - 1;
+	if (init) {
+		memcpy(t + n, xtcp_sysctl_global, g * sizeof(*t));
+		n += g;
+	}
 	xn->sysctl_hdr = xtcp_register_net_sysctl(xn->net, "net/xtcp", t, n);
 	if (!xn->sysctl_hdr) {
 		kfree(t);

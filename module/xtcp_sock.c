@@ -124,6 +124,7 @@ int xtcp_sock_init(struct sock *sk, struct sock *parent)
 	xtcp_core_init(&xs->tcb, &xtcp_sock_ops, &xn->params, 536,
 		       xtcp_wscale_for(sk->sk_rcvbuf));
 
+	sk_sockets_allocated_inc(sk);
 	spin_lock_bh(&xn->socks_lock);
 	list_add_tail(&xs->node, &xn->socks);
 	spin_unlock_bh(&xn->socks_lock);
@@ -140,10 +141,10 @@ void xtcp_sock_destruct(struct sock *sk)
 	list_del(&xs->node);
 	spin_unlock_bh(&xn->socks_lock);
 
-	while ((skb = __skb_dequeue(&sk->sk_write_queue))) {
-		sk->sk_wmem_queued -= skb->truesize;
-		kfree_skb(skb);
-	}
+	while ((skb = __skb_dequeue(&sk->sk_write_queue)))
+		xtcp_wmem_free_skb(sk, skb);
+	xtcp_orphan_dec(sk);
+	sk_sockets_allocated_dec(sk);
 	if (sk->sk_family == AF_INET6)
 		inet6_cleanup_sock(sk);
 	inet_sock_destruct(sk);

@@ -89,8 +89,9 @@ static void xtcp_tw_state_change(struct xtcp_tcb *tcb, enum xtcp_state old)
 		tw->dead = true;
 }
 
-static void xtcp_tw_rcv_data(struct xtcp_tcb *tcb, u32 off, u32 len)
+static bool xtcp_tw_rcv_data(struct xtcp_tcb *tcb, u32 off, u32 len)
 {
+	return true;
 }
 
 static void xtcp_tw_error(struct xtcp_tcb *tcb, int err)

@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * XTCP memory: receive data is charged by skb truesize against sk_rcvbuf
+ * and, through the proto, against the host-wide limit net.xtcp.mem (pages:
+ * min, pressure, max, with Linux's tcp_mem semantics); tiny segments are
+ * coalesced into the queue's tail or collapsed into compact skbs (as
+ * Linux's tcp_collapse) before data is refused; too many orphans, or an
+ * orphan holding memory above the hard limit, are reset at close (as
+ * tcp_check_oom).
+ */
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/percpu_counter.h>
+#include <linux/seq_file.h>
+#include <linux/skbuff.h>
+#include <net/sock.h>
+
+#include "xtcp.h"
+
+static DEFINE_PER_CPU(int, xtcp_fw_alloc);
+static DEFINE_PER_CPU(unsigned int, xtcp_orphans);
+static atomic_long_t xtcp_memory_allocated;
+static struct percpu_counter xtcp_sockets_allocated;
+static unsigned long xtcp_memory_pressure;
+/* net.xtcp.mem (pages), net.xtcp.max_orphans: host-wide, as tcp_mem */
+long xtcp_sysctl_mem[3];
+int xtcp_max_orphans = 16384;
+/* per-socket floors that pressure never takes away (as tcp_rmem[0]) */
+static int xtcp_rmem0 = 4096;
+static int xtcp_wmem0 = 4096;
+
+static void xtcp_enter_memory_pressure(struct sock *sk)
+{
+	if (READ_ONCE(xtcp_memory_pressure))
+		return;
+	WRITE_ONCE(xtcp_memory_pressure, 1);
+	XTCP_INC_STATS(xtcp_pernet(sock_net(sk)), XTCP_MIB_MEMPRESSURES);
+}
+
+static void xtcp_leave_memory_pressure(struct sock *sk)
+{
+	if (READ_ONCE(xtcp_memory_pressure))
+		WRITE_ONCE(xtcp_memory_pressure, 0);
+}
+
+/* the proto fields that make sk_mem_schedule() and friends account */
+void xtcp_mem_proto(struct proto *p)
+{
+	p->memory_allocated = &xtcp_memory_allocated;
+	p->per_cpu_fw_alloc = &xtcp_fw_alloc;
+	p->sockets_allocated = &xtcp_sockets_allocated;
+	p->memory_pressure = &xtcp_memory_pressure;
+	p->enter_memory_pressure = xtcp_enter_memory_pressure;
+	p->leave_memory_pressure = xtcp_leave_memory_pressure;
+	p->sysctl_mem = xtcp_sysctl_mem;
+	p->sysctl_rmem = &xtcp_rmem0;
+	p->sysctl_wmem = &xtcp_wmem0;
+	p->orphan_count = &xtcp_orphans;
+}
+
+int xtcp_mem_init(void)
+{
+	unsigned long limit = max(nr_free_buffer_pages() / 16, 128UL);
+
+	/* tcp_init_mem()'s defaults */
+	xtcp_sysctl_mem[0] = limit / 4 * 3;
+	xtcp_sysctl_mem[1] = limit;
+	xtcp_sysctl_mem[2] = xtcp_sysctl_mem[0] * 2;
+	return percpu_counter_init(&xtcp_sockets_allocated, 0, GFP_KERNEL);
+}
+
+void xtcp_mem_exit(void)
+{
+	percpu_counter_destroy(&xtcp_sockets_allocated);
+}
+
+/* for /proc/net/xtcp_stat: MemPages exact (with the per-CPU reserves) */
+void xtcp_mem_show(struct seq_file *f)
+{
+	long pages = atomic_long_read(&xtcp_memory_allocated);
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		pages += per_cpu(xtcp_fw_alloc, cpu);
+	seq_printf(f, "MemPages %ld\nMemPressure %lu\nSockets %lld\nOrphans %u\n",
+		   max(pages, 0L),
+		   READ_ONCE(xtcp_memory_pressure),
+		   percpu_counter_sum_positive(&xtcp_sockets_allocated),
+		   xtcp_orphan_count());
+}
+
+unsigned int xtcp_orphan_count(void)
+{
+	unsigned int n = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		n += per_cpu(xtcp_orphans, cpu);
+	return n;
+}
+
+/* @sk was close()d and lives on as an orphan until it is destroyed */
+void xtcp_orphan_inc(struct sock *sk)
+{
+	xtcp_sk(sk)->orphan_counted = 1;
+	this_cpu_inc(xtcp_orphans);
+}
+
+void xtcp_orphan_dec(struct sock *sk)
+{
+	if (!xtcp_sk(sk)->orphan_counted)
+		return;
+	xtcp_sk(sk)->orphan_counted = 0;
+	this_cpu_dec(xtcp_orphans);
+}
+
+/**
+ * xtcp_check_oom() - may a closing socket live on as an orphan? As
+ *	Linux's tcp_check_oom(): not when the orphans exceed
+ *	net.xtcp.max_orphans, nor when it holds send memory while the proto
+ *	is above its hard limit.
+ * @sk: the socket, counted as an orphan already
+ */
+bool xtcp_check_oom(struct sock *sk)
+{
+	if (xtcp_orphan_count() > (unsigned int)READ_ONCE(xtcp_max_orphans)) {
+		net_info_ratelimited("xtcp: too many orphaned sockets\n");
+		return true;
+	}
+	if (sk->sk_wmem_queued > SOCK_MIN_SNDBUF &&
+	    sk_memory_allocated(sk) > sk_prot_mem_limits(sk, 2)) {
+		net_info_ratelimited("xtcp: out of memory -- consider tuning net.xtcp.mem\n");
+		return true;
+	}
+	return false;
+}
+
+/* as Linux's sk_forced_mem_schedule(): charge even above the limits */
+static void xtcp_forced_mem_schedule(struct sock *sk, int size)
+{
+	int delta = size - sk->sk_forward_alloc, amt;
+
+	if (delta <= 0)
+		return;
+	amt = sk_mem_pages(delta);
+	sk_forward_alloc_add(sk, amt << PAGE_SHIFT);
+	/* sk_memory_allocated_add() needs sysctl_mem_pcpu_rsv, which 6.1
+	 * does not export; the per-CPU reserve only batches this sum
+	 */
+	atomic_long_add(amt, sk->sk_prot->memory_allocated);
+}
+
+/* payload bytes of a queued skb and where they start */
+static u32 xtcp_rq_len(const struct sk_buff *skb)
+{
+	return XTCP_SKB_CB(skb)->seg.len;
+}
+
+/* as tcp_win_from_space(): is truesize more than twice the payload? */
+static bool xtcp_bloated(const struct sk_buff *skb)
+{
+	return skb->truesize / 2 > xtcp_rq_len(skb);
+}
+
+/* compact skbs: one page of data (SKB_MAX_ORDER(0, 0), as tcp_collapse) */
+#define XTCP_COLLAPSE_SIZE	SKB_MAX_ORDER(0, 0)
+
+/**
+ * xtcp_collapse() - copy the payload of bloated skbs of the receive queue
+ *	into compact ones, as Linux's tcp_collapse(); order and bytes kept.
+ * @sk: the socket, locked
+ */
+static void xtcp_collapse(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff_head old;
+	struct sk_buff *skb, *nskb = NULL;
+	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+
+	/* fold the partly read head into its offsets */
+	skb = skb_peek(&sk->sk_receive_queue);
+	if (skb && xs->rx_off) {
+		XTCP_SKB_CB(skb)->doff += xs->rx_off;
+		XTCP_SKB_CB(skb)->seg.len -= xs->rx_off;
+		xs->rx_off = 0;
+	}
+	__skb_queue_head_init(&old);
+	skb_queue_splice_init(&sk->sk_receive_queue, &old);
+	while ((skb = __skb_dequeue(&old))) {
+		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+		if (!xtcp_bloated(skb)) {
+			nskb = NULL;
+			__skb_queue_tail(&sk->sk_receive_queue, skb);
+			continue;
+		}
+		while (cb->seg.len) {
+			u32 n;
+
+			if (!nskb || !skb_tailroom(nskb)) {
+				nskb = alloc_skb(XTCP_COLLAPSE_SIZE, GFP_ATOMIC);
+				if (!nskb)
+					break;
+				memset(nskb->cb, 0, sizeof(nskb->cb));
+				skb_set_owner_r(nskb, sk);
+				__skb_queue_tail(&sk->sk_receive_queue, nskb);
+			}
+			n = min_t(u32, cb->seg.len, skb_tailroom(nskb));
+			if (WARN_ON_ONCE(skb_copy_bits(skb, cb->doff,
+						       skb_put(nskb, n), n)))
+				break;
+			XTCP_SKB_CB(nskb)->seg.len += n;
+			cb->doff += n;
+			cb->seg.len -= n;
+		}
+		if (cb->seg.len) {	/* no memory: keep the rest as it is */
+			nskb = NULL;
+			__skb_queue_tail(&sk->sk_receive_queue, skb);
+			continue;
+		}
+		XTCP_INC_STATS(xn, XTCP_MIB_RCVCOLLAPSED);
+		kfree_skb(skb);
+	}
+	sk_mem_reclaim(sk);
+}
+
+/* as tcp_prune_queue(): collapse; there is no out-of-order queue to drop */
+static int xtcp_prune_queue(struct sock *sk)
+{
+	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+
+	XTCP_INC_STATS(xn, XTCP_MIB_PRUNECALLED);
+	if (atomic_read(&sk->sk_rmem_alloc) <= sk->sk_rcvbuf)
+		return 0;
+	xtcp_collapse(sk);
+	if (atomic_read(&sk->sk_rmem_alloc) <= sk->sk_rcvbuf)
+		return 0;
+	XTCP_INC_STATS(xn, XTCP_MIB_RCVPRUNED);
+	return -1;
+}
+
+/* as tcp_try_rmem_schedule() */
+static bool xtcp_rmem_schedule(struct sock *sk, struct sk_buff *skb)
+{
+	if (atomic_read(&sk->sk_rmem_alloc) > sk->sk_rcvbuf ||
+	    !sk_rmem_schedule(sk, skb, skb->truesize)) {
+		if (xtcp_prune_queue(sk) < 0)
+			return false;
+		if (!sk_rmem_schedule(sk, skb, skb->truesize))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Append the payload to the queue's tail skb when it fits in its tailroom
+ * (Linux coalesces too: tcp_try_coalesce); the segment is then freed.
+ */
+static bool xtcp_try_coalesce(struct sock *sk, struct sk_buff *skb)
+{
+	struct sk_buff *tail = skb_peek_tail(&sk->sk_receive_queue);
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb), *tcb;
+
+	if (!tail || skb_cloned(tail) || skb_is_nonlinear(tail))
+		return false;
+	tcb = XTCP_SKB_CB(tail);
+	if (tcb->doff + tcb->seg.len != tail->len ||
+	    skb_tailroom(tail) < cb->seg.len)
+		return false;
+	if (skb_copy_bits(skb, cb->doff, skb_put(tail, cb->seg.len),
+			  cb->seg.len)) {
+		__skb_trim(tail, tail->len - cb->seg.len);
+		return false;
+	}
+	tcb->seg.len += cb->seg.len;
+	XTCP_INC_STATS(xtcp_pernet(sock_net(sk)), XTCP_MIB_RCVCOALESCE);
+	return true;
+}
+
+/**
+ * xtcp_rcv_queue() - queue an in-order segment's accepted payload
+ *	(cb->doff, cb->seg.len already trimmed) for the user
+ * @sk: the socket, locked
+ * @skb: the segment
+ *
+ * Return: 1 queued (the skb belongs to the queue now), 0 coalesced into
+ *	the tail (the caller frees @skb), -ENOMEM refused (counted; the
+ *	caller frees @skb and the bytes are not acknowledged).
+ */
+int xtcp_rcv_queue(struct sock *sk, struct sk_buff *skb)
+{
+	if (xtcp_try_coalesce(sk, skb))
+		return 0;
+	skb_orphan(skb);
+	if (!xtcp_rmem_schedule(sk, skb)) {
+		/* Linux keeps one segment even so: progress is possible */
+		if (!skb_queue_empty(&sk->sk_receive_queue)) {
+			XTCP_INC_STATS(xtcp_pernet(sock_net(sk)),
+				       XTCP_MIB_RCVQDROP);
+			atomic_inc(&sk->sk_drops);
+			return -ENOMEM;
+		}
+		xtcp_forced_mem_schedule(sk, skb->truesize);
+	}
+	skb_set_owner_r(skb, sk);
+	__skb_queue_tail(&sk->sk_receive_queue, skb);
+	return 1;
+}
+
+/* the window memory allows now */
+u32 xtcp_rcv_space(struct sock *sk)
+{
+	return xtcp_rcv_space_calc(READ_ONCE(sk->sk_rcvbuf),
+				   atomic_read(&sk->sk_rmem_alloc),
+				   xtcp_sk(sk)->tcb.rcv_mss,
+				   sk_under_memory_pressure(sk));
+}
+
+/* free a send-queue skb: sk_wmem_queued and the forward allocation */
+void xtcp_wmem_free_skb(struct sock *sk, struct sk_buff *skb)
+{
+	sk_wmem_queued_add(sk, -skb->truesize);
+	sk_mem_uncharge(sk, skb->truesize);
+	__kfree_skb(skb);
+}
