@@ -137,6 +137,8 @@ static void tcpopt_misc(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xtcp_tcpopt_set(&o, TCP_WINDOW_CLAMP, 0, false), -EINVAL);
 	KUNIT_EXPECT_EQ(test, tcpopt_roundtrip(test, TCP_WINDOW_CLAMP, 100, &v), 0);
 	KUNIT_EXPECT_EQ(test, v, XTCP_MIN_RCVBUF_HALF);
+	KUNIT_EXPECT_EQ(test, tcpopt_roundtrip(test, TCP_WINDOW_CLAMP, -1, &v), 0);
+	KUNIT_EXPECT_EQ(test, v, -1);
 	KUNIT_EXPECT_EQ(test, tcpopt_roundtrip(test, TCP_QUICKACK, 0, &v), 0);
 	KUNIT_EXPECT_EQ(test, v, 0);
 	KUNIT_EXPECT_EQ(test, tcpopt_roundtrip(test, TCP_INQ, 2, &v), -EINVAL);

@@ -105,7 +105,11 @@ int xtcp_tcpopt_set(struct xtcp_tcpopts *o, int optname, int val, bool closed)
 			o->window_clamp = 0;
 			return 0;
 		}
-		o->window_clamp = max(val, XTCP_MIN_RCVBUF_HALF);
+		/* Linux compares val with the size_t SOCK_MIN_RCVBUF / 2, so
+		 * a negative val is "large" and stored as is (u32)
+		 */
+		o->window_clamp = val < 0 || val >= XTCP_MIN_RCVBUF_HALF ?
+				  (u32)val : XTCP_MIN_RCVBUF_HALF;
 		return 0;
 	case TCP_QUICKACK:
 		o->quickack = !!val;
