@@ -54,7 +54,9 @@ row() { printf "%-40s %12s %12s %8s\n" "$@"; }
 
 echo "# kernel $(uname -r), $(nproc) CPUs, bulk $BULK bytes best of $REPS, crr $CRR x 64B/64B"
 row "benchmark" "XTCP" "Linux TCP" "ratio"
-for path in "virtio 10.0.0.2 a" "loopback 127.0.0.1 b"; do
+paths=("virtio 10.0.0.2 a" "loopback 127.0.0.1 b")
+[ "${PROGS_ONLY:-0}" = 1 ] && paths=() # only the programs below
+for path in "${paths[@]}"; do
 	set -- $path
 	x=$(bulk xtcp "$2" "$3")
 	t=$(bulk tcp "$2" "$3")
@@ -134,8 +136,11 @@ for p in "nginx:wrk keep-alive (req/s):wrk Connection: close (req/s)" \
 	"iperf:iperf3 a->b (Mbit/s):iperf3 -R b->a (Mbit/s)" \
 	"redis:redis-benchmark GET (req/s):redis-benchmark SET (req/s)"; do
 	IFS=: read -r fn l1 l2 <<<"$p"
-	mapfile -t xv < <("pb_$fn" x)
-	mapfile -t tv < <("pb_$fn" t)
+	# (no /dev/fd in the guest for <(...))
+	"pb_$fn" x >"$W/pb"
+	mapfile -t xv <"$W/pb"
+	"pb_$fn" t >"$W/pb"
+	mapfile -t tv <"$W/pb"
 	row "$l1" "${xv[0]:-0}" "${tv[0]:-0}" "$(pratio "${xv[0]:-0}" "${tv[0]:-0}")"
 	row "$l2" "${xv[1]:-0}" "${tv[1]:-0}" "$(pratio "${xv[1]:-0}" "${tv[1]:-0}")"
 done
