@@ -206,6 +206,17 @@ int xtcp_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg)
 			answ = xs->tcb.snd_end - xs->tcb.snd_una;
 		release_sock(sk);
 		break;
+	case SIOCOUTQNSD:	/* queued, not yet sent: as tcp_ioctl() */
+		if (xs->listening)
+			return -EINVAL;
+		lock_sock(sk);
+		if (xtcp_seq_gt(xs->tcb.snd_end, xs->tcb.snd_nxt))
+			answ = xs->tcb.snd_end - xs->tcb.snd_nxt;
+		release_sock(sk);
+		break;
+	case SIOCATMARK:	/* no urgent data is ever marked (no MSG_OOB) */
+		answ = 0;
+		break;
 	default:
 		return -ENOIOCTLCMD;
 	}

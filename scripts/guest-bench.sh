@@ -80,7 +80,9 @@ insmod "$ko" || exit 1
 for n in a b; do ip netns exec $n sh -c 'echo 1000 > /proc/sys/net/xtcp/msl_ms'; done
 sleep 1
 row "benchmark" "XTCP" "Linux TCP" "ratio"
-for path in "virtio 10.0.0.2 a" "loopback 127.0.0.1 b"; do
+paths=("virtio 10.0.0.2 a" "loopback 127.0.0.1 b")
+[ "${PROGS_ONLY:-0}" = 1 ] && paths=() # only the programs below
+for path in "${paths[@]}"; do
 	set -- $path
 	x=$(bulk xtcp "$2" "$3")
 	t=$(bulk tcp "$2" "$3")
@@ -89,3 +91,83 @@ for path in "virtio 10.0.0.2 a" "loopback 127.0.0.1 b"; do
 	t=$(crr tcp "$2" "$3")
 	row "connect+request+close $1 (conn/s)" "$x" "$t" "$(ratio "$x" "$t")"
 done
+
+# real programs through tools/xtcp-run (lib-programs.sh), both sides XTCP
+# vs both sides Linux TCP, the median of REPS runs each
+# shellcheck disable=SC2034
+RUN=$root/tools/xtcp-run
+# shellcheck disable=SC2034
+PY=/usr/bin/python3
+NS() { local n=$1; shift; ip netns exec "$n" "$@"; }
+A() { NS a "$@"; }
+B() { NS b "$@"; }
+newport() { PORT=$((PORT + 1)); }
+wait_for() { # up to 60 s
+	local _
+	for _ in $(seq 1 600); do "$@" && return 0; sleep 0.1; done
+	return 1
+}
+listening() { # ns port procfile
+	# shellcheck disable=SC2016
+	NS "$1" awk -v p="$(printf ':%04X' "$2")" 'NR > 1 && $4 == "0A" && substr($2, length($2) - 4) == p { f = 1 } END { exit !f }' "$3"
+}
+W=$(mktemp -d)
+# shellcheck disable=SC2034
+PROG_BENCH=1
+# shellcheck source=lib-programs.sh
+. "$here/lib-programs.sh"
+prog_files
+median() { sort -n | awk '{ v[NR] = $1 } END { if (!NR) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# pb_* S: medians for one family (x or t) on both sides, one per line
+pb_nginx() {
+	local ka="" cl="" _
+	newport
+	nginx_start "$1" || { echo "nginx did not start" >&2; echo 0; echo 0; srv_stop; return; }
+	for _ in $(seq "$REPS"); do
+		ka="$ka $(wrk_rps "$(WRK_SECS=3 wrk_run "$1")")"
+		cl="$cl $(wrk_rps "$(WRK_SECS=3 wrk_run "$1" -H "Connection: close")")"
+	done
+	srv_stop
+	echo "$ka" | tr ' ' '\n' | grep . | median
+	echo "$cl" | tr ' ' '\n' | grep . | median
+}
+pb_iperf() {
+	local f="" r="" _
+	newport
+	iperf_start "$1" || { echo 0; echo 0; srv_stop; return; }
+	for _ in $(seq "$REPS"); do
+		f="$f $(iperf_mbps "$(IPERF_SECS=3 iperf_run "$1")")"
+		r="$r $(iperf_mbps "$(IPERF_SECS=3 iperf_run "$1" -R)")"
+	done
+	srv_stop
+	echo "$f" | tr ' ' '\n' | grep . | median
+	echo "$r" | tr ' ' '\n' | grep . | median
+}
+pb_redis() {
+	local g="" s="" _ out
+	newport
+	redis_start "$1" || { echo 0; echo 0; srv_stop; return; }
+	for _ in $(seq "$REPS"); do
+		out=$(redis_bench "$1" 5000)
+		g="$g $(redis_rps "$out" GET)"
+		s="$s $(redis_rps "$out" SET)"
+	done
+	srv_stop
+	echo "$g" | tr ' ' '\n' | grep . | median
+	echo "$s" | tr ' ' '\n' | grep . | median
+}
+pratio() { if [ "$(echo "$2 > 0" | bc)" = 1 ]; then ratio "$1" "$2"; else echo n/a; fi; }
+echo "# programs through xtcp-run over virtio, median of $REPS"
+for p in "nginx:wrk keep-alive (req/s):wrk Connection: close (req/s)" \
+	"iperf:iperf3 a->b (Mbit/s):iperf3 -R b->a (Mbit/s)" \
+	"redis:redis-benchmark GET (req/s):redis-benchmark SET (req/s)"; do
+	IFS=: read -r fn l1 l2 <<<"$p"
+	# (no /dev/fd in the guest for <(...))
+	"pb_$fn" x >"$W/pb"
+	mapfile -t xv <"$W/pb"
+	"pb_$fn" t >"$W/pb"
+	mapfile -t tv <"$W/pb"
+	row "$l1" "${xv[0]:-0}" "${tv[0]:-0}" "$(pratio "${xv[0]:-0}" "${tv[0]:-0}")"
+	row "$l2" "${xv[1]:-0}" "${tv[1]:-0}" "$(pratio "${xv[1]:-0}" "${tv[1]:-0}")"
+done
+rm -rf "$W"

@@ -109,5 +109,10 @@ x1=$(stat_get a ActiveOpens)
 http_case "http.server XTCP <- curl XTCP v6" x x fd00::2
 http_case "http.server XTCP <- curl Linux TCP" x t 10.0.0.2
 http_case "http.server Linux TCP <- curl XTCP" t x 10.0.0.2
+# shellcheck source=lib-programs.sh
+. "$here/lib-programs.sh"
+# the programs' logs and configs, kept with the results
+(cd "$W" && find . -name '*.log' -o -name '*.conf' -o -name sshd_config) |
+	(cd "$W" && xargs -r cp --parents -t "$R" 2>/dev/null)
 rm -rf "$W"
 tap_done

@@ -8,7 +8,9 @@
  */
 #include "xtcp_tools.h"
 
+#include <linux/sockios.h>
 #include <linux/tcp.h>
+#include <sys/ioctl.h>
 
 static int sock_of(int fam)
 {
@@ -186,6 +188,7 @@ static void tcp_info_check(void)
 	tap(ix.tcpi_bytes_acked >= sizeof(buf) && ix.tcpi_bytes_acked <= sizeof(buf) + 1,
 	    "tcpi_bytes_acked %llu after %zu bytes sent and read",
 	    (unsigned long long)ix.tcpi_bytes_acked, sizeof(buf));
+	/* 65495: loopback MTU 65535 less 40, XTCP sends no timestamps */
 	tap(ix.tcpi_snd_mss >= 536 && ix.tcpi_snd_mss <= 65495 &&
 	    ix.tcpi_rtt > 0 && ix.tcpi_rto >= 200000 && ix.tcpi_snd_cwnd > 0,
 	    "tcpi_snd_mss %u rtt %u us rto %u us cwnd %u (Linux %u %u %u %u)",
@@ -209,6 +212,82 @@ static void tcp_info_check(void)
 	close(ct); close(st); close(lst);
 }
 
+/* ioctl(fd, cmd) as "rc/errno/value" for comparing two sockets */
+static void ioc(int fd, unsigned long cmd, char *out, size_t n)
+{
+	int v = -7, rc;
+
+	errno = 0;
+	rc = ioctl(fd, cmd, &v);
+	if (rc)
+		snprintf(out, n, "%s", ename(errno));
+	else
+		snprintf(out, n, "%d", v);
+}
+
+/* ioctl(fd, cmd) until it reads want (the last ACK may be in flight) */
+static void ioc_wait(int fd, unsigned long cmd, const char *want, char *out,
+		     size_t n)
+{
+	for (int i = 0; i < 300; i++) {
+		ioc(fd, cmd, out, n);
+		if (!strcmp(out, want))
+			return;
+		usleep(10000);
+	}
+}
+
+/*
+ * SIOCINQ/SIOCOUTQ/SIOCOUTQNSD/SIOCATMARK on a listener and on both ends of
+ * a connection with 3000 bytes unread, then read and acknowledged.
+ */
+static void ioctl_check(void)
+{
+	static const struct {
+		const char *name;
+		unsigned long cmd;
+	} c[] = {
+		{ "SIOCINQ", SIOCINQ }, { "SIOCOUTQ", SIOCOUTQ },
+		{ "SIOCOUTQNSD", SIOCOUTQNSD }, { "SIOCATMARK", SIOCATMARK },
+	};
+	char buf[3000], x[32], t[32];
+	int sx, st, lsx, lst, cx, ct;
+	size_t got;
+	ssize_t r;
+
+	cx = pair(AF_XTCP, &sx, &lsx);
+	ct = pair(0, &st, &lst);
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		ioc(lsx, c[i].cmd, x, sizeof(x));
+		ioc(lst, c[i].cmd, t, sizeof(t));
+		tap(!strcmp(x, t), "ioctl %s on a listener: XTCP %s, Linux %s",
+		    c[i].name, x, t);
+	}
+	memset(buf, 3, sizeof(buf));
+	if (write(cx, buf, sizeof(buf)) != sizeof(buf) ||
+	    write(ct, buf, sizeof(buf)) != sizeof(buf))
+		perror("write");
+	ioc_wait(sx, SIOCINQ, "3000", x, sizeof(x));
+	ioc_wait(st, SIOCINQ, "3000", t, sizeof(t));
+	tap(!strcmp(x, t), "SIOCINQ with 3000 bytes unread: XTCP %s, Linux %s",
+	    x, t);
+	for (size_t i = 1; i < sizeof(c) / sizeof(c[0]); i++) {
+		/* the reader acknowledged the data: nothing queued to send */
+		ioc_wait(cx, c[i].cmd, "0", x, sizeof(x));
+		ioc_wait(ct, c[i].cmd, "0", t, sizeof(t));
+		tap(!strcmp(x, t), "ioctl %s on the sender: XTCP %s, Linux %s",
+		    c[i].name, x, t);
+	}
+	for (got = 0; got < sizeof(buf) && (r = read(sx, buf, sizeof(buf))) > 0;)
+		got += r;
+	ioc(sx, SIOCINQ, x, sizeof(x));
+	ioc(sx, SIOCATMARK, t, sizeof(t));
+	tap(got == sizeof(buf) && !strcmp(x, "0") && !strcmp(t, "0"),
+	    "after reading all: SIOCINQ %s SIOCATMARK %s (Linux 0 0)", x, t);
+	close(cx); close(sx); close(lsx);
+	close(ct); close(st); close(lst);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -216,6 +295,7 @@ int main(void)
 	short_optlen();
 	congestion();
 	tcp_info_check();
+	ioctl_check();
 	printf("1..%d\n%d passed, %d failed\n", tap_n, tap_n - tap_fail, tap_fail);
 	return tap_fail != 0;
 }
