@@ -138,12 +138,12 @@ install: modules tools check-krel
 	install -D -m 644 $(XTCP_KO) $(MODDIR)/xtcp.ko
 	install -D -m 644 module/uapi/xtcp.h $(DESTDIR)$(PREFIX)/include/linux/xtcp.h
 	install -D -m 644 man/xtcp.7 $(DESTDIR)$(PREFIX)/share/man/man7/xtcp.7
-	$(MAKE) -C tools install DESTDIR=$(DESTDIR) BINDIR=$(PREFIX)/bin
+	$(MAKE) -C tools install DESTDIR=$(DESTDIR) BINDIR=$(PREFIX)/bin LIBDIR=$(PREFIX)/lib/xtcp
 	$(if $(DESTDIR),,depmod -a $(KREL))
 
 uninstall: check-krel
 	rm -f $(INST_FILES)
-	$(MAKE) -C tools uninstall DESTDIR=$(DESTDIR) BINDIR=$(PREFIX)/bin
+	$(MAKE) -C tools uninstall DESTDIR=$(DESTDIR) BINDIR=$(PREFIX)/bin LIBDIR=$(PREFIX)/lib/xtcp
 	[ ! -d $(MODDIR) ] || rmdir --ignore-fail-on-non-empty $(MODDIR)
 	$(if $(DESTDIR),,depmod -a $(KREL))
 
