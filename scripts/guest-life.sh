@@ -393,6 +393,9 @@ synq_test() { # MAX_SYN_BACKLOG BACKLOG EXPECTED [rst]
 	[ $HAVE_NFT = 1 ] || { skip "half-open bound" "no nft"; return; }
 	newport
 	xsys b max_syn_backlog "$maxsyn"
+	# the bound itself, as Linux's with tcp_syncookies=0 (with cookies on,
+	# a full queue answers with cookies: the flood suite tests that)
+	xsys b syncookies 0
 	# a child lives until its last SYN-ACK retransmission times out: at
 	# 1, 3, 7, 15, .. s for synack_retries 0, 1, 2, 3 (RTO 1 s, doubled).
 	# With RSTs: 63 s, far beyond the test, so only the RST can free
@@ -459,6 +462,7 @@ while os.path.exists(on):
 	A nft flush chain inet xtest out
 	xsys b max_syn_backlog 256
 	xsys b synack_retries 5
+	xsys b syncookies 1
 }
 
 # -------------------------------------------------------------- run ---
