@@ -338,11 +338,11 @@ static unsigned int xtcp_nf_hook(void *priv, struct sk_buff *skb,
 		}
 	}
 	if (!sk && !tw) {
-		/* a listener owns only the SYNs that open a connection; any
+		/* a listener owns the SYNs that open a connection, the ACKs
+		 * of its SYN cookies and flagless segments (discarded); any
 		 * other segment to its port is Linux TCP's to answer (RST for
-		 * no socket, exactly what RFC 9293 §3.10.7.2 has a listener
-		 * send), and a Linux connection sharing the port keeps its
-		 * segments
+		 * no socket, what RFC 9293 §3.10.7.2 has a listener send), and
+		 * a Linux connection sharing the port keeps its segments
 		 */
 		fl = skb_header_pointer(skb, skb_network_offset(skb) + thoff +
 					offsetof(struct tcphdr, window) - 1,
@@ -350,7 +350,7 @@ static unsigned int xtcp_nf_hook(void *priv, struct sk_buff *skb,
 		if (!fl)
 			return NF_ACCEPT;
 		flags = *fl & (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST);
-		if (flags != TCPHDR_SYN && flags != TCPHDR_ACK)
+		if (flags != TCPHDR_SYN && flags != TCPHDR_ACK && flags)
 			return NF_ACCEPT;
 		sk = xtcp_lookup_listener(net, &t);
 		if (!sk)
