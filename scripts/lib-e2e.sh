@@ -6,6 +6,10 @@
 # Needs lib-tap.sh, $here, $T; sets $R (results, $XTCP_RESULTS/$E2E_NAME),
 # $X, $PORT and the helpers below. Needs lib-guest.sh (wait_until).
 
+# wait_file, wait_until (every suite that sources this file needs them)
+# shellcheck source=lib-guest.sh
+declare -F wait_file >/dev/null || . "$(dirname "${BASH_SOURCE[0]}")/lib-guest.sh"
+
 QUICK=${QUICK:-0}
 SUBJECT=${SUBJECT:-xtcp}
 R=${XTCP_RESULTS:-/tmp}/${E2E_NAME:-e2e}
