@@ -347,9 +347,10 @@ static unsigned int xtcp_nf_hook(void *priv, struct sk_buff *skb,
 		fl = skb_header_pointer(skb, skb_network_offset(skb) + thoff +
 					offsetof(struct tcphdr, window) - 1,
 					sizeof(_fl), &_fl);
-		if (!fl)
-			return NF_ACCEPT;
-		flags = *fl & (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST);
+		/* a header too short for its flags is the listener's to
+		 * drop and count (xtcp_validate)
+		 */
+		flags = fl ? *fl & (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST) : 0;
 		if (flags != TCPHDR_SYN && flags != TCPHDR_ACK && flags)
 			return NF_ACCEPT;
 		sk = xtcp_lookup_listener(net, &t);
