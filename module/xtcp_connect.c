@@ -278,11 +278,13 @@ static void xtcp_reset_conn(struct sock *sk)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sk_buff *skb;
 
-	while ((skb = __skb_dequeue(&sk->sk_write_queue))) {
-		sk->sk_wmem_queued -= skb->truesize;
-		kfree_skb(skb);
-	}
+	/* uncharged as they were charged (xtcp_mem.c), or sk_forward_alloc
+	 * is left short of a page multiple at destruction
+	 */
+	while ((skb = __skb_dequeue(&sk->sk_write_queue)))
+		xtcp_wmem_free_skb(sk, skb);
 	__skb_queue_purge(&sk->sk_receive_queue);
+	sk_mem_reclaim(sk);
 	xs->rx_off = 0;
 	xs->bytes_sent = 0;
 	memset(&xs->tcb, 0, sizeof(xs->tcb));
