@@ -281,6 +281,7 @@ void xtcp_sk_tuple(const struct sock *sk, struct xtcp_tuple *t);
 u32 xtcp_isn(struct net *net, const struct xtcp_tuple *t);
 
 /* xtcp_tw.c */
+void xtcp_tw_tuple(const struct xtcp_tw *tw, struct xtcp_tuple *t);
 void xtcp_time_wait(struct sock *sk);
 void xtcp_tw_put(struct xtcp_tw *tw);
 void xtcp_tw_input(struct xtcp_tw *tw, struct sk_buff *skb);

@@ -652,21 +652,11 @@ out:
 	return tw;
 }
 
-static void xtcp_tw_key(const struct xtcp_tw *tw, struct xtcp_tuple *t)
-{
-	memset(t, 0, sizeof(*t));
-	t->family = tw->family;
-	t->lport = tw->sport;
-	t->rport = tw->dport;
-	memcpy(&t->laddr, &tw->saddr, sizeof(t->laddr));
-	memcpy(&t->raddr, &tw->daddr, sizeof(t->raddr));
-}
-
 static struct xtcp_ebucket *tw_bucket(const struct xtcp_tw *tw)
 {
 	struct xtcp_tuple t;
 
-	xtcp_tw_key(tw, &t);
+	xtcp_tw_tuple(tw, &t);
 	return &ehash[eslot(read_pnet(&tw->net), &t)];
 }
 

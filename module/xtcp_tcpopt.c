@@ -235,7 +235,8 @@ static u32 xtcp_segs(u32 bytes, u32 mss)
  * Real values where XTCP has the quantity; zero where it has no such
  * mechanism yet (SACK, timestamps, pacing, delivery rate). Counts that
  * Linux keeps in segments (cwnd, ssthresh, unacked) are converted from
- * XTCP's bytes with the sending MSS.
+ * XTCP's bytes with the sending MSS. tcpi_pmtu comes from the route:
+ * the glue fills it.
  */
 void xtcp_tcpinfo_fill(const struct xtcp_tcb *tcb, struct tcp_info *ti)
 {
@@ -260,7 +261,6 @@ void xtcp_tcpinfo_fill(const struct xtcp_tcb *tcb, struct tcp_info *ti)
 	if (tcb->state >= XTCP_SYN_SENT && tcb->state != XTCP_TIME_WAIT &&
 	    (s32)inflight > 0)
 		ti->tcpi_unacked = xtcp_segs(inflight, mss);
-	ti->tcpi_pmtu = 0;	/* filled by the glue from the route */
 	ti->tcpi_rcv_ssthresh = tcb->rcv_wnd;
 	ti->tcpi_rtt = tcb->srtt_us >> 3;
 	ti->tcpi_rttvar = tcb->rttvar_us >> 2;

@@ -17,7 +17,8 @@ static struct xtcp_tw *tcb_to_tw(struct xtcp_tcb *tcb)
 	return container_of(tcb, struct xtcp_tw, tcb);
 }
 
-static void xtcp_tw_tuple(const struct xtcp_tw *tw, struct xtcp_tuple *t)
+/* the 4-tuple (and device) of a TIME-WAIT object, as xtcp_sk_tuple() */
+void xtcp_tw_tuple(const struct xtcp_tw *tw, struct xtcp_tuple *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->family = tw->family;

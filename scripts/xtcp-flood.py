@@ -18,6 +18,7 @@ Connects to DST:DPORT (MSS 1460, no window scaling), then
      and ACKs the peer's FIN; prints "done acked=A fin=0|1".
 Byte i of the stream is (i * 131 + 7) & 0xff, as tools/xtcp_mem.c checks.
 """
+import importlib.machinery
 import os
 import socket
 import struct
@@ -25,16 +26,13 @@ import sys
 import threading
 import time
 
-FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
-
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
+# the flags and the Internet checksum of xtcp-raw.py (one copy)
+_raw = importlib.machinery.SourceFileLoader(
+    "xtcp_raw", os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                             "xtcp-raw.py")).load_module()
+FIN, SYN, RST, ACK = _raw.FIN, _raw.SYN, _raw.RST, _raw.ACK
+PSH = 0x08
+csum = _raw.csum
 
 
 def pat(off, n):
