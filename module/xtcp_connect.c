@@ -137,11 +137,21 @@ static int xtcp_bind6(struct sock *sk, struct sockaddr_in6 *a, int len)
 		if (!dif)
 			return -EINVAL;
 	}
-	if (type != IPV6_ADDR_ANY && !xtcp_inet_freebind(sk) &&
-	    !ipv6_chk_addr(sock_net(sk), &a->sin6_addr,
-			   dif ? dev_get_by_index_rcu(sock_net(sk), dif) : NULL,
-			   0))
-		return -EADDRNOTAVAIL;
+	if (type != IPV6_ADDR_ANY && !xtcp_inet_freebind(sk)) {
+		bool local;
+
+		/* only the address check reads RCU-protected devices: the
+		 * port search below may sleep (inet_csk_get_port)
+		 */
+		rcu_read_lock();
+		local = ipv6_chk_addr(sock_net(sk), &a->sin6_addr,
+				      dif ? dev_get_by_index_rcu(sock_net(sk),
+								 dif) : NULL,
+				      0);
+		rcu_read_unlock();
+		if (!local)
+			return -EADDRNOTAVAIL;
+	}
 	err = xtcp_check_port(sk, port);
 	if (err)
 		return err;
@@ -183,12 +193,10 @@ int xtcp_bind(struct socket *sock, struct sockaddr *uaddr, int len)
 		err = -EINVAL;
 		goto out;
 	}
-	rcu_read_lock();
 	if (uaddr->sa_family == AF_INET6)
 		err = xtcp_bind6(sk, (struct sockaddr_in6 *)uaddr, len);
 	else
 		err = xtcp_bind4(sk, (struct sockaddr_in *)uaddr);
-	rcu_read_unlock();
 	if (!err)
 		sk->sk_userlocks |= SOCK_BINDPORT_LOCK;
 out:
