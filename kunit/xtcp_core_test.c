@@ -685,6 +685,67 @@ static void listen_accept_syn_no_mss(struct kunit *test)
 					    IRS + 1, XT_ANY)->wscale, -1);
 }
 
+/* RFC 2018 §2: SACK-permitted only in SYNs, a SYN-ACK echoes the offer */
+static void listen_accept_syn_sack(struct kunit *test)
+{
+	const struct xtcp_out *o;
+	struct xtcp_seg syn;
+
+	E(test)->p.sack = 1;
+	syn = xt_peer_syn(test);
+	syn.sack_ok = 1;
+	xt_closed(test);
+	xtcp_core_accept_syn(T(test), &syn, ISS);
+	o = xt_expect_seg(test, XTCP_SYN | XTCP_ACK, ISS, IRS + 1, XT_ANY);
+	KUNIT_EXPECT_EQ(test, o->sack_ok, 1);
+	KUNIT_EXPECT_EQ(test, T(test)->sack_ok, 1);
+}
+
+static void listen_accept_syn_no_sack(struct kunit *test)
+{
+	struct xtcp_seg syn;
+
+	/* the peer did not offer: the SYN-ACK does not either */
+	E(test)->p.sack = 1;
+	syn = xt_peer_syn(test);
+	xt_closed(test);
+	xtcp_core_accept_syn(T(test), &syn, ISS);
+	KUNIT_EXPECT_EQ(test, xt_expect_seg(test, XTCP_SYN | XTCP_ACK, ISS,
+					    IRS + 1, XT_ANY)->sack_ok, 0);
+	KUNIT_EXPECT_EQ(test, T(test)->sack_ok, 0);
+}
+
+static void listen_accept_syn_sack_off(struct kunit *test)
+{
+	struct xtcp_seg syn;
+
+	/* net.xtcp.sack = 0: an offer is declined */
+	E(test)->p.sack = 0;
+	syn = xt_peer_syn(test);
+	syn.sack_ok = 1;
+	xt_closed(test);
+	xtcp_core_accept_syn(T(test), &syn, ISS);
+	KUNIT_EXPECT_EQ(test, xt_expect_seg(test, XTCP_SYN | XTCP_ACK, ISS,
+					    IRS + 1, XT_ANY)->sack_ok, 0);
+	KUNIT_EXPECT_EQ(test, T(test)->sack_ok, 0);
+}
+
+static void syn_sent_sack_negotiated(struct kunit *test)
+{
+	struct xtcp_seg s = { .seq = IRS, .ack = ISS + 1,
+			      .flags = XTCP_SYN | XTCP_ACK, .wnd = 65535,
+			      .mss = 1460, .wscale = -1, .sack_ok = 1 };
+
+	E(test)->p.sack = 1;
+	xt_closed(test);
+	KUNIT_EXPECT_EQ(test, xtcp_core_connect(T(test), ISS), 0);
+	KUNIT_EXPECT_EQ(test, xt_expect_seg(test, XTCP_SYN, ISS, 0,
+					    XT_ANY)->sack_ok, 1);
+	xtcp_core_input(T(test), &s);
+	KUNIT_EXPECT_EQ(test, T(test)->state, XTCP_ESTABLISHED);
+	KUNIT_EXPECT_EQ(test, T(test)->sack_ok, 1);
+}
+
 /* ==== reset generation (§3.10.7.1) ==== */
 
 static void reset_for_ack(struct kunit *test)
@@ -2880,6 +2941,10 @@ static void lifecycle_simultaneous_close(struct kunit *test)
 static struct kunit_case xtcp_core_handshake_cases[] = {
 	KUNIT_CASE(closed_connect),
 	KUNIT_CASE(closed_connect_syn_window_unscaled),
+	KUNIT_CASE(listen_accept_syn_sack),
+	KUNIT_CASE(listen_accept_syn_no_sack),
+	KUNIT_CASE(listen_accept_syn_sack_off),
+	KUNIT_CASE(syn_sent_sack_negotiated),
 	KUNIT_CASE(closed_listen),
 	KUNIT_CASE(closed_close),
 	KUNIT_CASE(closed_abort),

@@ -109,6 +109,7 @@ static const struct xtcp_params xtcp_default_params = {
 	.synack_retries	= 5,
 	.retries	= 15,
 	.orphan_retries	= 0,		/* as tcp_orphan_retries */
+	.sack		= 1,		/* as tcp_sack */
 	.delack_ms	= 40,
 };
 

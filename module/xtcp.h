@@ -229,12 +229,14 @@ struct xtcp_tw {
 
 /* skb->cb of a stolen segment */
 struct xtcp_skb_cb {
-	struct xtcp_seg seg;
+	union {
+		struct xtcp_seg seg;		/* a segment (!@icmp) */
+		struct xtcp_icmp_msg msg;	/* an ICMP error (@icmp) */
+	};
 	u16 doff;		/* payload offset from skb->data */
-	u16 family;
-	u32 tw_isn;		/* ISS for a SYN that ends a TIME-WAIT, or 0 */
+	u8 family;
 	bool icmp;		/* an ICMP error: @msg, not @seg */
-	struct xtcp_icmp_msg msg;
+	u32 tw_isn;		/* ISS for a SYN that ends a TIME-WAIT, or 0 */
 };
 
 #define XTCP_SKB_CB(skb) ((struct xtcp_skb_cb *)&((skb)->cb[0]))
@@ -294,6 +296,9 @@ void xtcp_nf_unregister(struct net *net);
 int xtcp_backlog_rcv(struct sock *sk, struct sk_buff *skb);
 void xtcp_sk_deliver(struct sock *sk, struct sk_buff *skb);
 void xtcp_parse_tuple_skb(const struct sk_buff *skb, struct xtcp_tuple *t);
+const struct xtcp_seg *xtcp_skb_seg(const struct sk_buff *skb,
+				    struct xtcp_seg *seg,
+				    struct xtcp_sack_block *blocks);
 
 /* xtcp_icmp.c */
 unsigned int xtcp_icmp_hook(struct net *net, struct sk_buff *skb,

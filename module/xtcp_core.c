@@ -280,6 +280,8 @@ static void xtcp_send_syn(struct xtcp_tcb *tcb, bool ack, bool rtx)
 	o.mss = tcb->rcv_mss;
 	if (!ack || tcb->wscale_ok)
 		o.wscale = tcb->rcv_wscale;
+	/* RFC 2018 §2: a SYN-ACK offers SACK only if the SYN did */
+	o.sack_ok = tcb->p.sack && (!ack || tcb->sack_ok);
 	o.wnd = xtcp_syn_window(tcb);
 	o.rtx = rtx;
 	if (rtx)
@@ -470,6 +472,7 @@ static void xtcp_take_syn_options(struct xtcp_tcb *tcb,
 		tcb->snd_wscale = 0;
 		tcb->rcv_wscale = 0;
 	}
+	tcb->sack_ok = seg->sack_ok && tcb->p.sack;
 	tcb->cwnd = XTCP_INIT_CWND * tcb->snd_mss;
 	/* the window of a SYN is never scaled */
 	tcb->snd_wnd = seg->wnd;

@@ -78,6 +78,17 @@ enum xtcp_note {
 	XTCP_N_ORPHAN_PROBE_ABORT, /* orphan gave up zero-window probing */
 };
 
+/* SACK blocks a segment carries at most (RFC 2018 §3: 4 without
+ * timestamps, 3 with them)
+ */
+#define XTCP_MAX_SACK_BLOCKS	4
+
+/* one SACK block [start, end) (RFC 2018 §3) */
+struct xtcp_sack_block {
+	u32 start;
+	u32 end;
+};
+
 /**
  * struct xtcp_seg - a parsed segment, host byte order
  * @seq: SEG.SEQ
@@ -87,6 +98,16 @@ enum xtcp_note {
  * @len: payload bytes (SYN and FIN not counted)
  * @mss: MSS option value, 0 when absent
  * @wscale: window scale option shift, or -1 when absent
+ * @sack_ok: SACK-permitted option present (RFC 2018 §2; SYNs only)
+ * @ts_ok: timestamps option present (RFC 7323 §3); @tsval, @tsecr valid
+ * @nsack: SACK blocks the segment carries (RFC 2018 §3)
+ * @tsval: TSval
+ * @tsecr: TSecr
+ * @sack: the @nsack blocks in the order received, or NULL when the glue
+ *	did not decode them (the segment then counts as carrying none)
+ *
+ * Small enough for skb->cb: the glue decodes SACK blocks into a stack
+ * array only when it hands the segment to the core.
  */
 struct xtcp_seg {
 	u32 seq;
@@ -96,6 +117,12 @@ struct xtcp_seg {
 	u32 len;
 	u16 mss;
 	s8 wscale;
+	u8 sack_ok;
+	u8 ts_ok;
+	u8 nsack;
+	u32 tsval;
+	u32 tsecr;
+	const struct xtcp_sack_block *sack;
 };
 
 /* SEG.LEN of RFC 9293: payload plus one for each of SYN and FIN */
@@ -114,6 +141,13 @@ static inline u32 xtcp_seg_seqlen(const struct xtcp_seg *seg)
  * @mss: MSS option to put in a SYN, 0 for none
  * @wscale: window scale option for a SYN, -1 for none
  * @rtx: this is a retransmission (counters only)
+ * @sack_ok: put SACK-permitted in a SYN (RFC 2018 §2)
+ * @ts_ok: put a timestamps option with @tsval, @tsecr (RFC 7323 §3)
+ * @nsack: SACK blocks to put, most recent first (RFC 2018 §4); the glue
+ *	puts as many as fit beside the other options (3 with timestamps)
+ * @tsval: TSval
+ * @tsecr: TSecr
+ * @sack: the SACK blocks
  */
 struct xtcp_out {
 	u32 seq;
@@ -124,6 +158,12 @@ struct xtcp_out {
 	u16 mss;
 	s8 wscale;
 	bool rtx;
+	u8 sack_ok;
+	u8 ts_ok;
+	u8 nsack;
+	u32 tsval;
+	u32 tsecr;
+	struct xtcp_sack_block sack[XTCP_MAX_SACK_BLOCKS];
 };
 
 struct xtcp_tcb;
@@ -176,6 +216,7 @@ struct xtcp_core_ops {
  * @delack_ms: delayed ACK timeout
  * @orphan_retries: zero-window probes of an orphan (0: 8 while the probe
  *	interval is below rto_max_ms), as Linux's tcp_orphan_retries
+ * @sack: offer and accept SACK (RFC 2018), as Linux's tcp_sack
  */
 struct xtcp_params {
 	u32 msl_ms;
@@ -187,6 +228,7 @@ struct xtcp_params {
 	u8 synack_retries;
 	u8 retries;
 	u8 orphan_retries;
+	u8 sack;
 	u32 delack_ms;
 };
 
@@ -212,6 +254,7 @@ struct xtcp_tcb {
 	u8 snd_wscale;		/* shift applied to the peer's window */
 	u8 rcv_wscale;		/* shift we apply to our window */
 	u8 wscale_ok;		/* both sides sent the option */
+	u8 sack_ok;		/* both sides sent SACK-permitted */
 	u32 fl;			/* XTCP_F_* */
 
 	/* send sequence space */

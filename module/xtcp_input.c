@@ -33,8 +33,32 @@ static void xtcp_trace_recv(const struct sk_buff *skb,
 				new);
 }
 
-/* Options we understand (RFC 9293 §3.2): MSS and window scale on SYNs. */
-static void xtcp_parse_options(const struct tcphdr *th, struct xtcp_seg *seg)
+/* SACK blocks (RFC 2018 §3): 2 + 8n bytes, n = 1..4; decoded into
+ * @blocks when not NULL
+ */
+static void xtcp_parse_sack(const u8 *p, u8 olen, struct xtcp_seg *seg,
+			    struct xtcp_sack_block *blocks)
+{
+	unsigned int n = (olen - 2) / 8, i;
+
+	if ((olen - 2) % 8 || !n || n > XTCP_MAX_SACK_BLOCKS)
+		return;
+	seg->nsack = n;
+	if (!blocks)
+		return;
+	for (i = 0; i < n; i++) {
+		blocks[i].start = get_unaligned_be32(p + 2 + 8 * i);
+		blocks[i].end = get_unaligned_be32(p + 6 + 8 * i);
+	}
+	seg->sack = blocks;
+}
+
+/*
+ * Options we understand (RFC 9293 §3.2): MSS and window scale on SYNs,
+ * SACK-permitted and SACK (RFC 2018), timestamps (RFC 7323).
+ */
+static void xtcp_parse_options(const struct tcphdr *th, struct xtcp_seg *seg,
+			       struct xtcp_sack_block *blocks)
 {
 	const u8 *p = (const u8 *)(th + 1);
 	int len = th->doff * 4 - sizeof(*th);
@@ -54,13 +78,53 @@ static void xtcp_parse_options(const struct tcphdr *th, struct xtcp_seg *seg)
 		olen = p[1];
 		if (olen < 2 || olen > len)
 			break;
-		if (kind == TCPOPT_MSS && olen == TCPOLEN_MSS)
-			seg->mss = get_unaligned_be16(p + 2);
-		else if (kind == TCPOPT_WINDOW && olen == TCPOLEN_WINDOW)
-			seg->wscale = min_t(u8, p[2], TCP_MAX_WSCALE);
+		switch (kind) {
+		case TCPOPT_MSS:
+			if (olen == TCPOLEN_MSS)
+				seg->mss = get_unaligned_be16(p + 2);
+			break;
+		case TCPOPT_WINDOW:
+			if (olen == TCPOLEN_WINDOW)
+				seg->wscale = min_t(u8, p[2], TCP_MAX_WSCALE);
+			break;
+		case TCPOPT_SACK_PERM:
+			if (olen == TCPOLEN_SACK_PERM && th->syn)
+				seg->sack_ok = 1;
+			break;
+		case TCPOPT_SACK:
+			xtcp_parse_sack(p, olen, seg, blocks);
+			break;
+		case TCPOPT_TIMESTAMP:
+			if (olen == TCPOLEN_TIMESTAMP) {
+				seg->ts_ok = 1;
+				seg->tsval = get_unaligned_be32(p + 2);
+				seg->tsecr = get_unaligned_be32(p + 6);
+			}
+			break;
+		}
 		p += olen;
 		len -= olen;
 	}
+}
+
+/**
+ * xtcp_skb_seg() - the parsed segment of a stolen @skb for the core, with
+ *	its SACK blocks decoded into @blocks
+ * @skb: the segment; its TCP header is still in place
+ * @seg: filled from XTCP_SKB_CB(skb)->seg
+ * @blocks: room for XTCP_MAX_SACK_BLOCKS
+ *
+ * Return: @seg.
+ */
+const struct xtcp_seg *xtcp_skb_seg(const struct sk_buff *skb,
+				    struct xtcp_seg *seg,
+				    struct xtcp_sack_block *blocks)
+{
+	*seg = XTCP_SKB_CB(skb)->seg;
+	seg->sack = NULL;
+	if (seg->nsack)
+		xtcp_parse_options(tcp_hdr(skb), seg, blocks);
+	return seg;
 }
 
 /* A SYN (or anything) reaching a listener. */
@@ -101,8 +165,9 @@ static void xtcp_listen_rcv(struct sock *sk, struct sk_buff *skb)
 static void xtcp_sk_rcv_segment(struct sock *sk, struct sk_buff *skb)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_sack_block blocks[XTCP_MAX_SACK_BLOCKS];
 	bool tr = trace_xtcp_segment_recv_enabled();
-	struct xtcp_seg seg;
+	struct xtcp_seg seg, in;
 	struct xtcp_tuple t;
 	struct xtcp_out o;
 	int old;
@@ -143,7 +208,7 @@ static void xtcp_sk_rcv_segment(struct sock *sk, struct sk_buff *skb)
 		seg = XTCP_SKB_CB(skb)->seg;
 		old = xs->tcb.state;
 	}
-	xtcp_core_input(&xs->tcb, &XTCP_SKB_CB(skb)->seg);
+	xtcp_core_input(&xs->tcb, xtcp_skb_seg(skb, &in, blocks));
 	xs->cur_skb = NULL;
 	if (tr)
 		trace_xtcp_segment_recv(&t, seg.seq, seg.ack, seg.flags,
@@ -249,7 +314,7 @@ static bool xtcp_validate(struct sk_buff *skb, unsigned int thoff,
 	cb->seg.len = skb->len - hlen;
 	cb->seg.wscale = -1;
 	if (hlen > sizeof(*th))
-		xtcp_parse_options(th, &cb->seg);
+		xtcp_parse_options(th, &cb->seg, NULL);
 	return true;
 
 csum:

@@ -64,8 +64,10 @@ static bool xtcp_child_open(struct sock *lsk, const struct xtcp_tuple *t,
 			    const struct xtcp_seg *syn, u32 iss,
 			    struct sk_buff *cookie_ack)
 {
+	struct xtcp_sack_block blocks[XTCP_MAX_SACK_BLOCKS];
 	struct xtcp_sock *lxs = xtcp_sk(lsk), *cxs;
 	struct net *net = sock_net(lsk);
+	struct xtcp_seg in;
 	struct inet_sock *inet;
 	struct sock *sk;
 	u32 mss;
@@ -121,7 +123,8 @@ static bool xtcp_child_open(struct sock *lsk, const struct xtcp_tuple *t,
 		xtcp_core_cookie_child(&cxs->tcb, syn, iss);
 		cxs->cur_skb = cookie_ack;
 		cxs->cur_queued = false;
-		xtcp_core_input(&cxs->tcb, &XTCP_SKB_CB(cookie_ack)->seg);
+		xtcp_core_input(&cxs->tcb,
+				xtcp_skb_seg(cookie_ack, &in, blocks));
 		cxs->cur_skb = NULL;
 		if (!cxs->cur_queued)
 			consume_skb(cookie_ack);

@@ -20,10 +20,73 @@
 #include "xtcp.h"
 #include "xtcp_trace.h"
 
-/* SYN options: MSS (4 bytes) and NOP + window scale (4 bytes) */
+/* 40 bytes of options at most (RFC 9293 §3.1: data offset 15) */
+#define XTCP_MAX_OPT_LEN	40
+
+/* SACK blocks that fit beside the other options (RFC 2018 §3) */
+static unsigned int xtcp_opt_nsack(const struct xtcp_out *o)
+{
+	unsigned int room = XTCP_MAX_OPT_LEN - (o->mss ? 4 : 0) -
+			    (o->wscale >= 0 ? 4 : 0) -
+			    (o->ts_ok || o->sack_ok ? 12 : 0);
+
+	if (o->flags & XTCP_SYN)
+		return 0;
+	return min_t(unsigned int, o->nsack,
+		     room < 4 + 8 ? 0 : (room - 4) / 8);
+}
+
+/*
+ * Option bytes: MSS (4); SACK-permitted + timestamps (12, padded with
+ * NOPs when one is absent); NOP + window scale (4); NOP, NOP, SACK (4+8n).
+ */
 static unsigned int xtcp_opt_len(const struct xtcp_out *o)
 {
-	return (o->mss ? 4 : 0) + (o->wscale >= 0 ? 4 : 0);
+	unsigned int nsack = xtcp_opt_nsack(o);
+
+	return (o->mss ? 4 : 0) + (o->wscale >= 0 ? 4 : 0) +
+	       (o->ts_ok ? 12 : (o->sack_ok ? 4 : 0)) +
+	       (nsack ? 4 + 8 * nsack : 0);
+}
+
+static u8 *xtcp_put_ts_sackok(u8 *opt, const struct xtcp_out *o)
+{
+	if (o->sack_ok) {
+		*opt++ = TCPOPT_SACK_PERM;
+		*opt++ = TCPOLEN_SACK_PERM;
+	} else if (o->ts_ok) {
+		*opt++ = TCPOPT_NOP;
+		*opt++ = TCPOPT_NOP;
+	}
+	if (o->ts_ok) {
+		*opt++ = TCPOPT_TIMESTAMP;
+		*opt++ = TCPOLEN_TIMESTAMP;
+		put_unaligned_be32(o->tsval, opt);
+		put_unaligned_be32(o->tsecr, opt + 4);
+		opt += 8;
+	} else if (o->sack_ok) {
+		*opt++ = TCPOPT_NOP;
+		*opt++ = TCPOPT_NOP;
+	}
+	return opt;
+}
+
+static u8 *xtcp_put_sack(u8 *opt, const struct xtcp_out *o)
+{
+	unsigned int n = xtcp_opt_nsack(o), i;
+
+	if (!n)
+		return opt;
+	*opt++ = TCPOPT_NOP;
+	*opt++ = TCPOPT_NOP;
+	*opt++ = TCPOPT_SACK;
+	*opt++ = 2 + 8 * n;
+	for (i = 0; i < n; i++) {
+		put_unaligned_be32(o->sack[i].start, opt);
+		put_unaligned_be32(o->sack[i].end, opt + 4);
+		opt += 8;
+	}
+	return opt;
 }
 
 static struct tcphdr *xtcp_push_header(struct sk_buff *skb,
@@ -51,12 +114,14 @@ static struct tcphdr *xtcp_push_header(struct sk_buff *skb,
 		put_unaligned_be16(o->mss, opt);
 		opt += 2;
 	}
+	opt = xtcp_put_ts_sackok(opt, o);
 	if (o->wscale >= 0) {
 		*opt++ = TCPOPT_NOP;
 		*opt++ = TCPOPT_WINDOW;
 		*opt++ = TCPOLEN_WINDOW;
 		*opt++ = o->wscale;
 	}
+	xtcp_put_sack(opt, o);
 	return th;
 }
 

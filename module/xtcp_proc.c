@@ -215,6 +215,11 @@ static int two_i = 2;
 	.procname = n, .data = &xtcp_tmpl.params.f,			\
 	.maxlen = sizeof(u8), .mode = 0644,				\
 	.proc_handler = proc_dou8vec_minmax }
+#define XTCP_BOOL(n, f) {						\
+	.procname = n, .data = &xtcp_tmpl.params.f,			\
+	.maxlen = sizeof(u8), .mode = 0644,				\
+	.proc_handler = proc_dou8vec_minmax,				\
+	.extra1 = SYSCTL_ZERO, .extra2 = SYSCTL_ONE }
 #define XTCP_INT(n, f, lo, hi) {					\
 	.procname = n, .data = &xtcp_tmpl.f,				\
 	.maxlen = sizeof(int), .mode = 0644,				\
@@ -235,6 +240,7 @@ static struct ctl_table xtcp_sysctl_tmpl[] = {
 	XTCP_U8("synack_retries", synack_retries),
 	XTCP_U8("retries", retries),
 	XTCP_U8("orphan_retries", orphan_retries),
+	XTCP_BOOL("sack", sack),
 	XTCP_INT("rmem_default", rmem, &buf_min, &buf_max),
 	XTCP_INT("wmem_default", wmem, &buf_min, &buf_max),
 	XTCP_INT("max_syn_backlog", max_syn_backlog, &one_i, &buf_max),

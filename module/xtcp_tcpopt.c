@@ -254,6 +254,8 @@ void xtcp_tcpinfo_fill(const struct xtcp_tcb *tcb, struct tcp_info *ti)
 		ti->tcpi_snd_wscale = tcb->snd_wscale;
 		ti->tcpi_rcv_wscale = tcb->rcv_wscale;
 	}
+	if (tcb->sack_ok)
+		ti->tcpi_options |= TCPI_OPT_SACK;
 	ti->tcpi_rto = tcb->rto_ms * USEC_PER_MSEC;
 	ti->tcpi_ato = tcb->p.delack_ms * USEC_PER_MSEC;
 	ti->tcpi_snd_mss = mss;
