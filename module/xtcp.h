@@ -143,6 +143,10 @@ struct xtcp_tslot {
  * @cur_queued: cur_skb was queued to the user
  * @rx_off: bytes already read from the head of sk_receive_queue
  * @dst_cookie: IPv6 route validity
+ * @v6only_set, @v6only: IPV6_V6ONLY as set before bind()/connect()
+ *	(the family is chosen there; unset: net.ipv6.bindv6only)
+ * @v4mapped: an IPv4 connection or bind of a dual-stack IPv6 socket
+ *	(RFC 4291 §2.5.5.2 addresses): IPv4 inside, sockaddr_in6 to the user
  */
 struct xtcp_sock {
 	struct inet_connection_sock icsk;
@@ -158,7 +162,10 @@ struct xtcp_sock {
 	   hashed:1,
 	   listening:1,
 	   was_connected:1,
-	   orphan_counted:1;
+	   orphan_counted:1,
+	   v6only_set:1,
+	   v6only:1,
+	   v4mapped:1;
 	struct xtcp_tcpopts topt;	/* IPPROTO_TCP options */
 
 	/* listener */
@@ -296,6 +303,7 @@ void xtcp_nf_unregister(struct net *net);
 int xtcp_backlog_rcv(struct sock *sk, struct sk_buff *skb);
 void xtcp_sk_deliver(struct sock *sk, struct sk_buff *skb);
 void xtcp_parse_tuple_skb(const struct sk_buff *skb, struct xtcp_tuple *t);
+bool xtcp_v6only(const struct sock *sk);
 const struct xtcp_seg *xtcp_skb_seg(const struct sk_buff *skb,
 				    struct xtcp_seg *seg,
 				    struct xtcp_sack_block *blocks);

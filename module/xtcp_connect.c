@@ -118,6 +118,20 @@ static u32 xtcp_scope_id(const struct sockaddr_in6 *a, int len)
 	return len >= (int)sizeof(*a) ? a->sin6_scope_id : 0;
 }
 
+/**
+ * xtcp_v6only() - IPV6_V6ONLY of @sk: as set with setsockopt() before the
+ *	family was chosen, else the netns' net.ipv6.bindv6only (as inet6_create)
+ * @sk: the socket
+ */
+bool xtcp_v6only(const struct sock *sk)
+{
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (xs->v6only_set)
+		return xs->v6only;
+	return READ_ONCE(sock_net(sk)->ipv6.sysctl.bindv6only);
+}
+
 static int xtcp_bind6(struct sock *sk, struct sockaddr_in6 *a, int len)
 {
 	u32 scope_id = xtcp_scope_id(a, len);
@@ -127,8 +141,23 @@ static int xtcp_bind6(struct sock *sk, struct sockaddr_in6 *a, int len)
 	int dif = sk->sk_bound_dev_if;
 	int err;
 
-	if (type & IPV6_ADDR_MAPPED)
-		return -EINVAL;	/* XTCP IPv6 sockets are IPv6-only */
+	if (type & IPV6_ADDR_MAPPED) {
+		struct sockaddr_in a4 = {
+			.sin_family = AF_INET,
+			.sin_port = a->sin6_port,
+			.sin_addr.s_addr = a->sin6_addr.s6_addr32[3],
+		};
+
+		/* as inet6_bind(): an IPv4 address for a dual-stack socket
+		 * only; it then works as an IPv4 socket
+		 */
+		if (xtcp_v6only(sk))
+			return -EINVAL;
+		err = xtcp_bind4(sk, &a4);
+		if (!err)
+			xtcp_sk(sk)->v4mapped = 1;
+		return err;
+	}
 	if (type & IPV6_ADDR_MULTICAST)
 		return -EINVAL;
 	if (type & IPV6_ADDR_LINKLOCAL) {
@@ -156,7 +185,7 @@ static int xtcp_bind6(struct sock *sk, struct sockaddr_in6 *a, int len)
 	if (err)
 		return err;
 	sk->sk_family = AF_INET6;
-	sk->sk_ipv6only = 1;
+	sk->sk_ipv6only = xtcp_v6only(sk);
 	sk->sk_bound_dev_if = dif;
 	sk->sk_v6_rcv_saddr = a->sin6_addr;
 	np->saddr = a->sin6_addr;
@@ -204,6 +233,28 @@ out:
 	return err;
 }
 
+/*
+ * connect() of a dual-stack IPv6 socket to an IPv4-mapped address, as
+ * tcp_v6_connect(): an IPv6-only socket cannot reach it (ENETUNREACH);
+ * otherwise the connection is IPv4 and the socket shows mapped addresses.
+ */
+static int xtcp_set_peer_mapped(struct sock *sk, struct sockaddr_in6 *a)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	__be32 daddr = a->sin6_addr.s6_addr32[3];
+
+	if (xs->bound ? !xs->v4mapped : xtcp_v6only(sk))
+		return -ENETUNREACH;
+	if (ipv4_is_multicast(daddr) || ipv4_is_lbcast(daddr))
+		return -ENETUNREACH;
+	sk->sk_family = AF_INET;
+	sk->sk_ipv6only = 0;
+	xs->v4mapped = 1;
+	inet_sk(sk)->inet_daddr = daddr;
+	inet_sk(sk)->inet_dport = a->sin6_port;
+	return inet_sk(sk)->inet_dport ? 0 : -EINVAL;
+}
+
 static int xtcp_set_peer(struct sock *sk, struct sockaddr *uaddr, int len)
 {
 	struct inet_sock *inet = inet_sk(sk);
@@ -216,10 +267,12 @@ static int xtcp_set_peer(struct sock *sk, struct sockaddr *uaddr, int len)
 		if (len < SIN6_LEN_RFC2133)
 			return -EINVAL;
 		scope_id = xtcp_scope_id(a, len);
+		type = ipv6_addr_type(&a->sin6_addr);
+		if (type & IPV6_ADDR_MAPPED)
+			return xtcp_set_peer_mapped(sk, a);
 		if (xtcp_sk(sk)->bound && sk->sk_family != AF_INET6)
 			return -EAFNOSUPPORT;
-		type = ipv6_addr_type(&a->sin6_addr);
-		if (type & (IPV6_ADDR_MULTICAST | IPV6_ADDR_MAPPED))
+		if (type & IPV6_ADDR_MULTICAST)
 			return -ENETUNREACH;
 		if (type == IPV6_ADDR_ANY)
 			a->sin6_addr = in6addr_loopback;
@@ -234,7 +287,8 @@ static int xtcp_set_peer(struct sock *sk, struct sockaddr *uaddr, int len)
 				return -EINVAL;
 		}
 		sk->sk_family = AF_INET6;
-		sk->sk_ipv6only = 1;
+		if (!xtcp_sk(sk)->bound)
+			sk->sk_ipv6only = xtcp_v6only(sk);
 		sk->sk_v6_daddr = a->sin6_addr;
 		inet->inet_dport = a->sin6_port;
 	} else {
@@ -251,6 +305,7 @@ static int xtcp_set_peer(struct sock *sk, struct sockaddr *uaddr, int len)
 			return -ENETUNREACH;
 		sk->sk_family = AF_INET;
 		sk->sk_ipv6only = 0;
+		xtcp_sk(sk)->v4mapped = 0;
 		inet->inet_daddr = a->sin_addr.s_addr;
 		inet->inet_dport = a->sin_port;
 	}
@@ -268,6 +323,7 @@ static void xtcp_clear_peer(struct sock *sk, bool autobound)
 	sk->sk_v6_daddr = in6addr_any;
 	sk_dst_reset(sk);
 	if (autobound) {
+		xtcp_sk(sk)->v4mapped = 0;
 		xtcp_unbind(sk);
 		inet->inet_saddr = 0;
 		inet->inet_rcv_saddr = 0;
@@ -454,8 +510,37 @@ out:
 	return err;
 }
 
+/* An IPv4 socket seen through a dual-stack IPv6 one: inet6_getname() of
+ * a v4-mapped Linux TCP socket
+ */
+static int xtcp_getname_mapped(struct socket *sock, struct sockaddr *uaddr,
+			       int peer)
+{
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)uaddr;
+	struct sock *sk = sock->sk;
+	struct inet_sock *inet = inet_sk(sk);
+
+	memset(sin6, 0, sizeof(*sin6));
+	sin6->sin6_family = AF_INET6;
+	if (peer) {
+		if (!inet->inet_dport ||
+		    (((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_SYN_SENT)) &&
+		     peer == 1))
+			return -ENOTCONN;
+		sin6->sin6_port = inet->inet_dport;
+		ipv6_addr_set_v4mapped(inet->inet_daddr, &sin6->sin6_addr);
+	} else {
+		sin6->sin6_port = inet->inet_sport;
+		ipv6_addr_set_v4mapped(inet->inet_rcv_saddr ? :
+				       inet->inet_saddr, &sin6->sin6_addr);
+	}
+	return sizeof(*sin6);
+}
+
 int xtcp_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 {
+	if (xtcp_sk(sock->sk)->v4mapped)
+		return xtcp_getname_mapped(sock, uaddr, peer);
 	if (sock->sk->sk_family == AF_INET6)
 		return inet6_getname(sock, uaddr, peer);
 	return inet_getname(sock, uaddr, peer);

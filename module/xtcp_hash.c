@@ -473,26 +473,44 @@ int xtcp_listen_hash(struct sock *sk)
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_listen_hash);
 
-/* 0: no match, 1: wildcard address, 2: exact address */
+/*
+ * 0: no match, 1: a dual-stack IPv6 wildcard for an IPv4 segment,
+ * 2: wildcard address, 3: exact address (as compute_score(): a listener
+ * of the segment's own family wins over a dual-stack one)
+ */
 static int listen_score(const struct sock *sk, const struct net *net,
 			const struct xtcp_tuple *t, u16 port)
 {
-	if (inet_sk(sk)->inet_num != port || sk->sk_family != t->family ||
-	    !net_eq(sock_net(sk), net) || !xtcp_sk(sk)->listening)
+	if (inet_sk(sk)->inet_num != port || !net_eq(sock_net(sk), net) ||
+	    !xtcp_sk(sk)->listening)
 		return 0;
 	if (sk->sk_bound_dev_if && sk->sk_bound_dev_if != t->dif)
 		return 0;
+	if (sk->sk_family != t->family) {
+		/* RFC 4291 §2.5.5.2: [::] with IPV6_V6ONLY off takes IPv4 */
+		return t->family == AF_INET && sk->sk_family == AF_INET6 &&
+		       !sk->sk_ipv6only &&
+		       ipv6_addr_any(&sk->sk_v6_rcv_saddr) ? 1 : 0;
+	}
 	if (addr_eq(t->family, sk_laddr(sk), &t->laddr))
-		return 2;
-	return addr_any(t->family, sk_laddr(sk)) ? 1 : 0;
+		return 3;
+	return addr_any(t->family, sk_laddr(sk)) ? 2 : 0;
 }
 
-/* The most specific listener: exact local address before wildcard. */
+/*
+ * The most specific listener: exact local address before wildcard. Equal
+ * listeners on one port are an SO_REUSEPORT group (bind() let them share
+ * it): as reuseport_select_sock(), the 4-tuple's hash picks one, each
+ * with the same chance (reservoir sampling over the chain), so a
+ * connection's SYN and its retransmissions reach the same listener.
+ */
 struct sock *xtcp_lookup_listener(struct net *net, const struct xtcp_tuple *t)
 {
 	u16 port = ntohs(t->lport);
 	u32 slot = lslot(net, port);
+	u32 phash = tuple_hash(net, t);
 	struct hlist_nulls_node *n;
+	unsigned int nbest;
 	struct sock *best;
 	struct xtcp_sock *xs;
 	int score, bscore;
@@ -501,12 +519,18 @@ struct sock *xtcp_lookup_listener(struct net *net, const struct xtcp_tuple *t)
 begin:
 	best = NULL;
 	bscore = 0;
+	nbest = 0;
 	hlist_nulls_for_each_entry_rcu(xs, n, &lhash[slot].head, hash_node) {
 		score = listen_score(xtcp_to_sk(xs), net, t, port);
+		if (!score || score < bscore)
+			continue;
 		if (score > bscore) {
-			best = xtcp_to_sk(xs);
 			bscore = score;
+			nbest = 0;
 		}
+		nbest++;
+		if (!reciprocal_scale(jhash_1word(nbest, phash), nbest))
+			best = xtcp_to_sk(xs);
 	}
 	if (get_nulls_value(n) != XTCP_LNULLS + slot)
 		goto begin;

@@ -80,6 +80,14 @@ static bool xtcp_child_open(struct sock *lsk, const struct xtcp_tuple *t,
 	xtcp_sock_init(sk, lsk);
 	cxs = xtcp_sk(sk);
 	inet = inet_sk(sk);
+	if (lxs->v4mapped ||
+	    (t->family == AF_INET && lsk->sk_family == AF_INET6)) {
+		/* an IPv4 peer of a dual-stack listener: an IPv4 connection
+		 * the user sees with v4-mapped addresses
+		 */
+		sk->sk_family = AF_INET;
+		cxs->v4mapped = 1;
+	}
 	if (t->family == AF_INET6) {
 		sk->sk_v6_rcv_saddr = t->laddr.v6;
 		inet6_sk(sk)->saddr = t->laddr.v6;

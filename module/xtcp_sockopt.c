@@ -103,6 +103,35 @@ static int xtcp_get_tcp_info(struct sock *sk, char __user *optval,
 	return 0;
 }
 
+/*
+ * IPV6_V6ONLY, as ipv6_setsockopt(): only before the socket has a local
+ * port. An XTCP socket takes its family at bind()/connect(), so the value
+ * is kept until then (the preload maps AF_INET6 sockets, whose dual-stack
+ * servers set it to 0 before binding [::]).
+ */
+static int xtcp_set_v6only(struct sock *sk, sockptr_t optval,
+			   unsigned int optlen)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	int val, err = 0;
+
+	if (optlen < sizeof(int))
+		return -EINVAL;
+	if (copy_from_sockptr(&val, optval, sizeof(val)))
+		return -EFAULT;
+	lock_sock(sk);
+	if (xs->bound || inet_sk(sk)->inet_num || xs->listening ||
+	    xs->tcb.state != XTCP_CLOSED) {
+		err = sk->sk_family == AF_INET6 || !xs->bound ? -EINVAL :
+								-ENOPROTOOPT;
+	} else {
+		xs->v6only_set = 1;
+		xs->v6only = !!val;
+	}
+	release_sock(sk);
+	return err;
+}
+
 int xtcp_setsockopt(struct socket *sock, int level, int optname,
 		    sockptr_t optval, unsigned int optlen)
 {
@@ -118,12 +147,12 @@ int xtcp_setsockopt(struct socket *sock, int level, int optname,
 			return -EPROTO;
 		return ip_setsockopt(sk, level, optname, optval, optlen);
 	case SOL_IPV6:
+		if (optname == IPV6_V6ONLY)
+			return xtcp_set_v6only(sk, optval, optlen);
 		if (sk->sk_family != AF_INET6)
 			return -ENOPROTOOPT;
 		if (xtcp_mcast_opt(level, optname))
 			return -EPROTO;
-		if (optname == IPV6_V6ONLY)
-			return -EINVAL;	/* always IPv6-only */
 		return ipv6_setsockopt(sk, level, optname, optval, optlen);
 	default:
 		return -ENOPROTOOPT;
@@ -146,6 +175,17 @@ int xtcp_getsockopt(struct socket *sock, int level, int optname,
 		return -EFAULT;
 	if (len < 0)
 		return -EINVAL;
+	/* not yet an IPv6 socket (or a v4-mapped one): the value it would
+	 * bind with, as an AF_INET6 socket reports it
+	 */
+	if (level == SOL_IPV6 && optname == IPV6_V6ONLY &&
+	    (xs->v4mapped || !xs->bound)) {
+		val = xs->v4mapped ? 0 : xtcp_v6only(sk);
+		len = min_t(unsigned int, len, sizeof(int));
+		if (put_user(len, optlen) || copy_to_user(optval, &val, len))
+			return -EFAULT;
+		return 0;
+	}
 
 	if (level == SOL_XTCP && optname == XTCP_INFO) {
 		lock_sock(sk);

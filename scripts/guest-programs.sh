@@ -42,6 +42,9 @@ PORT=40000
 # --- the IPPROTO_TCP option surface and TCP_INFO, against Linux TCP
 "$T/xtcp_sockopt_test" >"$R/sockopt.tap" 2>&1
 tap_import sockopt "$R/sockopt.tap"
+# --- dual-stack IPv6 sockets and SO_REUSEPORT groups, against Linux TCP
+"$T/xtcp_dual" >"$R/dual.tap" 2>"$R/dual.err"
+tap_import dual "$R/dual.tap"
 
 out=$("$RUN" $PY -c "$probe" 2>&1)
 [ "$out" = xtcp ] && ok "mapped listener is listed in /proc/net/xtcp" ||
@@ -67,10 +70,11 @@ wait_for() {
 	done
 	return 1
 }
-listening() { # ns port procfile
-	local hp
+listening() { # ns port procfile...
+	local hp ns=$1
 	hp=$(printf ':%04X' "$2")
-	NS "$1" awk -v p="$hp" 'NR > 1 && $4 == "0A" && substr($2, length($2) - 4) == p { f = 1 } END { exit !f }' "$3"
+	shift 2
+	NS "$ns" awk -v p="$hp" 'FNR > 1 && $4 == "0A" && substr($2, length($2) - 4) == p { f = 1 } END { exit !f }' "$@"
 }
 # http_case NAME SERVER(x|t) CLIENT(x|t) ADDR
 http_case() {

@@ -9,13 +9,13 @@
 
 # srv_start S LOG CMD...: server in netns b (S: x = XTCP, t = Linux TCP),
 # waits until PORT listens in the matching /proc file; sets SPID
-srv_start() {
-	local s=$1 log=$2 proc=/proc/net/tcp
+srv_start() { # a dual-stack [::] listener shows in the IPv6 file
+	local s=$1 log=$2 p=/proc/net/tcp
 	shift 2
-	[ "$s" = x ] && proc=/proc/net/xtcp
+	[ "$s" = x ] && p=/proc/net/xtcp
 	ons b "$s" "$@" >"$log" 2>&1 &
 	SPID=$!
-	wait_for listening b "$PORT" "$proc"
+	wait_for listening b "$PORT" "$p" "${p}6"
 }
 srv_stop() {
 	kill "$SPID" 2>/dev/null
@@ -37,12 +37,13 @@ combo_name() { # S C
 }
 
 # ------------------------------------------------------------- nginx ---
-nginx_start() { # S: nginx in b on 10.0.0.2:PORT serving $W, sendfile on
+nginx_start() { # S: nginx in b on [::]:PORT (dual-stack, SO_REUSEPORT per
+	# worker) serving $W, sendfile on; clients come over IPv4 (v4-mapped)
 	local d=$W/nginx.$PORT
 	mkdir -p "$d"
 	cat >"$d/nginx.conf" <<NGX
 user root;
-worker_processes 1;
+worker_processes 2;
 daemon off;
 pid $d/nginx.pid;
 error_log $d/error.log warn;
@@ -58,7 +59,7 @@ http {
 	tcp_nopush on;
 	keepalive_requests 1000000;
 	server {
-		listen 10.0.0.2:$PORT;
+		listen [::]:$PORT ipv6only=off reuseport;
 		root $W;
 	}
 }
@@ -143,10 +144,10 @@ redis_case() { # S C
 }
 
 # ------------------------------------------------------------ iperf3 ---
-iperf_start() { # S: -B 10.0.0.2 keeps it off the dual-stack [::] listener
+iperf_start() { # S: iperf3's own dual-stack [::] listener (IPV6_V6ONLY 0)
 	local d=$W/iperf.$PORT
 	mkdir -p "$d"
-	srv_start "$1" "$d/server.log" iperf3 -s -B 10.0.0.2 -p "$PORT"
+	srv_start "$1" "$d/server.log" iperf3 -s -p "$PORT"
 }
 iperf_run() { # C ARGS...: prints the client's output
 	local c=$1
