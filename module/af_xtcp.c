@@ -58,6 +58,7 @@ const struct proto_ops xtcp_proto_ops = {
 	.setsockopt	= xtcp_setsockopt,
 	.getsockopt	= xtcp_getsockopt,
 	.sendmsg	= xtcp_sendmsg,
+	.set_peek_off	= sk_set_peek_off,
 	.recvmsg	= xtcp_recvmsg,
 	.mmap		= sock_no_mmap,
 };

@@ -142,6 +142,8 @@ struct xtcp_tslot {
  * @cur_skb, @cur_off: segment being processed, for rcv_data
  * @cur_queued: cur_skb was queued to the user
  * @rx_off: bytes already read from the head of sk_receive_queue
+ * @rcvq_bytes: bytes in sk_receive_queue not yet read (SIOCINQ, poll's
+ *	SO_RCVLOWAT test, without walking the queue)
  * @dst_cookie: IPv6 route validity
  * @v6only_set, @v6only: IPV6_V6ONLY as set before bind()/connect()
  *	(the family is chosen there; unset: net.ipv6.bindv6only)
@@ -186,6 +188,7 @@ struct xtcp_sock {
 	u32 cur_off;
 	bool cur_queued;
 	u32 rx_off;
+	u32 rcvq_bytes;
 	u32 dst_cookie;
 	u64 bytes_sent;
 };

@@ -108,6 +108,7 @@ int xtcp_release(struct socket *sock)
 	}
 	__skb_queue_purge(&sk->sk_receive_queue);
 	xs->rx_off = 0;
+	WRITE_ONCE(xs->rcvq_bytes, 0);
 	sock_orphan(sk);
 	if (xs->tcb.state != XTCP_CLOSED && !xs->listening) {
 		/* an orphan now; too many, or no memory: reset instead */

@@ -350,6 +350,7 @@ static void xtcp_reset_conn(struct sock *sk)
 	__skb_queue_purge(&sk->sk_receive_queue);
 	sk_mem_reclaim(sk);
 	xs->rx_off = 0;
+	WRITE_ONCE(xs->rcvq_bytes, 0);
 	xs->bytes_sent = 0;
 	memset(&xs->tcb, 0, sizeof(xs->tcb));
 }

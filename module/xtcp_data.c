@@ -118,6 +118,7 @@ int xtcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	bool peek = flags & MSG_PEEK;
 	size_t copied = 0;
+	u32 skip = 0;
 	long timeo;
 	int target, err = 0;
 
@@ -131,17 +132,29 @@ int xtcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 	}
 	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
 	target = sock_rcvlowat(sk, flags & MSG_WAITALL, len);
+	/* SO_PEEK_OFF: a peek starts that far into the unread bytes */
+	if (peek)
+		skip = max(sk_peek_offset(sk, flags), 0);
 	add_wait_queue(sk_sleep(sk), &wait);
 	while (copied < len) {
 		struct sk_buff *skb;
-		u32 off = xs->rx_off;	/* only the head is partly read */
+		u32 off = xs->rx_off + skip; /* only the head is partly read */
 		bool got = false;
 
 		skb_queue_walk(&sk->sk_receive_queue, skb) {
 			struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
-			u32 n = min_t(size_t, cb->seg.len - off, len - copied);
+			u32 n;
 
-			if (skb_copy_datagram_msg(skb, cb->doff + off, msg,
+			if (off >= cb->seg.len) {	/* peeked past */
+				off -= cb->seg.len;
+				continue;
+			}
+			n = min_t(size_t, cb->seg.len - off, len - copied);
+			/* MSG_TRUNC: the bytes are consumed, not copied, as
+			 * tcp_recvmsg() does
+			 */
+			if (!(flags & MSG_TRUNC) &&
+			    skb_copy_datagram_msg(skb, cb->doff + off, msg,
 						  n)) {
 				err = -EFAULT;
 				break;
@@ -150,6 +163,9 @@ int xtcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 			got = true;
 			if (!peek) {
 				xs->rx_off += n;
+				WRITE_ONCE(xs->rcvq_bytes,
+					   xs->rcvq_bytes - n);
+				sk_peek_offset_bwd(sk, n);
 				if (xs->rx_off == cb->seg.len) {
 					__skb_unlink(skb, &sk->sk_receive_queue);
 					kfree_skb(skb);
@@ -161,6 +177,8 @@ int xtcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 			if (copied == len)
 				break;
 		}
+		if (peek && got)
+			sk_peek_offset_fwd(sk, copied);
 		if (err || (peek && got))
 			break;
 		if (got)

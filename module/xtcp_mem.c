@@ -289,8 +289,13 @@ static bool xtcp_try_coalesce(struct sock *sk, struct sk_buff *skb)
  */
 int xtcp_rcv_queue(struct sock *sk, struct sk_buff *skb)
 {
-	if (xtcp_try_coalesce(sk, skb))
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 len = XTCP_SKB_CB(skb)->seg.len;
+
+	if (xtcp_try_coalesce(sk, skb)) {
+		WRITE_ONCE(xs->rcvq_bytes, xs->rcvq_bytes + len);
 		return 0;
+	}
 	skb_orphan(skb);
 	if (!xtcp_rmem_schedule(sk, skb)) {
 		/* Linux keeps one segment even so: progress is possible */
@@ -304,6 +309,7 @@ int xtcp_rcv_queue(struct sock *sk, struct sk_buff *skb)
 	}
 	skb_set_owner_r(skb, sk);
 	__skb_queue_tail(&sk->sk_receive_queue, skb);
+	WRITE_ONCE(xs->rcvq_bytes, xs->rcvq_bytes + len);
 	return 1;
 }
 

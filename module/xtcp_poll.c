@@ -20,6 +20,15 @@
 
 #include "xtcp.h"
 
+/* Enough queued for a reader, as tcp_stream_is_readable(): SO_RCVLOWAT
+ * bytes (the default, 1, is any data)
+ */
+static bool xtcp_readable(const struct sock *sk)
+{
+	return READ_ONCE(xtcp_sk(sk)->rcvq_bytes) >=
+	       max(READ_ONCE(sk->sk_rcvlowat), 1);
+}
+
 __poll_t xtcp_poll(struct file *file, struct socket *sock,
 		   poll_table *wait)
 {
@@ -39,7 +48,7 @@ __poll_t xtcp_poll(struct file *file, struct socket *sock,
 	if (xtcp_eof(sk))
 		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
 	if (state != XTCP_SYN_SENT && state != XTCP_SYN_RECEIVED) {
-		if (!skb_queue_empty_lockless(&sk->sk_receive_queue))
+		if (xtcp_readable(sk))
 			mask |= EPOLLIN | EPOLLRDNORM;
 		if (!(shutdown & SEND_SHUTDOWN)) {
 			if (sk_stream_is_writeable(sk)) {

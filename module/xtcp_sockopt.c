@@ -225,18 +225,13 @@ int xtcp_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg)
 {
 	struct sock *sk = sock->sk;
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	struct sk_buff *skb;
 	int answ = 0;
 
 	switch (cmd) {
 	case SIOCINQ:
 		if (xs->listening)
 			return -EINVAL;
-		lock_sock(sk);
-		skb_queue_walk(&sk->sk_receive_queue, skb)
-			answ += XTCP_SKB_CB(skb)->seg.len;
-		answ -= xs->rx_off;
-		release_sock(sk);
+		answ = READ_ONCE(xs->rcvq_bytes);
 		break;
 	case SIOCOUTQ:
 		if (xs->listening)

@@ -45,6 +45,9 @@ tap_import sockopt "$R/sockopt.tap"
 # --- dual-stack IPv6 sockets and SO_REUSEPORT groups, against Linux TCP
 "$T/xtcp_dual" >"$R/dual.tap" 2>"$R/dual.err"
 tap_import dual "$R/dual.tap"
+# --- SIOCINQ, SO_RCVLOWAT, MSG_PEEK, SO_PEEK_OFF, MSG_TRUNC, against Linux TCP
+"$T/xtcp_rcvapi" >"$R/rcvapi.tap" 2>&1
+tap_import rcvapi "$R/rcvapi.tap"
 
 out=$("$RUN" $PY -c "$probe" 2>&1)
 [ "$out" = xtcp ] && ok "mapped listener is listed in /proc/net/xtcp" ||
