@@ -8,7 +8,8 @@
 # ACKs, and no memory is left afterwards. Linux's own receiver takes the
 # same transfer in the same run for comparison (TCPOFOQueue).
 # TAP output, "N passed, N failed" last.
-# Env: as guest-e2e.sh (XTCP_KO, XTCP_RESULTS); OFO_SIZE (default 4M)
+# Env: as guest-e2e.sh (XTCP_KO, XTCP_RESULTS, QUICK); OFO_SIZE (default
+# 4M, 1M with QUICK=1, the debug kernel's default)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -19,6 +20,7 @@ E2E_NAME=ofo
 # shellcheck source=lib-e2e.sh
 . "$here/lib-e2e.sh"
 SIZE=${OFO_SIZE:-4M}
+[ "$QUICK" = 1 ] && SIZE=${OFO_SIZE:-1M}
 REORDER="delay 5ms reorder 25% 50%"
 
 xstat() { stat_get "$1" "$2"; }
@@ -26,15 +28,15 @@ ext_get() { # NS NAME: a Linux TcpExt counter
 	NS "$1" awk -v k="$2" '/^TcpExt:/ { if (!h) { for (i = 1; i <= NF; i++) n[i] = $i; h = 1 } else for (i = 1; i <= NF; i++) if (n[i] == k) print $i }' /proc/net/netstat
 }
 
-# xfer DESC SFAM CFAM: OFO_SIZE bytes from a (client) to b (server);
-# sets XOK (1 when byte-exact) and PCAP (b's ACKs, when tcpdump exists)
+# xfer DESC SFAM CFAM [CAPTURE]: OFO_SIZE bytes from a (client) to b
+# (server); sets PCAP (b's ACKs, when CAPTURE is 1 and tcpdump exists)
 xfer() {
-	local d=$1 sf=$2 cf=$3 exp sl rf so co tp=
+	local d=$1 sf=$2 cf=$3 cap=${4:-0} exp sl rf so co tp=
 	newport
 	rf=$R/ready.$PORT so=$R/srv.$PORT co=$R/cli.$PORT
 	PCAP=$R/acks.$PORT.pcap
-	XOK=0
-	if command -v tcpdump >/dev/null; then
+	rm -f "$PCAP"
+	if [ "$cap" = 1 ] && command -v tcpdump >/dev/null; then
 		B tcpdump -i "$IFB" -n -U --immediate-mode -s 128 -w "$PCAP" \
 			"src host 10.0.0.2 and tcp src port $PORT" \
 			>"$R/tcpdump.$PORT" 2>&1 &
@@ -58,7 +60,6 @@ xfer() {
 	exp=$("$X" hash -s "$SIZE")
 	sl=$(grep -o 'bytes=[0-9]* hash=[0-9a-f]*' "$so" | head -1)
 	if [ "$src $crc" = "0 0" ] && [ "$sl" = "$exp" ]; then
-		XOK=1
 		ok "$d: $SIZE byte-exact under reordering ($exp, $((SECONDS - t0)) s)"
 	else
 		nok "$d: byte-exact under reordering" "rc(s c)=$src $crc want '$exp' server '$(tr '\n' ' ' <"$so")' client '$(tr '\n' ' ' <"$co")'"
@@ -105,7 +106,7 @@ diag "a $IFA: netem $REORDER; OFO_SIZE=$SIZE"
 
 # ------------------------------------ Linux TCP sender -> XTCP receiver ---
 q0=$(xstat b OFOQueue) m0=$(xstat b OFOMerge) d0=$(xstat b OfoDrop)
-xfer "Linux->XTCP" xtcp tcp
+xfer "Linux->XTCP" xtcp tcp 1
 diag "t=$SECONDS s"
 q1=$(xstat b OFOQueue) m1=$(xstat b OFOMerge) d1=$(xstat b OfoDrop)
 diag "XTCP receiver: OFOQueue +$((q1 - q0)) OFOMerge +$((m1 - m0)) OfoDrop +$((d1 - d0)) DSACKOldSent $(xstat b DSACKOldSent) DSACKOfoSent $(xstat b DSACKOfoSent)"
@@ -125,7 +126,7 @@ l1=$(ext_get b TCPOFOQueue)
 
 # ------------------------------------------------ XTCP -> XTCP ---
 q0=$(xstat b OFOQueue)
-xfer "XTCP->XTCP" xtcp xtcp
+xfer "XTCP->XTCP" xtcp xtcp 1
 q1=$(xstat b OFOQueue)
 [ $((q1 - q0)) -gt 0 ] &&
 	ok "XTCP->XTCP: out-of-order data held (OFOQueue +$((q1 - q0)))" ||
