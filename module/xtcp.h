@@ -81,6 +81,12 @@ enum xtcp_mib {
 	XTCP_MIB_MEMPRESSURES,
 	XTCP_MIB_ABORTONMEMORY,
 	XTCP_MIB_ORPHANPROBEABORTS,
+	/* out-of-order queue (ofo) */
+	XTCP_MIB_OFOQUEUE,
+	XTCP_MIB_OFOMERGE,
+	XTCP_MIB_OFOPRUNED,
+	XTCP_MIB_DSACKOLDSENT,
+	XTCP_MIB_DSACKOFOSENT,
 	XTCP_MIB_MAX
 };
 
@@ -191,6 +197,8 @@ struct xtcp_sock {
 	u32 rcvq_bytes;
 	u32 dst_cookie;
 	u64 bytes_sent;
+	/* out-of-order queue (ofo): skbs by sequence, no overlap */
+	struct rb_root ofo_root;
 };
 
 /* IPv6 sockets: pinet6 points at the tail */
@@ -396,6 +404,14 @@ void xtcp_orphan_inc(struct sock *sk);
 void xtcp_orphan_dec(struct sock *sk);
 bool xtcp_check_oom(struct sock *sk);
 int xtcp_rcv_queue(struct sock *sk, struct sk_buff *skb);
+bool xtcp_rmem_schedule(struct sock *sk, struct sk_buff *skb, u32 seq);
+bool xtcp_try_coalesce(struct sock *sk, struct sk_buff *skb);
+
+/* xtcp_ofo.c */
+bool xtcp_sock_ofo_hold(struct xtcp_tcb *tcb, u32 off, u32 len, u32 seq);
+void xtcp_sock_ofo_pull(struct xtcp_tcb *tcb, u32 from, u32 to);
+bool xtcp_ofo_prune(struct sock *sk, u32 seq);
+void xtcp_ofo_purge(struct sock *sk);
 u32 xtcp_rcv_space(struct sock *sk);
 void xtcp_wmem_free_skb(struct sock *sk, struct sk_buff *skb);
 

@@ -25,6 +25,7 @@
 #define XTCP_CLOCK_G_US		1000	/* clock granularity G: 1 ms */
 #define XTCP_INIT_CWND		10	/* RFC 6928 */
 #define XTCP_DELACK_SEGS	2	/* ACK every second segment */
+#define XTCP_MAX_OPT_SPACE	40	/* option bytes, RFC 9293 §3.1 */
 
 static const char * const xtcp_state_names[XTCP_NSTATES] = {
 	[XTCP_CLOSED]		= "CLOSED",
@@ -231,12 +232,29 @@ static void xtcp_rcv_advance(struct xtcp_tcb *tcb, u32 n)
 
 /* ---- emitting segments ---- */
 
+/*
+ * RFC 2018 §4: every ACK carries the SACK blocks while data is held out of
+ * order (and a D-SACK block when one is due, RFC 2883); a data segment
+ * only while all the option space fits beside its payload in the MSS, so
+ * the glue never builds a segment above the MSS it budgeted. The glue
+ * puts as many blocks as fit beside its other options.
+ */
+static void xtcp_sack_fill(struct xtcp_tcb *tcb, struct xtcp_out *o)
+{
+	if (!tcb->sack_ok || tcb->state == XTCP_TIME_WAIT ||
+	    (o->len && o->len + XTCP_MAX_OPT_SPACE > tcb->snd_mss))
+		return;
+	o->nsack = xtcp_ofo_sack(&tcb->ofo, o->sack, ARRAY_SIZE(o->sack));
+}
+
 static int xtcp_emit(struct xtcp_tcb *tcb, struct xtcp_out *o)
 {
 	if (o->flags & XTCP_ACK) {
 		o->ack = tcb->rcv_nxt;
-		if (!(o->flags & (XTCP_SYN | XTCP_RST)))
+		if (!(o->flags & (XTCP_SYN | XTCP_RST))) {
 			o->wnd = xtcp_select_window(tcb);
+			xtcp_sack_fill(tcb, o);
+		}
 		tcb->delack_pending = 0;
 		xtcp_timer_clear(tcb, XTCP_T_DELACK);
 	}
@@ -589,6 +607,9 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_seg_acceptable);
 struct xtcp_rx {
 	bool ack_now;		/* send an ACK at once */
 	bool ack_later;		/* delayed ACK */
+	bool ack_dup;		/* a duplicate ACK is due: a bare one even if
+				 * data goes out (RFC 5681 §4.2)
+				 */
 };
 
 /* Our SYN is acknowledged (SYN-SENT or SYN-RECEIVED): the first RTT
@@ -781,6 +802,122 @@ static bool xtcp_input_ack(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 	return true;
 }
 
+/* ---- out-of-order data (RFC 5681 §4.2, RFC 2018, RFC 2883) ---- */
+
+/* report [@start, @end) as duplicate data (RFC 2883 §4), when SACK is on */
+static void xtcp_dsack(struct xtcp_tcb *tcb, u32 start, u32 end,
+		       enum xtcp_note n)
+{
+	if (!tcb->sack_ok || !xtcp_seq_lt(start, end))
+		return;
+	xtcp_ofo_set_dsack(&tcb->ofo, start, end);
+	xtcp_note(tcb, n);
+}
+
+/* ACK the next in-order segments at once, as Linux's tcp_incr_quickack() */
+static void xtcp_ofo_quickack(struct xtcp_tcb *tcb)
+{
+	u32 q = tcb->rcv_wnd / (2 * tcb->rcv_mss);
+
+	q = clamp_t(u32, q, 2, XTCP_OFO_MAX_QUICKACKS);
+	if (q > tcb->ofo.quick)
+		tcb->ofo.quick = q;
+}
+
+/*
+ * Bytes from @off of @seg (payload at @seq) start above RCV.NXT: hold what
+ * is new and inside the window, and a FIN that ends them; report what is
+ * held already with a D-SACK block; ACK at once (RFC 5681 §4.2).
+ */
+static void xtcp_rcv_ofo(struct xtcp_tcb *tcb, const struct xtcp_seg *seg,
+			 u32 seq, u32 off, struct xtcp_rx *rx)
+{
+	struct xtcp_ofo *o = &tcb->ofo;
+	u32 start = seq + off, end = seq + seg->len;
+	u32 wend = tcb->rcv_nxt + tcb->rcv_wnd;
+	bool fin = seg->flags & XTCP_FIN;
+	struct xtcp_ofo_range dup;
+	u32 rend;
+	int merged;
+
+	rx->ack_now = true;
+	rx->ack_dup = true;
+	xtcp_ofo_quickack(tcb);
+	if (o->fin && !xtcp_seq_lt(end, o->fin_seq)) {
+		end = o->fin_seq;	/* nothing comes after the FIN */
+		fin = true;
+	}
+	if (xtcp_seq_gt(end + fin, wend)) {
+		xtcp_note(tcb, tcb->rcv_wnd ? XTCP_N_OOW_DROP :
+					      XTCP_N_ZWIN_DROP);
+		end = xtcp_seq_lt(wend, start) ? start : wend;
+		fin = false;
+	}
+	rend = end + fin;	/* a FIN counts as the byte after the data */
+	if (!xtcp_seq_lt(start, rend))
+		return;
+	if (start != end && (tcb->fl & XTCP_F_ORPHAN) &&
+	    tcb->state != XTCP_ESTABLISHED) {
+		/* nobody will read it: as in the in-order case */
+		xtcp_send_rst(tcb, tcb->snd_nxt);
+		xtcp_set_state(tcb, XTCP_CLOSED);
+		return;
+	}
+	if (!xtcp_ofo_new_bytes(o, start, rend)) {
+		xtcp_dsack(tcb, start, rend, XTCP_N_DSACK_OFO);
+		xtcp_ofo_touch(o, start);
+		return;
+	}
+	if (xtcp_ofo_dup(o, start, rend, &dup))
+		xtcp_dsack(tcb, dup.start, dup.end, XTCP_N_DSACK_OFO);
+	if (!xtcp_ofo_can_add(o, start, rend) ||
+	    (start != end && !(tcb->fl & XTCP_F_SHUT_RD) &&
+	     (!tcb->ops->ofo_hold ||
+	      !tcb->ops->ofo_hold(tcb, off, end - start, start)))) {
+		xtcp_note(tcb, XTCP_N_OFO_DROP);
+		return;
+	}
+	if (fin) {
+		o->fin = 1;
+		o->fin_seq = end;
+	}
+	/* after ofo_hold: a prune may have cut the ranges above @start */
+	merged = xtcp_ofo_add(o, start, rend);
+	xtcp_note(tcb, XTCP_N_OFO_QUEUE);
+	if (merged > 0)
+		xtcp_note(tcb, XTCP_N_OFO_MERGE);
+}
+
+/*
+ * In-order data arrived: held data that it reaches is in order now
+ * (RFC 5681 §4.2: ACK at once while a gap is (partly) filled), and the
+ * quick ACKs after out-of-order data.
+ */
+static void xtcp_ofo_fill(struct xtcp_tcb *tcb, struct xtcp_rx *rx)
+{
+	struct xtcp_ofo *o = &tcb->ofo;
+	u32 from = tcb->rcv_nxt, to;
+	u8 n = o->n;
+
+	if (o->quick) {
+		o->quick--;
+		rx->ack_now = true;
+	}
+	if (!n)
+		return;
+	rx->ack_now = true;
+	to = xtcp_ofo_take(o, from);
+	if (o->n == n)
+		return;
+	if (!(tcb->fl & XTCP_F_SHUT_RD) && tcb->ops->ofo_pull)
+		tcb->ops->ofo_pull(tcb, from, to);
+	if (to == from)
+		return;
+	xtcp_rcv_advance(tcb, to - from);
+	tcb->bytes_received += to - from;
+	xtcp_event(tcb);
+}
+
 /* §3.10.7.4 seventh and eighth checks: data and FIN. */
 static void xtcp_input_data(struct xtcp_tcb *tcb, const struct xtcp_seg *seg,
 			    struct xtcp_rx *rx)
@@ -795,10 +932,10 @@ static void xtcp_input_data(struct xtcp_tcb *tcb, const struct xtcp_seg *seg,
 		if (xtcp_seq_lt(seq, tcb->rcv_nxt)) {
 			off = min(tcb->rcv_nxt - seq, len);
 			rx->ack_now = true;	/* duplicate bytes */
+			xtcp_dsack(tcb, seq, seq + off, XTCP_N_DSACK_OLD);
 		}
 		if (off < len && seq + off != tcb->rcv_nxt) {
-			rx->ack_now = true;	/* out of order: dup ACK */
-			xtcp_note(tcb, XTCP_N_OFO_DROP);
+			xtcp_rcv_ofo(tcb, seg, seq, off, rx);
 			return;
 		}
 		len -= off;
@@ -837,11 +974,20 @@ static void xtcp_input_data(struct xtcp_tcb *tcb, const struct xtcp_seg *seg,
 				rx->ack_later = true;
 			xtcp_event(tcb);
 		}
+		xtcp_ofo_fill(tcb, rx);
 	}
 
-	if (!(seg->flags & XTCP_FIN) || seq + seg->len != tcb->rcv_nxt)
+	if (!(seg->flags & XTCP_FIN) || seq + seg->len != tcb->rcv_nxt) {
+		if (tcb->ofo.fin && tcb->ofo.fin_seq == tcb->rcv_nxt)
+			goto fin;	/* the FIN held out of order */
+		if ((seg->flags & XTCP_FIN) && !seg->len &&
+		    xtcp_seq_gt(seq, tcb->rcv_nxt))
+			xtcp_rcv_ofo(tcb, seg, seq, 0, rx);
 		return;
-
+	}
+fin:
+	tcb->ofo.n = 0;
+	tcb->ofo.fin = 0;
 	xtcp_rcv_advance(tcb, 1);
 	tcb->fl |= XTCP_F_FIN_RCVD;
 	rx->ack_now = true;
@@ -932,6 +1078,11 @@ void xtcp_core_input(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 		if (seg->len)
 			xtcp_note(tcb, tcb->rcv_wnd ? XTCP_N_OOW_DROP :
 						      XTCP_N_ZWIN_DROP);
+		/* an old duplicate (RFC 2883 §4) */
+		if (seg->len && !(seg->flags & XTCP_SYN) &&
+		    xtcp_seq_leq(seg->seq + seg->len, tcb->rcv_nxt))
+			xtcp_dsack(tcb, seg->seq, seg->seq + seg->len,
+				   XTCP_N_DSACK_OLD);
 		if (!(seg->flags & XTCP_RST))
 			xtcp_send_ack(tcb);
 		return;
@@ -963,7 +1114,7 @@ void xtcp_core_input(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 out:
 	if (tcb->state == XTCP_CLOSED)
 		return;
-	if (xtcp_output_segs(tcb))
+	if (xtcp_output_segs(tcb) && !rx.ack_dup && !tcb->ofo.dsack)
 		return;		/* the data carried the ACK */
 	if (rx.ack_now)
 		xtcp_send_ack(tcb);

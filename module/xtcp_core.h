@@ -19,6 +19,7 @@
 #include <linux/types.h>
 #include <net/tcp_states.h>
 #include "uapi/xtcp.h"
+#include "xtcp_ofo_core.h"
 
 /* TCP header flags, as in the header's 13th/14th octets (RFC 9293 §3.1) */
 #define XTCP_FIN	0x01
@@ -74,8 +75,13 @@ enum xtcp_timer {
 enum xtcp_note {
 	XTCP_N_OOW_DROP,	/* data segment outside the receive window */
 	XTCP_N_ZWIN_DROP,	/* data for a zero window */
-	XTCP_N_OFO_DROP,	/* out of order data (no reassembly queue) */
+	XTCP_N_OFO_DROP,	/* out of order data not held: no memory/room */
 	XTCP_N_ORPHAN_PROBE_ABORT, /* orphan gave up zero-window probing */
+	/* out-of-order queue (ofo) */
+	XTCP_N_OFO_QUEUE,	/* out of order data held */
+	XTCP_N_OFO_MERGE,	/* ... joining held data */
+	XTCP_N_DSACK_OLD,	/* D-SACK for data below RCV.NXT */
+	XTCP_N_DSACK_OFO,	/* D-SACK for data held out of order */
 };
 
 /* SACK blocks a segment carries at most (RFC 2018 §3: 4 without
@@ -188,6 +194,12 @@ struct xtcp_tcb;
  * @event: something the user may wait for changed (readable, writable,
  *	acked, connected); a hint for wake-ups
  * @note: count an event (enum xtcp_note); may be NULL
+ * @ofo_hold: bytes [@off, @off + @len) of the segment being processed,
+ *	starting at sequence number @seq above RCV.NXT, are to be held out
+ *	of order (the glue trims what it holds already). Returns false when
+ *	memory does not allow it. May be NULL: nothing is held
+ * @ofo_pull: held bytes below @to are in order now: those in [@from, @to)
+ *	go to the user in sequence, those below @from are duplicates
  */
 struct xtcp_core_ops {
 	u64 (*now)(struct xtcp_tcb *tcb);
@@ -200,6 +212,8 @@ struct xtcp_core_ops {
 	void (*error)(struct xtcp_tcb *tcb, int err);
 	void (*event)(struct xtcp_tcb *tcb);
 	void (*note)(struct xtcp_tcb *tcb, enum xtcp_note n);
+	bool (*ofo_hold)(struct xtcp_tcb *tcb, u32 off, u32 len, u32 seq);
+	void (*ofo_pull)(struct xtcp_tcb *tcb, u32 from, u32 to);
 };
 
 /**
@@ -300,6 +314,9 @@ struct xtcp_tcb {
 	u64 bytes_sent;		/* payload bytes sent, retransmits included */
 	u64 bytes_acked;
 	u64 bytes_received;
+
+	/* out-of-order queue, SACK and D-SACK generation (ofo) */
+	struct xtcp_ofo ofo;
 };
 
 /* enum xtcp_state to Linux's TCP_* numbering, for sk_state and /proc */

@@ -224,8 +224,10 @@ static void xtcp_collapse(struct sock *sk)
 	sk_mem_reclaim(sk);
 }
 
-/* as tcp_prune_queue(): collapse; there is no out-of-order queue to drop */
-static int xtcp_prune_queue(struct sock *sk)
+/* as tcp_prune_queue(): collapse, then drop held out-of-order data at and
+ * above @seq
+ */
+static int xtcp_prune_queue(struct sock *sk, u32 seq)
 {
 	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
 
@@ -235,19 +237,25 @@ static int xtcp_prune_queue(struct sock *sk)
 	xtcp_collapse(sk);
 	if (atomic_read(&sk->sk_rmem_alloc) <= sk->sk_rcvbuf)
 		return 0;
+	xtcp_ofo_prune(sk, seq);
+	if (atomic_read(&sk->sk_rmem_alloc) <= sk->sk_rcvbuf)
+		return 0;
 	XTCP_INC_STATS(xn, XTCP_MIB_RCVPRUNED);
 	return -1;
 }
 
-/* as tcp_try_rmem_schedule() */
-static bool xtcp_rmem_schedule(struct sock *sk, struct sk_buff *skb)
+/* as tcp_try_rmem_schedule(): room for @skb, whose data starts at @seq
+ * (out-of-order data above it may be dropped for it)
+ */
+bool xtcp_rmem_schedule(struct sock *sk, struct sk_buff *skb, u32 seq)
 {
 	if (atomic_read(&sk->sk_rmem_alloc) > sk->sk_rcvbuf ||
 	    !sk_rmem_schedule(sk, skb, skb->truesize)) {
-		if (xtcp_prune_queue(sk) < 0)
+		if (xtcp_prune_queue(sk, seq) < 0)
 			return false;
-		if (!sk_rmem_schedule(sk, skb, skb->truesize))
-			return false;
+		while (!sk_rmem_schedule(sk, skb, skb->truesize))
+			if (!xtcp_ofo_prune(sk, seq))
+				return false;
 	}
 	return true;
 }
@@ -256,7 +264,7 @@ static bool xtcp_rmem_schedule(struct sock *sk, struct sk_buff *skb)
  * Append the payload to the queue's tail skb when it fits in its tailroom
  * (Linux coalesces too: tcp_try_coalesce); the segment is then freed.
  */
-static bool xtcp_try_coalesce(struct sock *sk, struct sk_buff *skb)
+bool xtcp_try_coalesce(struct sock *sk, struct sk_buff *skb)
 {
 	struct sk_buff *tail = skb_peek_tail(&sk->sk_receive_queue);
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb), *tcb;
@@ -297,7 +305,7 @@ int xtcp_rcv_queue(struct sock *sk, struct sk_buff *skb)
 		return 0;
 	}
 	skb_orphan(skb);
-	if (!xtcp_rmem_schedule(sk, skb)) {
+	if (!xtcp_rmem_schedule(sk, skb, xtcp_sk(sk)->tcb.rcv_nxt)) {
 		/* Linux keeps one segment even so: progress is possible */
 		if (!skb_queue_empty(&sk->sk_receive_queue)) {
 			XTCP_INC_STATS(xtcp_pernet(sock_net(sk)),

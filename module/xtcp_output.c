@@ -351,6 +351,10 @@ static void xtcp_sock_note(struct xtcp_tcb *tcb, enum xtcp_note n)
 		[XTCP_N_ZWIN_DROP] = XTCP_MIB_ZWINDROP,
 		[XTCP_N_OFO_DROP] = XTCP_MIB_OFODROP,
 		[XTCP_N_ORPHAN_PROBE_ABORT] = XTCP_MIB_ORPHANPROBEABORTS,
+		[XTCP_N_OFO_QUEUE] = XTCP_MIB_OFOQUEUE,
+		[XTCP_N_OFO_MERGE] = XTCP_MIB_OFOMERGE,
+		[XTCP_N_DSACK_OLD] = XTCP_MIB_DSACKOLDSENT,
+		[XTCP_N_DSACK_OFO] = XTCP_MIB_DSACKOFOSENT,
 	};
 	struct sock *sk = xtcp_to_sk(tcb_to_xs(tcb));
 
@@ -438,6 +442,8 @@ const struct xtcp_core_ops xtcp_sock_ops = {
 	.error		= xtcp_sock_error,
 	.event		= xtcp_sock_event,
 	.note		= xtcp_sock_note,
+	.ofo_hold	= xtcp_sock_ofo_hold,
+	.ofo_pull	= xtcp_sock_ofo_pull,
 };
 
 /**

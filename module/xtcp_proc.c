@@ -56,6 +56,12 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_MEMPRESSURES]		= "MemoryPressures",
 	[XTCP_MIB_ABORTONMEMORY]	= "AbortOnMemory",
 	[XTCP_MIB_ORPHANPROBEABORTS]	= "OrphanProbeAborts",
+	/* out-of-order queue (ofo) */
+	[XTCP_MIB_OFOQUEUE]		= "OFOQueue",
+	[XTCP_MIB_OFOMERGE]		= "OFOMerge",
+	[XTCP_MIB_OFOPRUNED]		= "OfoPruned",
+	[XTCP_MIB_DSACKOLDSENT]		= "DSACKOldSent",
+	[XTCP_MIB_DSACKOFOSENT]		= "DSACKOfoSent",
 };
 
 static void xtcp_seq_addr(struct seq_file *f, u16 family, const void *a,

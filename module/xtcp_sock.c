@@ -94,6 +94,7 @@ int xtcp_sock_init(struct sock *sk, struct sock *parent)
 	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
 
 	INIT_LIST_HEAD(&xs->synq);
+	xs->ofo_root = RB_ROOT;
 	INIT_LIST_HEAD(&xs->acceptq);
 	INIT_LIST_HEAD(&xs->child_node);
 	xs->hash_node.pprev = NULL;
@@ -143,6 +144,7 @@ void xtcp_sock_destruct(struct sock *sk)
 
 	while ((skb = __skb_dequeue(&sk->sk_write_queue)))
 		xtcp_wmem_free_skb(sk, skb);
+	xtcp_ofo_purge(sk);
 	xtcp_orphan_dec(sk);
 	sk_sockets_allocated_dec(sk);
 	if (sk->sk_family == AF_INET6)
@@ -212,6 +214,7 @@ static void xtcp_child_ready(struct sock *sk)
 void xtcp_done(struct sock *sk)
 {
 	xtcp_timers_stop(sk);
+	xtcp_ofo_purge(sk);
 	xtcp_unhash(sk);
 	xtcp_detach_parent(sk);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
