@@ -157,6 +157,21 @@ static int sockopt_main(void)
 	return tap_fail != 0;
 }
 
+/* tcpi_snd_cwnd into *first (once) and *max; true when all is acked */
+static int sample(int fd, uint32_t *first, uint32_t *max)
+{
+	struct tcp_info ti;
+	socklen_t l = sizeof(ti);
+
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &l))
+		return 1;
+	if (!*first)
+		*first = ti.tcpi_snd_cwnd;
+	if (ti.tcpi_snd_cwnd > *max)
+		*max = ti.tcpi_snd_cwnd;
+	return !ti.tcpi_unacked && !ti.tcpi_notsent_bytes;
+}
+
 static int send_main(int fam, const char *addr, int port, uint64_t size,
 		     const char *cc)
 {
@@ -168,6 +183,7 @@ static int send_main(int fam, const char *addr, int port, uint64_t size,
 	uint32_t first = 0, max = 0;
 	char name[CA_NAME_MAX + 1] = "";
 	uint64_t left = size;
+	double t0;
 	int fd, err;
 
 	fd = stream_socket(fam, ss.ss_family, 0);
@@ -200,13 +216,13 @@ static int send_main(int fam, const char *addr, int port, uint64_t size,
 			off += w;
 		}
 		left -= n;
-		l = sizeof(ti);
-		if (!getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &l)) {
-			if (!first)
-				first = ti.tcpi_snd_cwnd;
-			if (ti.tcpi_snd_cwnd > max)
-				max = ti.tcpi_snd_cwnd;
-		}
+		sample(fd, &first, &max);
+	}
+	/* the send buffer holds most of it: sample until all is acked */
+	for (t0 = now_s(); now_s() - t0 < 200;) {
+		if (sample(fd, &first, &max))
+			break;
+		usleep(1000);
 	}
 	shutdown(fd, SHUT_WR);
 	while (read(fd, buf, sizeof(buf)) > 0)
