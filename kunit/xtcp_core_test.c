@@ -10,6 +10,7 @@
 #include <linux/errno.h>
 
 #include "xtcp_core.h"
+#include "xtcp_cc.h"
 
 #define ISS	1000U		/* our initial send sequence number */
 #define IRS	5000U		/* the peer's */
@@ -1739,23 +1740,32 @@ static void established_slow_start(struct kunit *test)
 	xt_expect_seg(test, XTCP_ACK, S1 + 16060, R1, XT_ANY);
 }
 
-/* RFC 5681 §3.1: a cumulative ACK grows cwnd by at most one SMSS */
+/* a cumulative ACK grows cwnd by what it acks, up to L = 8 SMSS
+ * (RFC 9406 §4.2, RFC 3465 §2.2)
+ */
 static void established_slow_start_cumulative(struct kunit *test)
 {
 	xt_established(test);
 	xt_write(test, 20000);
 	xt_send(test, XTCP_ACK, R1, S1 + 2920, 0);
-	KUNIT_EXPECT_EQ(test, T(test)->cwnd, 14600 + 1460);
+	KUNIT_EXPECT_EQ(test, T(test)->cwnd, 14600 + 2920);
 	KUNIT_EXPECT_EQ(test, T(test)->bytes_acked, 2920);
 }
 
+/* Reno (RFC 5681 §3.1, byte counting): one SMSS per window acked */
 static void established_congestion_avoidance(struct kunit *test)
 {
+	int i;
+
 	xt_established(test);
+	xtcp_cc_select(T(test), &xtcp_reno);
 	T(test)->ssthresh = T(test)->cwnd;	/* tunable: start in CA */
-	xt_write(test, 14600);
-	xt_send(test, XTCP_ACK, R1, S1 + 1460, 0);
-	KUNIT_EXPECT_EQ(test, T(test)->cwnd, 14600 + 1460 * 1460 / 14600);
+	xt_write(test, 2 * 14600);
+	for (i = 1; i < 10; i++)
+		xt_send(test, XTCP_ACK, R1, S1 + i * 1460, 0);
+	KUNIT_EXPECT_EQ(test, T(test)->cwnd, 14600);
+	xt_send(test, XTCP_ACK, R1, S1 + 14600, 0);
+	KUNIT_EXPECT_EQ(test, T(test)->cwnd, 14600 + 1460);
 }
 
 static void established_rtx_gobackn(struct kunit *test)
@@ -1771,7 +1781,8 @@ static void established_rtx_gobackn(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, o->rtx);
 	xt_expect_none(test);	/* cwnd is one segment */
 	KUNIT_EXPECT_EQ(test, T(test)->cwnd, 1460);
-	KUNIT_EXPECT_EQ(test, T(test)->ssthresh, 2920);
+	/* CUBIC: 0.7 * 10 segments (RFC 9438 §4.6) */
+	KUNIT_EXPECT_EQ(test, T(test)->ssthresh, 10220);
 	KUNIT_EXPECT_EQ(test, T(test)->backoff, 1);
 	KUNIT_EXPECT_EQ(test, T(test)->retransmits, 1);
 	xt_expect_timer(test, XTCP_T_RTX, 400);
@@ -1813,8 +1824,8 @@ static void established_rtx_backoff(struct kunit *test)
 	xt_expect_timer(test, XTCP_T_RTX, 1600);
 	KUNIT_EXPECT_EQ(test, T(test)->retransmits, 3);
 	KUNIT_EXPECT_EQ(test, T(test)->backoff, 3);
-	/* ssthresh is set once per loss episode */
-	KUNIT_EXPECT_EQ(test, T(test)->ssthresh, 2920);
+	/* ssthresh is set once per loss episode (CUBIC: 0.7 cwnd) */
+	KUNIT_EXPECT_EQ(test, T(test)->ssthresh, 10220);
 }
 
 static void established_rtx_backoff_cap(struct kunit *test)
@@ -2490,7 +2501,8 @@ static void established_info(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, info.bytes_acked, 200);
 	KUNIT_EXPECT_EQ(test, info.bytes_received, 30);
 	KUNIT_EXPECT_EQ(test, info.srtt_us, 10000);
-	KUNIT_EXPECT_EQ(test, info.cwnd, 14600 + 200);
+	/* 500 bytes of a 14600 window: not cwnd-limited (RFC 7661) */
+	KUNIT_EXPECT_EQ(test, info.cwnd, 14600);
 	KUNIT_EXPECT_EQ(test, info.snd_wnd, 65535);
 }
 

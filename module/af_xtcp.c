@@ -14,6 +14,7 @@
 #include <net/tcp_states.h>
 
 #include "xtcp.h"
+#include "xtcp_cc.h"
 
 #define CREATE_TRACE_POINTS
 #include "xtcp_trace.h"
@@ -129,6 +130,7 @@ static int __net_init xtcp_net_init(struct net *net)
 	get_random_bytes(&xn->isn_key, sizeof(xn->isn_key));
 	get_random_bytes(xn->cookie_key, sizeof(xn->cookie_key));
 	xn->syncookies = 1;		/* as net.ipv4.tcp_syncookies */
+	xn->cc_default = xtcp_cc_default();	/* CUBIC, as Linux */
 
 	xn->mib = alloc_percpu(struct xtcp_mib_cnt);
 	if (!xn->mib)

@@ -111,6 +111,8 @@ struct xtcp_net {
 	struct ctl_table_header *sysctl_hdr;
 	struct ctl_table *sysctl_table;
 	siphash_key_t isn_key;		/* RFC 6528 */
+	/* congestion control (cc): net.xtcp.congestion_control */
+	const struct xtcp_cc_ops *cc_default;
 };
 
 struct xtcp_net *xtcp_pernet(const struct net *net);

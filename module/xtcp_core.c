@@ -4,7 +4,7 @@
  * a TCB, a parsed segment or user event and the time. See xtcp_core.h.
  *
  * Also implemented: RFC 5961 (RST/SYN/ACK injection defences), RFC 6298
- * (RTO), RFC 5681 (slow start, congestion avoidance, loss window), RFC 6928
+ * (RTO), RFC 5681 (loss window; growth and ssthresh in xtcp_cc.c), RFC 6928
  * (initial window), RFC 7323 §2 (window scaling), RFC 1337 (no RST in
  * TIME-WAIT).
  */
@@ -17,6 +17,7 @@
 #include <kunit/visibility.h>
 
 #include "xtcp_core.h"
+#include "xtcp_cc.h"
 
 #define XTCP_DEFAULT_MSS	536	/* RFC 9293 §3.7.1 */
 #define XTCP_MIN_MSS		88	/* as Linux TCP_MIN_MSS */
@@ -91,6 +92,8 @@ static void xtcp_set_state(struct xtcp_tcb *tcb, enum xtcp_state new)
 	if (old == new)
 		return;
 	tcb->state = new;
+	if (new == XTCP_ESTABLISHED)
+		xtcp_cc_init(tcb);
 	if (new == XTCP_CLOSED)
 		xtcp_timers_clear_all(tcb);
 	tcb->ops->state_change(tcb, old);
@@ -343,6 +346,7 @@ static void xtcp_rtt_sample(struct xtcp_tcb *tcb, u64 ms)
 		/* SRTT <- 7/8 SRTT + 1/8 R' */
 		tcb->srtt_us = tcb->srtt_us - (tcb->srtt_us >> 3) + r;
 	}
+	tcb->cc_rtt_us = r;	/* for HyStart++ (xtcp_cc_on_ack) */
 	xtcp_rto_update(tcb);
 }
 
@@ -390,6 +394,9 @@ static int xtcp_output_segs_f(struct xtcp_tcb *tcb, bool force_head)
 
 	if (!xtcp_can_send(tcb))
 		return 0;
+	/* RFC 5681 §4.1: restart after idle */
+	if (tcb->snd_max == tcb->snd_una && xtcp_snd_avail(tcb))
+		xtcp_cc_tx_start(tcb);
 
 	for (;;) {
 		u32 avail = xtcp_snd_avail(tcb);
@@ -429,6 +436,8 @@ static int xtcp_output_segs_f(struct xtcp_tcb *tcb, bool force_head)
 		if (xtcp_seq_gt(tcb->snd_nxt, tcb->snd_max))
 			tcb->snd_max = tcb->snd_nxt;
 		tcb->bytes_sent += len;
+		if (len)
+			xtcp_cc_sent(tcb);
 		/* an error means the segment was lost: RTX recovers it */
 		xtcp_emit(tcb, &o);
 		sent++;
@@ -706,19 +715,6 @@ static void xtcp_syn_rcvd_established(struct xtcp_tcb *tcb,
 		xtcp_set_state(tcb, XTCP_FIN_WAIT_1);
 }
 
-/* RFC 5681 §3.1 */
-static void xtcp_cwnd_grow(struct xtcp_tcb *tcb, u32 acked)
-{
-	u32 mss = tcb->snd_mss;
-
-	if (!acked)
-		return;
-	if (tcb->cwnd < tcb->ssthresh)
-		tcb->cwnd += min(acked, mss);
-	else
-		tcb->cwnd += max(1U, mss * mss / tcb->cwnd);
-}
-
 /* §3.10.7.4 fifth check; returns false when the segment is done with. */
 static bool xtcp_input_ack(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 {
@@ -759,7 +755,8 @@ static bool xtcp_input_ack(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 		tcb->backoff = 0;
 		tcb->probes = 0;
 		xtcp_rto_update(tcb);
-		xtcp_cwnd_grow(tcb, acked);
+		xtcp_cc_on_ack(tcb, acked, tcb->cc_rtt_us);
+		tcb->cc_rtt_us = 0;
 		if (tcb->snd_una != tcb->snd_max)
 			xtcp_timer_set(tcb, XTCP_T_RTX, tcb->rto_ms);
 		else
@@ -1261,8 +1258,6 @@ static void xtcp_timeout_handshake(struct xtcp_tcb *tcb)
 
 static void xtcp_timeout_rtx(struct xtcp_tcb *tcb)
 {
-	u32 flight;
-
 	if (tcb->state == XTCP_SYN_SENT || tcb->state == XTCP_SYN_RECEIVED) {
 		xtcp_timeout_handshake(tcb);
 		return;
@@ -1274,11 +1269,11 @@ static void xtcp_timeout_rtx(struct xtcp_tcb *tcb)
 		xtcp_set_state(tcb, XTCP_CLOSED);
 		return;
 	}
-	/* RFC 5681 §3.1 eq. (4), once per loss episode; loss window */
-	flight = tcb->snd_max - tcb->snd_una;
+	/* RFC 5681 §3.1: ssthresh once per loss episode; loss window */
 	if (!tcb->backoff)
-		tcb->ssthresh = max(flight / 2, 2U * tcb->snd_mss);
+		tcb->ssthresh = xtcp_cc_ssthresh(tcb);
 	tcb->cwnd = tcb->snd_mss;
+	xtcp_cc_on_rto(tcb);
 	/* go-back-N */
 	tcb->snd_nxt = tcb->snd_una;
 	if (xtcp_seq_leq(tcb->snd_una, tcb->snd_end))

@@ -173,6 +173,10 @@ struct xtcp_out {
 };
 
 struct xtcp_tcb;
+struct xtcp_cc_ops;
+
+/* private state of a congestion control, as Linux's ICSK_CA_PRIV_SIZE */
+#define XTCP_CC_PRIV_U64	16
 
 /**
  * struct xtcp_core_ops - what the core needs from its environment
@@ -317,6 +321,15 @@ struct xtcp_tcb {
 
 	/* out-of-order queue, SACK and D-SACK generation (ofo) */
 	struct xtcp_ofo ofo;
+	/* congestion control (cc): xtcp_cc.h */
+	const struct xtcp_cc_ops *cc_ops;	/* NULL until xtcp_cc_init() */
+	u32 cc_frac;		/* slow-start bytes short of a whole SMSS */
+	u32 cc_cnt;		/* bytes acked toward the next CA increment */
+	u32 cc_prior_cwnd;	/* before the last loss event (undo) */
+	u32 cc_prior_ssthresh;
+	u32 cc_rtt_us;		/* RTT sample taken on the ACK in hand */
+	u64 cc_lsnd;		/* when data was last sent (ops->now()) */
+	u64 cc_priv[XTCP_CC_PRIV_U64];	/* the algorithm's own state */
 };
 
 /* enum xtcp_state to Linux's TCP_* numbering, for sk_state and /proc */

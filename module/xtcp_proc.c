@@ -12,6 +12,7 @@
 #include <net/net_namespace.h>
 
 #include "xtcp.h"
+#include "xtcp_cc.h"
 
 static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_ACTIVEOPENS]		= "ActiveOpens",
@@ -235,6 +236,41 @@ static int two_i = 2;
 /* only the addresses matter: entries are rebased onto each netns */
 static struct xtcp_net xtcp_tmpl;
 
+/*
+ * net.xtcp.congestion_control, as tcp_congestion_control: reads the
+ * netns default's name, takes the name of an algorithm XTCP has, else
+ * -ENOENT (what Linux's tcp_set_default_congestion_control returns).
+ */
+static XTCP_PROC_HANDLER(xtcp_proc_cc)
+{
+	struct xtcp_net *xn = container_of(ctl->data, struct xtcp_net,
+					   cc_default);
+	char val[XTCP_CC_NAME_MAX];
+	struct ctl_table tbl = { .data = val, .maxlen = sizeof(val) };
+	const struct xtcp_cc_ops *ops;
+	int ret;
+
+	strscpy(val, READ_ONCE(xn->cc_default)->name, sizeof(val));
+	ret = proc_dostring(&tbl, write, buffer, lenp, ppos);
+	if (!write || ret)
+		return ret;
+	ops = xtcp_cc_find(val);
+	if (!ops)
+		return -ENOENT;
+	WRITE_ONCE(xn->cc_default, ops);
+	return 0;
+}
+
+/* net.xtcp.available_congestion_control, read-only: "reno cubic" */
+static XTCP_PROC_HANDLER(xtcp_proc_cc_avail)
+{
+	char val[2 * XTCP_CC_NAME_MAX];
+	struct ctl_table tbl = { .data = val, .maxlen = sizeof(val) };
+
+	xtcp_cc_available(val, sizeof(val));
+	return proc_dostring(&tbl, write, buffer, lenp, ppos);
+}
+
 static struct ctl_table xtcp_sysctl_tmpl[] = {
 	XTCP_MS("msl_ms", msl_ms),
 	XTCP_MS("fin_timeout_ms", fin_timeout_ms),
@@ -251,6 +287,13 @@ static struct ctl_table xtcp_sysctl_tmpl[] = {
 	XTCP_INT("wmem_default", wmem, &buf_min, &buf_max),
 	XTCP_INT("max_syn_backlog", max_syn_backlog, &one_i, &buf_max),
 	XTCP_INT("syncookies", syncookies, SYSCTL_ZERO, &two_i),
+	/* congestion control (cc) */
+	{ .procname = "congestion_control", .data = &xtcp_tmpl.cc_default,
+	  .maxlen = XTCP_CC_NAME_MAX, .mode = 0644,
+	  .proc_handler = xtcp_proc_cc },
+	{ .procname = "available_congestion_control",
+	  .data = &xtcp_tmpl.cc_default, .maxlen = 2 * XTCP_CC_NAME_MAX,
+	  .mode = 0444, .proc_handler = xtcp_proc_cc_avail },
 	{ }
 };
 

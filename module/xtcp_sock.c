@@ -122,6 +122,11 @@ int xtcp_sock_init(struct sock *sk, struct sock *parent)
 		sk->sk_rcvbuf = xn->rmem;
 		sk->sk_sndbuf = xn->wmem;
 	}
+	/* the netns default now, unless the listener chose one (Linux's
+	 * tcp_assign_congestion_control, tcp_ca_openreq_child)
+	 */
+	if (!xs->topt.cc_set)
+		xs->topt.cc = READ_ONCE(xn->cc_default);
 	xtcp_core_init(&xs->tcb, &xtcp_sock_ops, &xn->params, 536,
 		       xtcp_wscale_for(sk->sk_rcvbuf));
 

@@ -20,6 +20,7 @@
 #include <net/transp_v6.h>
 
 #include "xtcp.h"
+#include "xtcp_cc.h"
 
 static bool xtcp_mcast_opt(int level, int optname)
 {
@@ -37,25 +38,33 @@ static bool xtcp_mcast_opt(int level, int optname)
 	       (optname >= MCAST_JOIN_GROUP && optname <= MCAST_MSFILTER);
 }
 
-#define XTCP_CA_NAME_MAX	16	/* TCP_CA_NAME_MAX */
-
-/* the one congestion control XTCP has, NUL-padded as Linux reports it */
-static const char xtcp_ca_name[XTCP_CA_NAME_MAX] = "reno";
-
-static int xtcp_set_congestion(sockptr_t optval, unsigned int optlen)
+/* TCP_CONGESTION, as do_tcp_setsockopt() and tcp_set_congestion_control() */
+static int xtcp_set_congestion(struct sock *sk, sockptr_t optval,
+			       unsigned int optlen)
 {
-	char name[XTCP_CA_NAME_MAX];
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	const struct xtcp_cc_ops *ops;
+	char name[XTCP_CC_NAME_MAX];
 	long n;
 
 	if (optlen < 1)
 		return -EINVAL;
 	n = strncpy_from_sockptr(name, optval,
-				 min_t(long, XTCP_CA_NAME_MAX - 1, optlen));
+				 min_t(long, XTCP_CC_NAME_MAX - 1, optlen));
 	if (n < 0)
 		return -EFAULT;
 	name[n] = 0;
-	/* an algorithm this host does not have: Linux's -ENOENT */
-	return strcmp(name, xtcp_ca_name) ? -ENOENT : 0;
+	ops = xtcp_cc_find(name);
+	if (!ops)
+		return -ENOENT;	/* an algorithm this host does not have */
+	lock_sock(sk);
+	xs->topt.cc = ops;
+	xs->topt.cc_set = true;
+	/* a connection re-initialises (tcp_reinit_congestion_control) */
+	if (!xs->listening && xs->tcb.state != XTCP_CLOSED)
+		xtcp_cc_select(&xs->tcb, ops);
+	release_sock(sk);
+	return 0;
 }
 
 /* IPPROTO_TCP options, checked as Linux's do_tcp_setsockopt() */
@@ -66,7 +75,7 @@ static int xtcp_setsockopt_tcp(struct sock *sk, int optname, sockptr_t optval,
 	int val, err;
 
 	if (optname == TCP_CONGESTION)
-		return xtcp_set_congestion(optval, optlen);
+		return xtcp_set_congestion(sk, optval, optlen);
 	if (optlen < sizeof(int))
 		return -EINVAL;
 	if (copy_from_sockptr(&val, optval, sizeof(val)))
@@ -202,13 +211,17 @@ int xtcp_getsockopt(struct socket *sock, int level, int optname,
 	switch (optname) {
 	case TCP_INFO:
 		return xtcp_get_tcp_info(sk, optval, optlen, len);
-	case TCP_CONGESTION:
-		/* Reno-style is the only algorithm until CUBIC lands */
-		len = min_t(unsigned int, len, XTCP_CA_NAME_MAX);
-		if (put_user(len, optlen) ||
-		    copy_to_user(optval, xtcp_ca_name, len))
+	case TCP_CONGESTION: {
+		/* the NUL-padded name, at most TCP_CA_NAME_MAX bytes */
+		const struct xtcp_cc_ops *ops = READ_ONCE(xs->topt.cc);
+
+		if (!ops)
+			ops = xtcp_cc_default();
+		len = min_t(unsigned int, len, XTCP_CC_NAME_MAX);
+		if (put_user(len, optlen) || copy_to_user(optval, ops->name, len))
 			return -EFAULT;
 		return 0;
+	}
 	}
 	lock_sock(sk);
 	err = xtcp_tcpopt_get(&xs->topt, &xs->tcb, optname, &val);

@@ -207,7 +207,8 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_tcpopt_get);
  * @tcb: TCB after xtcp_core_init() and the route's MSS
  *
  * TCP_SYNCNT replaces the SYN retry count, TCP_LINGER2 > 0 the FIN-WAIT-2
- * time, TCP_MAXSEG caps the MSS we advertise (as Linux's user_mss).
+ * time, TCP_MAXSEG caps the MSS we advertise (as Linux's user_mss),
+ * TCP_CONGESTION picks the congestion control.
  */
 void xtcp_tcpopt_apply(const struct xtcp_tcpopts *o, struct xtcp_tcb *tcb)
 {
@@ -219,6 +220,7 @@ void xtcp_tcpopt_apply(const struct xtcp_tcpopts *o, struct xtcp_tcb *tcb)
 		tcb->p.fin_timeout_ms = o->linger2 * 1000;
 	if (o->user_mss && o->user_mss < tcb->rcv_mss)
 		tcb->rcv_mss = o->user_mss;
+	tcb->cc_ops = o->cc;
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_tcpopt_apply);
 

@@ -34,6 +34,8 @@
  * Passive children copy their listener's values, as Linux's clone does.
  */
 struct xtcp_tcpopts {
+	const struct xtcp_cc_ops *cc;	/* congestion control in force */
+	bool cc_set;			/* chosen with TCP_CONGESTION */
 	u32 keepidle;		/* s */
 	u32 keepintvl;		/* s */
 	u32 user_timeout;	/* ms */
