@@ -327,10 +327,15 @@ static void bind_wildcard_then_specific(struct kunit *test)
 static void bind_no_conflict_other_family(struct kunit *test)
 {
 	struct socket *a = xt_sock(test), *b = xt_sock(test);
-	struct socket *c = xt_sock(test);
+	struct socket *c = xt_sock(test), *d = xt_sock(test);
 
 	KUNIT_ASSERT_EQ(test, xt_bind4(a, "0.0.0.0", XT_PORT), 0);
-	/* XTCP IPv6 sockets are IPv6-only: [::] does not cover 0.0.0.0 */
+	/* a dual-stack [::] (the default, bindv6only 0) covers 0.0.0.0 */
+	KUNIT_EXPECT_EQ(test, xt_bind6(d, &in6addr_any, XT_PORT),
+			-EADDRINUSE);
+	/* an IPv6-only [::] does not */
+	xtcp_sk(b->sk)->v6only_set = 1;
+	xtcp_sk(b->sk)->v6only = 1;
 	KUNIT_EXPECT_EQ(test, xt_bind6(b, &in6addr_any, XT_PORT), 0);
 	KUNIT_EXPECT_EQ(test, b->sk->sk_family, AF_INET6);
 	KUNIT_EXPECT_TRUE(test, xt_port_bound(&init_net, AF_INET, XT_PORT));
@@ -504,6 +509,8 @@ static void listener_lookup_ipv6(struct kunit *test)
 	struct xtcp_tuple t;
 	struct in6_addr other;
 
+	xtcp_sk(a->sk)->v6only_set = 1;
+	xtcp_sk(a->sk)->v6only = 1;
 	KUNIT_ASSERT_EQ(test, xt_bind6(a, &in6addr_any, XT_PORT), 0);
 	KUNIT_ASSERT_EQ(test, kernel_listen(a, 8), 0);
 	xt_tuple6(&t, &in6addr_loopback, XT_PORT, &in6addr_loopback, 40000);
@@ -511,9 +518,36 @@ static void listener_lookup_ipv6(struct kunit *test)
 	ipv6_addr_set(&other, htonl(0x20010db8), 0, 0, htonl(1));
 	xt_tuple6(&t, &other, XT_PORT, &in6addr_loopback, 40000);
 	KUNIT_EXPECT_TRUE(test, xt_listener_is(&init_net, &t, a->sk));
-	/* the IPv4 tuple on the same port is not an IPv6 listener's */
+	/* IPV6_V6ONLY set: the IPv4 tuple on the same port is not its */
+	KUNIT_ASSERT_TRUE(test, a->sk->sk_ipv6only);
 	xt_tuple4(&t, "127.0.0.1", XT_PORT, "127.0.0.1", 40000);
 	KUNIT_EXPECT_TRUE(test, xt_listener_is(&init_net, &t, NULL));
+}
+
+/* RFC 4291 §2.5.5.2: [::] without IPV6_V6ONLY also takes IPv4, after
+ * an IPv4 listener of the same port (as Linux's compute_score)
+ */
+static void listener_lookup_dual_stack(struct kunit *test)
+{
+	struct socket *a = xt_sock(test), *b = xt_sock(test);
+	struct xtcp_tuple t;
+
+	xtcp_sk(a->sk)->v6only_set = 1;
+	xtcp_sk(a->sk)->v6only = 0;
+	a->sk->sk_reuseport = 1;	/* b shares the port below */
+	KUNIT_ASSERT_EQ(test, xt_bind6(a, &in6addr_any, XT_PORT), 0);
+	KUNIT_ASSERT_FALSE(test, a->sk->sk_ipv6only);
+	KUNIT_ASSERT_EQ(test, kernel_listen(a, 8), 0);
+	xt_tuple4(&t, "127.0.0.1", XT_PORT, "127.0.0.9", 40000);
+	KUNIT_EXPECT_TRUE(test, xt_listener_is(&init_net, &t, a->sk));
+	xt_tuple6(&t, &in6addr_loopback, XT_PORT, &in6addr_loopback, 40000);
+	KUNIT_EXPECT_TRUE(test, xt_listener_is(&init_net, &t, a->sk));
+	/* an IPv4 listener on that port (SO_REUSEPORT on both) wins IPv4 */
+	KUNIT_ASSERT_EQ(test, xt_listen_on(b, "127.0.0.1", XT_PORT), 0);
+	xt_tuple4(&t, "127.0.0.1", XT_PORT, "127.0.0.9", 40000);
+	KUNIT_EXPECT_TRUE(test, xt_listener_is(&init_net, &t, b->sk));
+	xtcp_unhash(b->sk);
+	xtcp_unhash(a->sk);
 }
 
 /*
@@ -854,6 +888,7 @@ static struct kunit_case xtcp_hash_cases[] = {
 	KUNIT_CASE(listen_reuseaddr_restart_with_live_child),
 	KUNIT_CASE(listener_lookup_exact_before_wildcard),
 	KUNIT_CASE(listener_lookup_ipv6),
+	KUNIT_CASE(listener_lookup_dual_stack),
 	KUNIT_CASE(listener_lookup_other_netns_misses),
 	KUNIT_CASE(ehash_insert_lookup_unhash),
 	KUNIT_CASE(ehash_ipv6),
