@@ -351,6 +351,10 @@ static void xtcp_sock_note(struct xtcp_tcb *tcb, enum xtcp_note n)
 		[XTCP_N_ZWIN_DROP] = XTCP_MIB_ZWINDROP,
 		[XTCP_N_OFO_DROP] = XTCP_MIB_OFODROP,
 		[XTCP_N_ORPHAN_PROBE_ABORT] = XTCP_MIB_ORPHANPROBEABORTS,
+		[XTCP_N_DELACK] = XTCP_MIB_DELAYEDACKS,
+		[XTCP_N_WINPROBE] = XTCP_MIB_TCPWINPROBE,
+		[XTCP_N_KEEPALIVE] = XTCP_MIB_TCPKEEPALIVE,
+		[XTCP_N_RTO] = XTCP_MIB_TCPTIMEOUTS,
 	};
 	struct sock *sk = xtcp_to_sk(tcb_to_xs(tcb));
 
