@@ -816,6 +816,31 @@ static void user_timeout_zero_window(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, E(test)->notes[XTCP_N_WINPROBE], 2);
 }
 
+/*
+ * connect() under a 1500 ms user timeout (Linux applies it to SYN-SENT):
+ * SYN at t0, RTO 1000. t0+1000: resend, RTO 2000 clamped to 1500 - 1000
+ * = 500; t0+1500: ETIMEDOUT (syn_retries 3 would last 1 + 2 + 4 + 8 s).
+ */
+static void user_timeout_connect(struct kunit *test)
+{
+	struct xs_env *e = E(test);
+	u64 t0 = e->now;
+
+	xtcp_core_init(&e->tcb, &xs_ops, &e->p, MSS, 0);
+	e->tcb.user_timeout = 1500;
+	KUNIT_ASSERT_EQ(test, xtcp_core_connect(&e->tcb, ISS), 0);
+	xs_expect_seg(test, XTCP_SYN, ISS, 0);
+	KUNIT_EXPECT_EQ(test, e->tms[XTCP_T_RTX], 1000U);
+	xs_fire(test, XTCP_T_RTX);
+	xs_expect_seg(test, XTCP_SYN, ISS, 0);
+	KUNIT_EXPECT_EQ(test, e->tms[XTCP_T_RTX], 500U);
+	xs_fire(test, XTCP_T_RTX);
+	KUNIT_EXPECT_EQ(test, e->now - t0, 1500ULL);
+	xs_expect_none(test);
+	KUNIT_EXPECT_EQ(test, e->err, -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, e->tcb.state, XTCP_CLOSED);
+}
+
 static struct kunit_case xtcp_sender_cases[] = {
 	KUNIT_CASE(nagle_hold_release),
 	KUNIT_CASE(nagle_full_segments_and_minshall),
@@ -842,6 +867,7 @@ static struct kunit_case xtcp_sender_cases[] = {
 	KUNIT_CASE(user_timeout_rtx),
 	KUNIT_CASE(user_timeout_progress_restarts),
 	KUNIT_CASE(user_timeout_zero_window),
+	KUNIT_CASE(user_timeout_connect),
 	{}
 };
 

@@ -612,6 +612,7 @@ static void xtcp_set_iss(struct xtcp_tcb *tcb, u32 iss)
 	tcb->syn_tries = 0;
 	tcb->backoff = 0;
 	tcb->rto_ms = tcb->p.rto_init_ms;
+	tcb->una_ts = xtcp_now32(tcb);	/* the SYN: RFC 5482 clock */
 	xtcp_rtt_start(tcb, iss);
 }
 
@@ -1251,24 +1252,6 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_core_cookie_child);
 
 /* ---- timers (§3.10.8) ---- */
 
-static void xtcp_timeout_handshake(struct xtcp_tcb *tcb)
-{
-	bool syn_sent = tcb->state == XTCP_SYN_SENT;
-	u8 limit = syn_sent ? tcb->p.syn_retries : tcb->p.synack_retries;
-
-	if (tcb->syn_tries >= limit) {
-		if (syn_sent || !(tcb->fl & XTCP_F_PASSIVE))
-			xtcp_error(tcb, -ETIMEDOUT);
-		xtcp_set_state(tcb, XTCP_CLOSED);
-		return;
-	}
-	tcb->syn_tries++;
-	tcb->fl &= ~XTCP_F_RTT_TIMING;
-	tcb->rto_ms = min(tcb->rto_ms * 2, tcb->p.rto_max_ms);
-	xtcp_send_syn(tcb, !syn_sent, true);
-	xtcp_timer_set(tcb, XTCP_T_RTX, tcb->rto_ms);
-}
-
 /*
  * TCP_USER_TIMEOUT (RFC 5482) as Linux: @ms, but no later than the user
  * timeout counted from @since (tcp_clamp_rto_to_user_timeout,
@@ -1281,6 +1264,30 @@ static u32 xtcp_ut_clamp(struct xtcp_tcb *tcb, u32 since, u32 ms)
 	if (elapsed >= tcb->user_timeout)
 		return 1;
 	return min(ms, tcb->user_timeout - elapsed);
+}
+
+static void xtcp_timeout_handshake(struct xtcp_tcb *tcb)
+{
+	bool syn_sent = tcb->state == XTCP_SYN_SENT;
+	u8 limit = syn_sent ? tcb->p.syn_retries : tcb->p.synack_retries;
+	/* a user timeout also bounds connect() (Linux's tcp_write_timeout) */
+	bool ut = syn_sent && tcb->user_timeout && tcb->syn_tries &&
+		  xtcp_now32(tcb) - tcb->una_ts >= tcb->user_timeout;
+
+	xtcp_note(tcb, XTCP_N_RTO);
+	if (tcb->syn_tries >= limit || ut) {
+		if (syn_sent || !(tcb->fl & XTCP_F_PASSIVE))
+			xtcp_error(tcb, -ETIMEDOUT);
+		xtcp_set_state(tcb, XTCP_CLOSED);
+		return;
+	}
+	tcb->syn_tries++;
+	tcb->fl &= ~XTCP_F_RTT_TIMING;
+	tcb->rto_ms = min(tcb->rto_ms * 2, tcb->p.rto_max_ms);
+	xtcp_send_syn(tcb, !syn_sent, true);
+	xtcp_timer_set(tcb, XTCP_T_RTX, syn_sent && tcb->user_timeout ?
+		       xtcp_ut_clamp(tcb, tcb->una_ts, tcb->rto_ms) :
+		       tcb->rto_ms);
 }
 
 /*
