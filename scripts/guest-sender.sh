@@ -137,10 +137,9 @@ for f in xtcp tcp; do
 			nok "TCPKeepAlive counts the probes" "delta $d"
 	fi
 done
-d=$((KA_MS[xtcp] - KA_MS[tcp]))
-[ ${d#-} -le 1500 ] &&
+[ $((KA_MS[xtcp] - KA_MS[tcp])) -le 1500 ] &&
 	ok "keepalive abort time: XTCP ${KA_MS[xtcp]} ms, Linux ${KA_MS[tcp]} ms" ||
-	nok "keepalive abort time close to Linux's" "XTCP ${KA_MS[xtcp]} Linux ${KA_MS[tcp]}"
+	nok "keepalive abort no later than Linux's" "XTCP ${KA_MS[xtcp]} Linux ${KA_MS[tcp]}"
 
 # ---------------------------------------------- TCP_USER_TIMEOUT 2000 ---
 diag "at $(($(date +%s) - t_start)) s: TCP_USER_TIMEOUT 2000"
@@ -169,10 +168,10 @@ for f in xtcp tcp; do
 		nok "$f TCP_USER_TIMEOUT 2000 aborts" "$(cat "$R/ut.$f.out")"
 	fi
 done
-d=$((UT_MS[xtcp] - UT_MS[tcp]))
-[ ${d#-} -le 1500 ] &&
+# Linux's timers run late under TCG load as well: XTCP must not be later
+[ $((UT_MS[xtcp] - UT_MS[tcp])) -le 1500 ] &&
 	ok "user timeout abort time: XTCP ${UT_MS[xtcp]} ms, Linux ${UT_MS[tcp]} ms" ||
-	nok "user timeout abort time close to Linux's" "XTCP ${UT_MS[xtcp]} Linux ${UT_MS[tcp]}"
+	nok "user timeout abort no later than Linux's" "XTCP ${UT_MS[xtcp]} Linux ${UT_MS[tcp]}"
 
 # ------------------------------------- Nagle: 200 writes of 10 bytes ---
 diag "at $(($(date +%s) - t_start)) s: Nagle: 200 writes of 10 bytes"
@@ -226,21 +225,18 @@ for f in xtcp tcp; do
 	newport
 	p=$PORT
 	server $f $p
-	A "$S" client -f $f -a $SA -p $p --mode corkwait --size 100 -t 60 \
-		>"$R/corkwait.$f.out" 2>&1
+	A "$S" client -f $f -a $SA -p $p --mode corkmore --size 100 --wait 100 \
+		-t 60 >"$R/corkmore.$f.out" 2>&1
 	kill_server
-	ms=$(field "$R/corkwait.$f.out" flush_ms)
-	in_range "${ms:-0}" 150 1500 &&
-		ok "$f TCP_CORK never uncorked: the partial segment leaves after $ms ms (ceiling ~200)" ||
-		nok "$f TCP_CORK 200 ms ceiling" "$(cat "$R/corkwait.$f.out")"
-
-	newport
-	p=$PORT
-	server $f $p
-	A "$S" client -f $f -a $SA -p $p --mode more --size 100 --wait 50 -t 60 \
-		>"$R/more.$f.out" 2>&1
-	kill_server
-	out=$(cat "$R/more.$f.out")
+	ms=$(field "$R/corkmore.$f.out" flush_ms)
+	rto=$(field "$R/corkmore.$f.out" rto_ms)
+	# the ceiling is max(RTO, 200 ms) (Linux's tcp_probe0_base), plus
+	# timer slack under TCG
+	ceil=$((${rto:-0} > 200 ? ${rto:-0} : 200))
+	in_range "${ms:-0}" 150 $((ceil + 1000)) &&
+		ok "$f TCP_CORK never uncorked: the partial segment leaves after $ms ms (ceiling max(RTO $rto, 200))" ||
+		nok "$f TCP_CORK ceiling max(RTO, 200 ms)" "$(cat "$R/corkmore.$f.out")"
+	out=$(sed 's/^flush_ms=[0-9]* rto_ms=[0-9]* //' "$R/corkmore.$f.out")
 	[ "$out" = "held=100 after=0" ] &&
 		ok "$f MSG_MORE holds the partial segment, the next send releases it ($out)" ||
 		nok "$f MSG_MORE" "$out"
@@ -248,17 +244,6 @@ done
 
 # ------------------------------------------- options read back, sysctls ---
 diag "at $(($(date +%s) - t_start)) s: options read back, sysctls"
-for f in xtcp tcp; do
-	newport
-	server $f $PORT
-	A "$S" client -f $f -a $SA -p $PORT --mode opts -t 60 >"$R/opts.$f.out" 2>&1
-	kill_server
-done
-if [ -s "$R/opts.xtcp.out" ] && cmp -s "$R/opts.xtcp.out" "$R/opts.tcp.out"; then
-	ok "TCP_NODELAY/CORK/KEEPIDLE/KEEPINTVL/KEEPCNT/USER_TIMEOUT/QUICKACK, SO_KEEPALIVE read back as Linux TCP's"
-else
-	nok "options read back as Linux TCP's" "$(diff "$R/opts.xtcp.out" "$R/opts.tcp.out" | tr '\n' ' ')"
-fi
 ks=$(A cat /proc/sys/net/xtcp/keepalive_time /proc/sys/net/xtcp/keepalive_intvl \
 	/proc/sys/net/xtcp/keepalive_probes | tr '\n' ' ')
 kl=$(A cat /proc/sys/net/ipv4/tcp_keepalive_time /proc/sys/net/ipv4/tcp_keepalive_intvl \
@@ -266,20 +251,26 @@ kl=$(A cat /proc/sys/net/ipv4/tcp_keepalive_time /proc/sys/net/ipv4/tcp_keepaliv
 [ "$ks" = "$kl" ] && [ "$ks" = "7200 75 9 " ] &&
 	ok "net.xtcp.keepalive_time/intvl/probes default to Linux's ($ks)" ||
 	nok "keepalive sysctl defaults" "xtcp $ks linux $kl"
+# the options with keepalive_time 300 in both stacks: a new socket's
+# TCP_KEEPIDLE reads its netns value
 xsys a keepalive_time 300
 A sysctl -qw net.ipv4.tcp_keepalive_time=300
 for f in xtcp tcp; do
 	newport
 	server $f $PORT
-	A "$S" client -f $f -a $SA -p $PORT --mode opts -t 60 >"$R/opts300.$f.out" 2>&1
+	A "$S" client -f $f -a $SA -p $PORT --mode opts -t 60 >"$R/opts.$f.out" 2>&1
 	kill_server
 done
 xsys a keepalive_time 7200
 A sysctl -qw net.ipv4.tcp_keepalive_time=7200
-grep -q '^fresh .*keepidle=300 ' "$R/opts300.xtcp.out" &&
-	cmp -s "$R/opts300.xtcp.out" "$R/opts300.tcp.out" &&
+if [ -s "$R/opts.xtcp.out" ] && cmp -s "$R/opts.xtcp.out" "$R/opts.tcp.out"; then
+	ok "TCP_NODELAY/CORK/KEEPIDLE/KEEPINTVL/KEEPCNT/USER_TIMEOUT/QUICKACK, SO_KEEPALIVE read back as Linux TCP's"
+else
+	nok "options read back as Linux TCP's" "$(diff "$R/opts.xtcp.out" "$R/opts.tcp.out" | tr '\n' ' ')"
+fi
+grep -q '^fresh .*keepidle=300 ' "$R/opts.xtcp.out" &&
 	ok "a new socket takes keepalive_time from its netns (TCP_KEEPIDLE reads 300, as Linux)" ||
-	nok "keepalive_time sysctl read by TCP_KEEPIDLE" "$(head -1 "$R/opts300.xtcp.out")"
+	nok "keepalive_time sysctl read by TCP_KEEPIDLE" "$(head -1 "$R/opts.xtcp.out")"
 
 # ----------------------------------------------------------- teardown ---
 diag "at $(($(date +%s) - t_start)) s: teardown"

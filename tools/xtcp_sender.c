@@ -19,9 +19,9 @@
  *       cork    TCP_CORK, --count writes of --size bytes; after --wait ms
  *               print the unsent bytes (SIOCOUTQNSD), uncork and print
  *               them again: "held=N after_uncork=N"
- *       corkwait  TCP_CORK, one write of --size bytes: ms until nothing is
- *               unsent any more: "flush_ms=N"
- *       more    send(--size, MSG_MORE): "held=N", then send(--size):
+ *       corkmore  TCP_CORK, one write of --size bytes: ms until nothing is
+ *               unsent any more and the RTO ("flush_ms=N rto_ms=N"); uncorked, after --wait ms,
+ *               send(--size, MSG_MORE): "held=N", then send(--size):
  *               "after=N" (unsent bytes, a moment later)
  *       opts    set options, read them back before and after connect()
  *   common: [-t SECONDS] overall timeout (default 60)
@@ -85,6 +85,18 @@ static int unsent(int fd)
 	if (ioctl(fd, SIOCOUTQNSD, &n))
 		return -errno;
 	return n;
+}
+
+/* the RTO in force (TCP_INFO tcpi_rto, us) in ms */
+static int rto_ms(int fd)
+{
+	struct tcp_info ti;
+	socklen_t l = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &l))
+		return -1;
+	return ti.tcpi_rto / 1000;
 }
 
 static void touch(const char *f)
@@ -228,15 +240,17 @@ static int client(void)
 		printf("held=%d", unsent(fd));
 		setint(fd, IPPROTO_TCP, TCP_CORK, 0, "uncork");
 		printf(" after_uncork=%d\n", unsent(fd));
-	} else if (!strcmp(mode, "corkwait")) {
+	} else if (!strcmp(mode, "corkmore")) {
 		setint(fd, IPPROTO_TCP, TCP_CORK, 1, "cork");
 		t0 = now_s();
 		if (send(fd, buf, size, 0) != size)
 			die("send");
 		while (unsent(fd) > 0 && now_s() - t0 < 5)
 			usleep(1000);
-		printf("flush_ms=%.0f\n", (now_s() - t0) * 1000);
-	} else if (!strcmp(mode, "more")) {
+		printf("flush_ms=%.0f rto_ms=%d ", (now_s() - t0) * 1000,
+		       rto_ms(fd));
+		setint(fd, IPPROTO_TCP, TCP_CORK, 0, "uncork");
+		msleep(wait_ms);
 		if (send(fd, buf, size, MSG_MORE) != size)
 			die("send");
 		msleep(wait_ms);
