@@ -215,7 +215,7 @@ static int buf_min = 4096;
 static int buf_max = 64 << 20;
 static int two_i = 2;
 static unsigned int ka_max = 32767;	/* MAX_TCP_KEEPIDLE, in seconds */
-static u8 ka_probes_max = 127;		/* MAX_TCP_KEEPCNT */
+static unsigned int ka_probes_max = 127; /* MAX_TCP_KEEPCNT; u8vec reads uint */
 
 #define XTCP_MS(n, f) {							\
 	.procname = n, .data = &xtcp_tmpl.params.f,			\
