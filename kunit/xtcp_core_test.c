@@ -42,7 +42,7 @@ struct xt_env {
 	/* receive buffer model: rcv_space() = rbuf - queued */
 	u32 rbuf, queued;
 	bool rcv_refuse;	/* rcv_data() says: no memory */
-	int notes[32];		/* by enum xtcp_note */
+	int notes[XTCP_N_MAX];	/* by enum xtcp_note */
 	/* out-of-order queue: ofo_hold() and ofo_pull() calls */
 	u32 hoff[XT_MAXRCV], hlen[XT_MAXRCV], hseq[XT_MAXRCV];
 	int nhold;
@@ -378,6 +378,17 @@ static void xt_expect_rcv_(struct kunit *test, int line, int i, u32 off,
 
 /* ---- builders: each drives a fresh TCB to its state via the API ---- */
 
+/*
+ * The cases of this file check the delayed-ACK path (one ACK per two
+ * segments or the timer): start them past the quick-ACK mode a new
+ * connection begins in (kunit/xtcp_sender_test.c covers that mode).
+ */
+static void xt_no_quickack(struct kunit *test)
+{
+	T(test)->ack_started = 1;
+	T(test)->quick = 0;
+}
+
 static void xt_closed(struct kunit *test)
 {
 	struct xt_env *e = E(test);
@@ -426,6 +437,7 @@ static void xt_syn_received(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, xtcp_core_listen_input(&syn), XTCP_LV_SYN);
 	xtcp_core_accept_syn(T(test), &syn, E(test)->iss);
 	KUNIT_ASSERT_EQ(test, T(test)->state, XTCP_SYN_RECEIVED);
+	xt_no_quickack(test);
 	xt_clear(test);
 }
 
@@ -450,6 +462,7 @@ static void xt_established(struct kunit *test)
 	xt_send_full(test, XTCP_SYN | XTCP_ACK, e->irs, e->iss + 1, 0,
 		     e->peer_wnd, e->peer_mss, e->peer_ws);
 	KUNIT_ASSERT_EQ(test, T(test)->state, XTCP_ESTABLISHED);
+	xt_no_quickack(test);
 	xt_clear(test);
 }
 
@@ -1680,13 +1693,16 @@ static void established_send_wnd_limited(struct kunit *test)
 	xt_write(test, 3000);
 	KUNIT_EXPECT_EQ(test, xt_expect_seg(test, XTCP_ACK, S1, R1,
 					    XT_ANY)->len, 1460);
-	KUNIT_EXPECT_EQ(test, xt_expect_seg(test, XTCP_ACK, S1 + 1460, R1,
-					    XT_ANY)->len, 540);
+	/* sender SWS avoidance (RFC 9293 §3.8.6.2.1): no 540-byte sliver,
+	 * below an MSS and below half the 2000-byte window
+	 */
 	xt_expect_none(test);
 	/* the ACK opens the window: the rest goes */
-	xt_send(test, XTCP_ACK, R1, S1 + 2000, 0);
+	xt_send(test, XTCP_ACK, R1, S1 + 1460, 0);
+	KUNIT_EXPECT_EQ(test, xt_expect_seg(test, XTCP_ACK, S1 + 1460, R1,
+					    XT_ANY)->len, 1460);
 	KUNIT_EXPECT_EQ(test, xt_expect_seg(test, XTCP_ACK | XTCP_PSH,
-					    S1 + 2000, R1, XT_ANY)->len, 1000);
+					    S1 + 2920, R1, XT_ANY)->len, 80);
 	xt_expect_none(test);
 }
 
@@ -1701,6 +1717,11 @@ static void established_window_update_sends(struct kunit *test)
 	/* pure window update (same ack): snd_wl rule accepts it */
 	xt_send_wnd(test, XTCP_ACK, R1, S1, 0, 3000);
 	KUNIT_EXPECT_EQ(test, T(test)->snd_wnd, 3000);
+	/* Nagle (Minshall): the 500-byte tail waits for the 1000-byte
+	 * (short) segment's ACK
+	 */
+	xt_expect_none(test);
+	xt_send_wnd(test, XTCP_ACK, R1, S1 + 1000, 0, 3000);
 	KUNIT_EXPECT_EQ(test, xt_expect_seg(test, XTCP_ACK | XTCP_PSH,
 					    S1 + 1000, R1, XT_ANY)->len, 500);
 	xt_expect_none(test);
@@ -2003,6 +2024,9 @@ static void established_mem_no_shrink(struct kunit *test)
 	xt_clear(test);
 	xt_send(test, XTCP_ACK, R1, S1, 100);
 	xt_send(test, XTCP_ACK, R1 + 100, S1, 100);
+	/* 200 bytes are not two full-sized segments: the timer ACKs */
+	xt_expect_none(test);
+	xt_fire(test, XTCP_T_DELACK);
 	xt_expect_seg(test, XTCP_ACK, S1, R1 + 200, 9800);
 	xt_expect_none(test);
 	KUNIT_EXPECT_EQ(test, T(test)->rcv_adv, R1 + 10000);

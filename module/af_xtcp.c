@@ -40,6 +40,7 @@ struct proto xtcp_prot = {
 	.name		= "XTCP",
 	.owner		= THIS_MODULE,
 	.backlog_rcv	= xtcp_backlog_rcv,
+	.keepalive	= xtcp_set_keepalive,
 	.obj_size	= sizeof(struct xtcp6_sock),
 };
 
@@ -113,6 +114,9 @@ static const struct xtcp_params xtcp_default_params = {
 	.orphan_retries	= 0,		/* as tcp_orphan_retries */
 	.sack		= 1,		/* as tcp_sack */
 	.delack_ms	= 40,
+	.keepalive_time	= 7200,		/* s, as tcp_keepalive_time */
+	.keepalive_intvl = 75,		/* s, as tcp_keepalive_intvl */
+	.keepalive_probes = 9,		/* as tcp_keepalive_probes */
 };
 
 static int __net_init xtcp_net_init(struct net *net)

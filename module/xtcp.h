@@ -87,6 +87,12 @@ enum xtcp_mib {
 	XTCP_MIB_OFOPRUNED,
 	XTCP_MIB_DSACKOLDSENT,
 	XTCP_MIB_DSACKOFOSENT,
+	/* sender: delayed ACK, probes, timeouts (Linux's TcpExt names) */
+	XTCP_MIB_DELAYEDACKS,
+	XTCP_MIB_DELAYEDACKLOCKED,
+	XTCP_MIB_TCPWINPROBE,
+	XTCP_MIB_TCPKEEPALIVE,
+	XTCP_MIB_TCPTIMEOUTS,
 	XTCP_MIB_MAX
 };
 
@@ -423,6 +429,7 @@ int xtcp_setsockopt(struct socket *sock, int level, int optname,
 int xtcp_getsockopt(struct socket *sock, int level, int optname,
 		    char __user *optval, int __user *optlen);
 int xtcp_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg);
+void xtcp_set_keepalive(struct sock *sk, int val);
 
 /* af_xtcp.c */
 extern struct proto xtcp_prot;

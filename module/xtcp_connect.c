@@ -73,6 +73,7 @@ void xtcp_set_mss(struct sock *sk, u32 mss)
 
 	xs->tcb.rcv_mss = clamp_t(u32, mss, 88, 65495);
 	xtcp_tcpopt_apply(&xs->topt, &xs->tcb);
+	xs->tcb.keepalive = sock_flag(sk, SOCK_KEEPOPEN);
 }
 
 static int xtcp_check_port(struct sock *sk, u16 port)

@@ -25,8 +25,8 @@
 #define XTCP_MAX_WND		65535U
 #define XTCP_CLOCK_G_US		1000	/* clock granularity G: 1 ms */
 #define XTCP_INIT_CWND		10	/* RFC 6928 */
-#define XTCP_DELACK_SEGS	2	/* ACK every second segment */
 #define XTCP_MAX_OPT_SPACE	40	/* option bytes, RFC 9293 §3.1 */
+#define XTCP_MAX_QUICKACKS	16	/* as Linux TCP_MAX_QUICKACKS */
 
 static const char * const xtcp_state_names[XTCP_NSTATES] = {
 	[XTCP_CLOSED]		= "CLOSED",
@@ -84,6 +84,30 @@ static void xtcp_timers_clear_all(struct xtcp_tcb *tcb)
 		xtcp_timer_clear(tcb, t);
 }
 
+static u32 xtcp_now32(struct xtcp_tcb *tcb)
+{
+	return (u32)xtcp_now(tcb);
+}
+
+static u32 xtcp_keepidle_ms(const struct xtcp_tcb *tcb)
+{
+	return tcb->p.keepalive_time * 1000;
+}
+
+/*
+ * The connection is synchronized: the keep-alive clock starts and, with
+ * SO_KEEPALIVE, its timer (Linux's tcp_finish_connect and
+ * tcp_create_openreq_child).
+ */
+static void xtcp_sender_established(struct xtcp_tcb *tcb)
+{
+	tcb->rcv_tstamp = xtcp_now32(tcb);
+	tcb->lrcv_ts = tcb->rcv_tstamp;
+	tcb->rcv_wup = tcb->rcv_nxt;
+	if (tcb->keepalive)
+		xtcp_timer_set(tcb, XTCP_T_KEEPALIVE, xtcp_keepidle_ms(tcb));
+}
+
 /* The one place the state changes; entering CLOSED clears all timers. */
 static void xtcp_set_state(struct xtcp_tcb *tcb, enum xtcp_state new)
 {
@@ -96,6 +120,8 @@ static void xtcp_set_state(struct xtcp_tcb *tcb, enum xtcp_state new)
 		xtcp_cc_init(tcb);
 	if (new == XTCP_CLOSED)
 		xtcp_timers_clear_all(tcb);
+	if (new == XTCP_ESTABLISHED)
+		xtcp_sender_established(tcb);
 	tcb->ops->state_change(tcb, old);
 }
 
@@ -121,6 +147,7 @@ static void xtcp_enter_time_wait(struct xtcp_tcb *tcb)
 	xtcp_timer_clear(tcb, XTCP_T_DELACK);
 	xtcp_timer_clear(tcb, XTCP_T_PERSIST);
 	xtcp_timer_clear(tcb, XTCP_T_FINWAIT2);
+	xtcp_timer_clear(tcb, XTCP_T_KEEPALIVE);
 	xtcp_set_state(tcb, XTCP_TIME_WAIT);
 	xtcp_timer_set(tcb, XTCP_T_TIMEWAIT, 2 * tcb->p.msl_ms);
 }
@@ -260,6 +287,10 @@ static int xtcp_emit(struct xtcp_tcb *tcb, struct xtcp_out *o)
 		}
 		tcb->delack_pending = 0;
 		xtcp_timer_clear(tcb, XTCP_T_DELACK);
+		/* as tcp_event_ack_sent(): one quick ACK used */
+		tcb->rcv_wup = tcb->rcv_nxt;
+		if (tcb->quick)
+			tcb->quick--;
 	}
 	return tcb->ops->output(tcb, o);
 }
@@ -387,9 +418,44 @@ static bool xtcp_fin_pending(const struct xtcp_tcb *tcb)
 	return (tcb->fl & XTCP_F_FIN_QUEUED) && !(tcb->fl & XTCP_F_FIN_SENT);
 }
 
+/*
+ * May a new segment of @len bytes (@avail queued, @in_flight outstanding)
+ * go now? Sender SWS avoidance (RFC 9293 §3.8.6.2.1): a full segment, or
+ * at least half the largest window the peer offered, or all that is queued
+ * when Nagle (§3.7.4; Minshall's variant as Linux's tcp_nagle_check: no
+ * second small segment while one is unacknowledged) and the cork allow.
+ * A FIN is never held (tcp_nagle_test).
+ */
+static bool xtcp_snd_hold(const struct xtcp_tcb *tcb, u32 len, u32 avail,
+			  u32 in_flight)
+{
+	if (len >= tcb->snd_mss || (tcb->send_how & XTCP_SEND_PROBE))
+		return false;
+	if (len < avail)	/* the window cuts the segment short */
+		return len < tcb->max_wnd / 2;
+	if ((tcb->send_how & XTCP_SEND_PUSH) || xtcp_fin_pending(tcb))
+		return false;
+	if ((tcb->nonagle & XTCP_NAGLE_CORK) ||
+	    (tcb->send_how & XTCP_SEND_MORE))
+		return true;
+	if (tcb->nonagle & XTCP_NAGLE_OFF)
+		return false;
+	return in_flight && xtcp_seq_gt(tcb->snd_sml, tcb->snd_una);
+}
+
+/* New data [@seq, @seq + @len) is going out (not a retransmission). */
+static void xtcp_sent_new(struct xtcp_tcb *tcb, u32 seq, u32 len)
+{
+	if (seq == tcb->snd_una)	/* the flight starts: RFC 5482 clock */
+		tcb->una_ts = xtcp_now32(tcb);
+	if (len < tcb->snd_mss)
+		tcb->snd_sml = seq + len;
+}
+
 /* Send what the windows allow; returns the number of segments emitted. */
 static int xtcp_output_segs_f(struct xtcp_tcb *tcb, bool force_head)
 {
+	bool held = false;
 	int sent = 0;
 
 	if (!xtcp_can_send(tcb))
@@ -415,6 +481,11 @@ static int xtcp_output_segs_f(struct xtcp_tcb *tcb, bool force_head)
 			break;
 		if (avail && !len)
 			break;	/* window-limited */
+		if (len && !xtcp_seq_lt(tcb->snd_nxt, tcb->snd_max) &&
+		    xtcp_snd_hold(tcb, len, avail, in_flight)) {
+			held = true;
+			break;
+		}
 
 		xtcp_out_init(&o, XTCP_ACK, tcb->snd_nxt);
 		o.len = len;
@@ -428,6 +499,8 @@ static int xtcp_output_segs_f(struct xtcp_tcb *tcb, bool force_head)
 		} else if (!(tcb->fl & XTCP_F_RTT_TIMING)) {
 			xtcp_rtt_start(tcb, o.seq);
 		}
+		if (!o.rtx)
+			xtcp_sent_new(tcb, o.seq, len);
 		tcb->snd_nxt += len;
 		if (o.flags & XTCP_FIN) {
 			tcb->snd_nxt++;
@@ -452,6 +525,10 @@ static int xtcp_output_segs_f(struct xtcp_tcb *tcb, bool force_head)
 		   !xtcp_timer_armed(tcb, XTCP_T_PERSIST)) {
 		xtcp_timer_set(tcb, XTCP_T_PERSIST,
 			       xtcp_backoff_ms(tcb, tcb->rto_ms, tcb->probes));
+	} else if (held && !xtcp_timer_armed(tcb, XTCP_T_PERSIST)) {
+		/* nothing in flight to clock it out: as tcp_check_probe_timer */
+		xtcp_timer_set(tcb, XTCP_T_PERSIST,
+			       max_t(u32, tcb->rto_ms, XTCP_HOLD_MIN_MS));
 	}
 	return sent;
 }
@@ -467,6 +544,37 @@ void xtcp_core_output(struct xtcp_tcb *tcb)
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_core_output);
 
+void xtcp_core_send(struct xtcp_tcb *tcb, unsigned int how)
+{
+	tcb->send_how = how;
+	xtcp_output_segs(tcb);
+	tcb->send_how = 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_core_send);
+
+void xtcp_core_set_nodelay(struct xtcp_tcb *tcb, bool on)
+{
+	if (!on) {
+		tcb->nonagle &= ~XTCP_NAGLE_OFF;
+		return;
+	}
+	tcb->nonagle |= XTCP_NAGLE_OFF;
+	xtcp_core_send(tcb, XTCP_SEND_PUSH);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_core_set_nodelay);
+
+void xtcp_core_set_cork(struct xtcp_tcb *tcb, bool on)
+{
+	if (on) {
+		tcb->nonagle |= XTCP_NAGLE_CORK;
+		return;
+	}
+	/* as __tcp_sock_set_cork(): with TCP_NODELAY all of it goes */
+	tcb->nonagle &= ~XTCP_NAGLE_CORK;
+	xtcp_core_send(tcb, tcb->nonagle & XTCP_NAGLE_OFF ? XTCP_SEND_PUSH : 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_core_set_cork);
+
 /* ---- set-up ---- */
 
 void xtcp_core_init(struct xtcp_tcb *tcb, const struct xtcp_core_ops *ops,
@@ -481,6 +589,16 @@ void xtcp_core_init(struct xtcp_tcb *tcb, const struct xtcp_core_ops *ops,
 	tcb->cwnd = XTCP_INIT_CWND * tcb->snd_mss;
 	tcb->ssthresh = 0x7fffffff;
 	tcb->rto_ms = p->rto_init_ms;
+	/* sender: the glue applies the socket options after this */
+	tcb->nonagle = 0;
+	tcb->send_how = 0;
+	tcb->quick = 0;
+	tcb->pingpong = 0;
+	tcb->ack_started = 0;
+	tcb->keepalive = 0;
+	tcb->rcv_seg_mss = 0;
+	tcb->probe_ts = 0;
+	tcb->user_timeout = 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_core_init);
 
@@ -521,6 +639,7 @@ static void xtcp_set_iss(struct xtcp_tcb *tcb, u32 iss)
 	tcb->syn_tries = 0;
 	tcb->backoff = 0;
 	tcb->rto_ms = tcb->p.rto_init_ms;
+	tcb->una_ts = xtcp_now32(tcb);	/* the SYN: RFC 5482 clock */
 	xtcp_rtt_start(tcb, iss);
 }
 
@@ -736,6 +855,7 @@ static bool xtcp_input_ack(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 	if (xtcp_seq_lt(ack, tcb->snd_una - tcb->max_wnd))
 		return false;
 	tcb->probes_out = 0;	/* the peer is alive (tcp_ack) */
+	tcb->rcv_tstamp = xtcp_now32(tcb);
 
 	if (xtcp_seq_gt(ack, tcb->snd_una)) {
 		u32 acked = ack - tcb->snd_una;
@@ -746,6 +866,7 @@ static bool xtcp_input_ack(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 			acked--;
 		tcb->bytes_acked += acked;
 		tcb->snd_una = ack;
+		tcb->una_ts = tcb->rcv_tstamp;	/* progress: RFC 5482 */
 		if (xtcp_seq_gt(ack, tcb->snd_nxt)) {
 			tcb->snd_nxt = ack;
 			if (fin)
@@ -776,6 +897,7 @@ static bool xtcp_input_ack(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 		tcb->max_wnd = max(tcb->max_wnd, tcb->snd_wnd);
 		if (!old && tcb->snd_wnd) {
 			tcb->probes = 0;
+			tcb->probe_ts = 0;
 			xtcp_timer_clear(tcb, XTCP_T_PERSIST);
 		}
 	}
@@ -799,6 +921,53 @@ static bool xtcp_input_ack(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 	return true;
 }
 
+/* as Linux's tcp_incr_quickack(): about a window's worth of quick ACKs */
+static void xtcp_incr_quickack(struct xtcp_tcb *tcb)
+{
+	u32 mss = tcb->rcv_seg_mss ? : max_t(u32, tcb->rcv_mss, XTCP_MIN_MSS);
+	u32 q = tcb->rcv_wnd / (2 * mss);
+
+	q = clamp_t(u32, q, 2, XTCP_MAX_QUICKACKS);
+	if (q > tcb->quick)
+		tcb->quick = q;
+}
+
+/*
+ * @len in-order bytes were accepted: ACK now or later? RFC 9293 §3.8.6.3
+ * and RFC 5681 §4.2 as Linux's __tcp_ack_snd_check(): at once when more
+ * than one full-sized segment is unacknowledged (every second segment) or
+ * in quick-ACK mode, else within delack_ms. Quick-ACK mode starts with
+ * the first data and after an idle gap longer than the RTO
+ * (tcp_event_data_recv); TCP_QUICKACK 0 (pingpong) turns it off.
+ */
+static void xtcp_rcv_ack_policy(struct xtcp_tcb *tcb, u32 len,
+				struct xtcp_rx *rx)
+{
+	u32 now = xtcp_now32(tcb);
+
+	/* the peer's segment size, as tcp_measure_rcv_mss() */
+	if (!tcb->rcv_seg_mss)
+		tcb->rcv_seg_mss = clamp_t(u32, tcb->rcv_mss, XTCP_MIN_MSS,
+					   XTCP_DEFAULT_MSS);
+	if (len >= tcb->rcv_seg_mss)
+		tcb->rcv_seg_mss = min_t(u32, len, tcb->rcv_mss);
+	if (!tcb->ack_started) {
+		tcb->ack_started = 1;
+		xtcp_incr_quickack(tcb);
+	} else if (now - tcb->lrcv_ts > tcb->rto_ms) {
+		xtcp_incr_quickack(tcb);
+	}
+	tcb->lrcv_ts = now;
+	if (tcb->delack_pending < U8_MAX)
+		tcb->delack_pending++;
+	if (!tcb->p.delack_ms ||
+	    tcb->rcv_nxt - tcb->rcv_wup > tcb->rcv_seg_mss ||
+	    (tcb->quick && !tcb->pingpong))
+		rx->ack_now = true;
+	else
+		rx->ack_later = true;
+}
+
 /* ---- out-of-order data (RFC 5681 §4.2, RFC 2018, RFC 2883) ---- */
 
 /* report [@start, @end) as duplicate data (RFC 2883 §4), when SACK is on */
@@ -809,16 +978,6 @@ static void xtcp_dsack(struct xtcp_tcb *tcb, u32 start, u32 end,
 		return;
 	xtcp_ofo_set_dsack(&tcb->ofo, start, end);
 	xtcp_note(tcb, n);
-}
-
-/* ACK the next in-order segments at once, as Linux's tcp_incr_quickack() */
-static void xtcp_ofo_quickack(struct xtcp_tcb *tcb)
-{
-	u32 q = tcb->rcv_wnd / (2 * tcb->rcv_mss);
-
-	q = clamp_t(u32, q, 2, XTCP_OFO_MAX_QUICKACKS);
-	if (q > tcb->ofo.quick)
-		tcb->ofo.quick = q;
 }
 
 /*
@@ -839,7 +998,7 @@ static void xtcp_rcv_ofo(struct xtcp_tcb *tcb, const struct xtcp_seg *seg,
 
 	rx->ack_now = true;
 	rx->ack_dup = true;
-	xtcp_ofo_quickack(tcb);
+	xtcp_incr_quickack(tcb);
 	if (o->fin && !xtcp_seq_lt(end, o->fin_seq)) {
 		end = o->fin_seq;	/* nothing comes after the FIN */
 		fin = true;
@@ -896,10 +1055,6 @@ static void xtcp_ofo_fill(struct xtcp_tcb *tcb, struct xtcp_rx *rx)
 	u32 from = tcb->rcv_nxt, to;
 	u8 n = o->n;
 
-	if (o->quick) {
-		o->quick--;
-		rx->ack_now = true;
-	}
 	if (!n)
 		return;
 	rx->ack_now = true;
@@ -962,13 +1117,7 @@ static void xtcp_input_data(struct xtcp_tcb *tcb, const struct xtcp_seg *seg,
 		if (len) {
 			xtcp_rcv_advance(tcb, len);
 			tcb->bytes_received += len;
-			if (tcb->delack_pending < U8_MAX)
-				tcb->delack_pending++;
-			if (tcb->delack_pending >= XTCP_DELACK_SEGS ||
-			    !tcb->p.delack_ms)
-				rx->ack_now = true;
-			else
-				rx->ack_later = true;
+			xtcp_rcv_ack_policy(tcb, len, rx);
 			xtcp_event(tcb);
 		}
 		xtcp_ofo_fill(tcb, rx);
@@ -1238,12 +1387,30 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_core_cookie_child);
 
 /* ---- timers (§3.10.8) ---- */
 
+/*
+ * TCP_USER_TIMEOUT (RFC 5482) as Linux: @ms, but no later than the user
+ * timeout counted from @since (tcp_clamp_rto_to_user_timeout,
+ * tcp_clamp_probe0_to_user_timeout).
+ */
+static u32 xtcp_ut_clamp(struct xtcp_tcb *tcb, u32 since, u32 ms)
+{
+	u32 elapsed = xtcp_now32(tcb) - since;
+
+	if (elapsed >= tcb->user_timeout)
+		return 1;
+	return min(ms, tcb->user_timeout - elapsed);
+}
+
 static void xtcp_timeout_handshake(struct xtcp_tcb *tcb)
 {
 	bool syn_sent = tcb->state == XTCP_SYN_SENT;
 	u8 limit = syn_sent ? tcb->p.syn_retries : tcb->p.synack_retries;
+	/* a user timeout also bounds connect() (Linux's tcp_write_timeout) */
+	bool ut = syn_sent && tcb->user_timeout && tcb->syn_tries &&
+		  xtcp_now32(tcb) - tcb->una_ts >= tcb->user_timeout;
 
-	if (tcb->syn_tries >= limit) {
+	xtcp_note(tcb, XTCP_N_RTO);
+	if (tcb->syn_tries >= limit || ut) {
 		if (syn_sent || !(tcb->fl & XTCP_F_PASSIVE))
 			xtcp_error(tcb, -ETIMEDOUT);
 		xtcp_set_state(tcb, XTCP_CLOSED);
@@ -1253,7 +1420,22 @@ static void xtcp_timeout_handshake(struct xtcp_tcb *tcb)
 	tcb->fl &= ~XTCP_F_RTT_TIMING;
 	tcb->rto_ms = min(tcb->rto_ms * 2, tcb->p.rto_max_ms);
 	xtcp_send_syn(tcb, !syn_sent, true);
-	xtcp_timer_set(tcb, XTCP_T_RTX, tcb->rto_ms);
+	xtcp_timer_set(tcb, XTCP_T_RTX, syn_sent && tcb->user_timeout ?
+		       xtcp_ut_clamp(tcb, tcb->una_ts, tcb->rto_ms) :
+		       tcb->rto_ms);
+}
+
+/*
+ * Give up retransmitting? After `retries` expirations, or with a user
+ * timeout once data stayed unacknowledged that long and at least one
+ * retransmission was tried (Linux's retransmits_timed_out()).
+ */
+static bool xtcp_rtx_expired(struct xtcp_tcb *tcb)
+{
+	if (!tcb->user_timeout)
+		return tcb->backoff >= tcb->p.retries;
+	return tcb->backoff &&
+	       xtcp_now32(tcb) - tcb->una_ts >= tcb->user_timeout;
 }
 
 static void xtcp_timeout_rtx(struct xtcp_tcb *tcb)
@@ -1264,7 +1446,8 @@ static void xtcp_timeout_rtx(struct xtcp_tcb *tcb)
 	}
 	if (!xtcp_can_send(tcb) || tcb->snd_una == tcb->snd_max)
 		return;
-	if (tcb->backoff >= tcb->p.retries) {
+	xtcp_note(tcb, XTCP_N_RTO);
+	if (xtcp_rtx_expired(tcb)) {
 		xtcp_error(tcb, -ETIMEDOUT);
 		xtcp_set_state(tcb, XTCP_CLOSED);
 		return;
@@ -1284,6 +1467,9 @@ static void xtcp_timeout_rtx(struct xtcp_tcb *tcb)
 	xtcp_output_segs_f(tcb, true);
 	if (tcb->snd_una != tcb->snd_max && !xtcp_timer_armed(tcb, XTCP_T_RTX))
 		xtcp_timer_set(tcb, XTCP_T_RTX, tcb->rto_ms);
+	if (tcb->user_timeout && xtcp_timer_armed(tcb, XTCP_T_RTX))
+		xtcp_timer_set(tcb, XTCP_T_RTX,
+			       xtcp_ut_clamp(tcb, tcb->una_ts, tcb->rto_ms));
 }
 
 /*
@@ -1311,14 +1497,34 @@ static bool xtcp_probes_exhausted(const struct xtcp_tcb *tcb)
 
 static void xtcp_timeout_persist(struct xtcp_tcb *tcb)
 {
+	u32 now = xtcp_now32(tcb), ms;
+
 	if (!xtcp_can_send(tcb))
 		return;
-	if (tcb->snd_wnd || tcb->snd_una != tcb->snd_max) {
+	if (tcb->snd_una != tcb->snd_max) {
+		tcb->probe_ts = 0;
 		xtcp_output_segs(tcb);
+		return;
+	}
+	if (tcb->snd_wnd) {
+		/* a segment held by cork, MSG_MORE or SWS avoidance goes
+		 * now, as tcp_write_wakeup() (TCP_CORK's 200 ms ceiling)
+		 */
+		tcb->probe_ts = 0;
+		xtcp_core_send(tcb, XTCP_SEND_PROBE);
 		return;
 	}
 	if (!xtcp_snd_avail(tcb) && !xtcp_fin_pending(tcb))
 		return;
+	/* the user timeout bounds zero-window probing (tcp_probe_timer) */
+	if (!tcb->probe_ts) {
+		tcb->probe_ts = now ? : 1;
+	} else if (tcb->user_timeout &&
+		   now - tcb->probe_ts >= tcb->user_timeout) {
+		xtcp_error(tcb, -ETIMEDOUT);
+		xtcp_set_state(tcb, XTCP_CLOSED);
+		return;
+	}
 	if (xtcp_probes_exhausted(tcb)) {
 		if (tcb->fl & XTCP_F_ORPHAN)
 			xtcp_note(tcb, XTCP_N_ORPHAN_PROBE_ABORT);
@@ -1328,13 +1534,118 @@ static void xtcp_timeout_persist(struct xtcp_tcb *tcb)
 	}
 	/* window probe: an old sequence number elicits an ACK */
 	xtcp_send_ack_seq(tcb, tcb->snd_una - 1);
+	xtcp_note(tcb, XTCP_N_WINPROBE);
 	if (tcb->probes < U8_MAX)
 		tcb->probes++;
 	if (tcb->probes_out < U8_MAX)
 		tcb->probes_out++;
-	xtcp_timer_set(tcb, XTCP_T_PERSIST,
-		       xtcp_backoff_ms(tcb, tcb->rto_ms, tcb->probes));
+	ms = xtcp_backoff_ms(tcb, tcb->rto_ms, tcb->probes);
+	if (tcb->user_timeout)
+		ms = xtcp_ut_clamp(tcb, tcb->probe_ts, ms);
+	xtcp_timer_set(tcb, XTCP_T_PERSIST, ms);
 }
+
+/* states in which keep-alive runs (Linux: all but CLOSE and SYN-SENT) */
+static bool xtcp_ka_state(const struct xtcp_tcb *tcb)
+{
+	return tcb->state >= XTCP_ESTABLISHED &&
+	       tcb->state != XTCP_TIME_WAIT;
+}
+
+/* since the peer last showed life (Linux's keepalive_time_elapsed()) */
+static u32 xtcp_ka_elapsed(struct xtcp_tcb *tcb)
+{
+	u32 now = xtcp_now32(tcb);
+
+	return min(now - tcb->lrcv_ts, now - tcb->rcv_tstamp);
+}
+
+/*
+ * RFC 1122 §4.2.3.6 as Linux's tcp_keepalive_timer(): after keepalive_time
+ * of silence with nothing to send, a probe SEG.SEQ = SND.NXT - 1 without
+ * data every keepalive_intvl; keepalive_probes unanswered probes (with a
+ * user timeout: that long silent and one probe out) reset the connection
+ * with ETIMEDOUT.
+ */
+static void xtcp_timeout_keepalive(struct xtcp_tcb *tcb)
+{
+	u32 when = xtcp_keepidle_ms(tcb), elapsed;
+	struct xtcp_out o;
+
+	if (!tcb->keepalive || !xtcp_ka_state(tcb))
+		return;
+	if (tcb->snd_una != tcb->snd_max || xtcp_snd_avail(tcb) ||
+	    xtcp_fin_pending(tcb)) {
+		/* alive without keep-alive: the other timers watch it */
+		xtcp_timer_set(tcb, XTCP_T_KEEPALIVE, when);
+		return;
+	}
+	elapsed = xtcp_ka_elapsed(tcb);
+	if (elapsed < when) {
+		xtcp_timer_set(tcb, XTCP_T_KEEPALIVE, when - elapsed);
+		return;
+	}
+	if (tcb->user_timeout ?
+	    elapsed >= tcb->user_timeout && tcb->probes_out :
+	    tcb->probes_out >= tcb->p.keepalive_probes) {
+		xtcp_out_init(&o, XTCP_RST | XTCP_ACK, tcb->snd_nxt);
+		xtcp_emit(tcb, &o);
+		xtcp_error(tcb, -ETIMEDOUT);
+		xtcp_set_state(tcb, XTCP_CLOSED);
+		return;
+	}
+	xtcp_send_ack_seq(tcb, tcb->snd_nxt - 1);
+	xtcp_note(tcb, XTCP_N_KEEPALIVE);
+	if (tcb->probes_out < U8_MAX)
+		tcb->probes_out++;
+	xtcp_timer_set(tcb, XTCP_T_KEEPALIVE, tcb->p.keepalive_intvl * 1000);
+}
+
+void xtcp_core_set_keepalive(struct xtcp_tcb *tcb, bool on)
+{
+	bool was = tcb->keepalive;
+
+	tcb->keepalive = on;
+	if (!xtcp_ka_state(tcb))
+		return;		/* armed when the connection is established */
+	if (on && !was)
+		xtcp_timer_set(tcb, XTCP_T_KEEPALIVE, xtcp_keepidle_ms(tcb));
+	else if (!on)
+		xtcp_timer_clear(tcb, XTCP_T_KEEPALIVE);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_core_set_keepalive);
+
+void xtcp_core_set_keepidle(struct xtcp_tcb *tcb, u32 secs)
+{
+	u32 when, elapsed;
+
+	tcb->p.keepalive_time = secs;
+	if (!tcb->keepalive || !xtcp_ka_state(tcb))
+		return;
+	/* as tcp_sock_set_keepidle_locked(): counted from the last sign */
+	when = xtcp_keepidle_ms(tcb);
+	elapsed = xtcp_ka_elapsed(tcb);
+	xtcp_timer_set(tcb, XTCP_T_KEEPALIVE, when > elapsed ? when - elapsed : 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_core_set_keepidle);
+
+void xtcp_core_set_quickack(struct xtcp_tcb *tcb, int val)
+{
+	if (!val) {
+		tcb->pingpong = 1;
+		return;
+	}
+	tcb->pingpong = 0;
+	/* a pending ACK goes now; an even value then delays again */
+	if ((tcb->state == XTCP_ESTABLISHED ||
+	     tcb->state == XTCP_CLOSE_WAIT) &&
+	    xtcp_timer_armed(tcb, XTCP_T_DELACK)) {
+		xtcp_send_ack(tcb);
+		if (!(val & 1))
+			tcb->pingpong = 1;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_core_set_quickack);
 
 void xtcp_core_timeout(struct xtcp_tcb *tcb, enum xtcp_timer t)
 {
@@ -1348,8 +1659,12 @@ void xtcp_core_timeout(struct xtcp_tcb *tcb, enum xtcp_timer t)
 		break;
 	case XTCP_T_DELACK:
 		if (tcb->state >= XTCP_ESTABLISHED &&
-		    tcb->state != XTCP_TIME_WAIT)
+		    tcb->state != XTCP_TIME_WAIT) {
+			/* a missed delayed ACK ends pingpong (Linux) */
+			tcb->pingpong = 0;
 			xtcp_send_ack(tcb);
+			xtcp_note(tcb, XTCP_N_DELACK);
+		}
 		break;
 	case XTCP_T_PERSIST:
 		xtcp_timeout_persist(tcb);
@@ -1361,6 +1676,9 @@ void xtcp_core_timeout(struct xtcp_tcb *tcb, enum xtcp_timer t)
 	case XTCP_T_TIMEWAIT:
 		if (tcb->state == XTCP_TIME_WAIT)
 			xtcp_set_state(tcb, XTCP_CLOSED);
+		break;
+	case XTCP_T_KEEPALIVE:
+		xtcp_timeout_keepalive(tcb);
 		break;
 	default:
 		break;

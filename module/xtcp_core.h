@@ -68,6 +68,7 @@ enum xtcp_timer {
 	XTCP_T_PERSIST,		/* zero-window probe (RFC 9293 §3.8.6.1) */
 	XTCP_T_FINWAIT2,	/* orphaned FIN-WAIT-2 limit */
 	XTCP_T_TIMEWAIT,	/* 2*MSL (RFC 9293 §3.6) */
+	XTCP_T_KEEPALIVE,	/* keep-alive (RFC 1122 §4.2.3.6) */
 	XTCP_T_MAX
 };
 
@@ -82,6 +83,12 @@ enum xtcp_note {
 	XTCP_N_OFO_MERGE,	/* ... joining held data */
 	XTCP_N_DSACK_OLD,	/* D-SACK for data below RCV.NXT */
 	XTCP_N_DSACK_OFO,	/* D-SACK for data held out of order */
+	/* sender: delayed ACK, probes, timeouts */
+	XTCP_N_DELACK,		/* the delayed-ACK timer sent an ACK */
+	XTCP_N_WINPROBE,	/* zero-window probe sent */
+	XTCP_N_KEEPALIVE,	/* keep-alive probe sent */
+	XTCP_N_RTO,		/* retransmission timer expired */
+	XTCP_N_MAX
 };
 
 /* SACK blocks a segment carries at most (RFC 2018 §3: 4 without
@@ -235,6 +242,11 @@ struct xtcp_core_ops {
  * @orphan_retries: zero-window probes of an orphan (0: 8 while the probe
  *	interval is below rto_max_ms), as Linux's tcp_orphan_retries
  * @sack: offer and accept SACK (RFC 2018), as Linux's tcp_sack
+ * @keepalive_time: idle seconds before the first keep-alive probe
+ *	(TCP_KEEPIDLE; tcp_keepalive_time)
+ * @keepalive_intvl: seconds between probes (TCP_KEEPINTVL)
+ * @keepalive_probes: unanswered probes before the connection is dropped
+ *	(TCP_KEEPCNT)
  */
 struct xtcp_params {
 	u32 msl_ms;
@@ -248,6 +260,10 @@ struct xtcp_params {
 	u8 orphan_retries;
 	u8 sack;
 	u32 delack_ms;
+	/* sender: keep-alive (RFC 1122 §4.2.3.6), Linux's units */
+	u32 keepalive_time;
+	u32 keepalive_intvl;
+	u8 keepalive_probes;
 };
 
 /* tcb->fl bits */
@@ -330,6 +346,21 @@ struct xtcp_tcb {
 	u32 cc_rtt_us;		/* RTT sample taken on the ACK in hand */
 	u64 cc_lsnd;		/* when data was last sent (ops->now()) */
 	u64 cc_priv[XTCP_CC_PRIV_U64];	/* the algorithm's own state */
+	/* sender: Nagle/cork, delayed ACK, keep-alive, user timeout */
+	u8 nonagle;		/* XTCP_NAGLE_* */
+	u8 send_how;		/* XTCP_SEND_* of the output in progress */
+	u8 quick;		/* quick ACKs left (Linux's icsk_ack.quick) */
+	u8 pingpong;		/* TCP_QUICKACK 0: ACKs wait for the timer */
+	u8 ack_started;		/* the first data segment came */
+	u8 keepalive;		/* SO_KEEPALIVE */
+	u16 rcv_seg_mss;	/* peer's segment size (tcp_measure_rcv_mss) */
+	u32 rcv_wup;		/* rcv_nxt when the last ACK went out */
+	u32 snd_sml;		/* end of the last small segment (Minshall) */
+	u32 lrcv_ts;		/* last data received (ms, 32 bits) */
+	u32 rcv_tstamp;		/* last acceptable ACK received */
+	u32 una_ts;		/* unacknowledged data outstanding since */
+	u32 probe_ts;		/* first zero-window probe, 0: none */
+	u32 user_timeout;	/* ms, 0: off (RFC 5482) */
 };
 
 /* enum xtcp_state to Linux's TCP_* numbering, for sk_state and /proc */
@@ -473,6 +504,38 @@ void xtcp_core_cookie_child(struct xtcp_tcb *child,
  */
 bool xtcp_core_tw_syn_ok(const struct xtcp_tcb *tcb,
 			 const struct xtcp_seg *seg);
+
+/*
+ * Sender behaviour (part "sender"): Nagle (RFC 9293 §3.7.4), TCP_CORK,
+ * MSG_MORE, sender SWS avoidance (§3.8.6.2.1), TCP_QUICKACK, keep-alive.
+ */
+#define XTCP_NAGLE_OFF		BIT(0)	/* TCP_NODELAY */
+#define XTCP_NAGLE_CORK		BIT(1)	/* TCP_CORK */
+
+#define XTCP_SEND_MORE		BIT(0)	/* MSG_MORE: hold a partial segment */
+#define XTCP_SEND_PUSH		BIT(1)	/* Nagle and cork yield (NAGLE_PUSH) */
+#define XTCP_SEND_PROBE		BIT(2)	/* one held segment goes regardless */
+
+/* the cork/SWS hold ends after max(RTO, this) (Linux's tcp_probe0_base) */
+#define XTCP_HOLD_MIN_MS	200
+
+/* SEND with a hint: @how is XTCP_SEND_* for this call only. */
+void xtcp_core_send(struct xtcp_tcb *tcb, unsigned int how);
+
+/* TCP_NODELAY: on pushes what Nagle held, at once (as Linux). */
+void xtcp_core_set_nodelay(struct xtcp_tcb *tcb, bool on);
+
+/* TCP_CORK: off sends what the cork held (Nagle still applies). */
+void xtcp_core_set_cork(struct xtcp_tcb *tcb, bool on);
+
+/* TCP_QUICKACK as Linux's __tcp_sock_set_quickack(). */
+void xtcp_core_set_quickack(struct xtcp_tcb *tcb, int val);
+
+/* SO_KEEPALIVE: arms or stops the keep-alive timer (tcp_set_keepalive). */
+void xtcp_core_set_keepalive(struct xtcp_tcb *tcb, bool on);
+
+/* TCP_KEEPIDLE (s): re-arms a running keep-alive timer, as Linux. */
+void xtcp_core_set_keepidle(struct xtcp_tcb *tcb, u32 secs);
 
 /* A timer the core armed fired (§3.10.8). */
 void xtcp_core_timeout(struct xtcp_tcb *tcb, enum xtcp_timer t);

@@ -83,13 +83,17 @@ int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 		xs->tcb.snd_end += n;
 		copied += n;
 		if (copied == len || !sk_stream_memory_free(sk)) {
-			xtcp_core_output(&xs->tcb);
+			/* MSG_MORE holds a partial segment (tcp_push) */
+			xtcp_core_send(&xs->tcb, copied == len &&
+				       (msg->msg_flags & MSG_MORE) ?
+				       XTCP_SEND_MORE : 0);
 			xtcp_after_core(sk);
 		}
 		continue;
 wait:
 		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
-		xtcp_core_output(&xs->tcb);
+		/* as tcp_sendmsg(): what is queued goes before sleeping */
+		xtcp_core_send(&xs->tcb, XTCP_SEND_PUSH);
 		xtcp_after_core(sk);
 		err = sk_stream_wait_memory(sk, &timeo);
 		if (err)

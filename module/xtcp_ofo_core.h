@@ -21,7 +21,6 @@
 /* in-order segments ACKed at once after out-of-order data (as Linux's
  * TCP_MAX_QUICKACKS)
  */
-#define XTCP_OFO_MAX_QUICKACKS	16
 
 /* [start, end) of sequence space */
 struct xtcp_ofo_range {
@@ -37,7 +36,6 @@ struct xtcp_ofo_range {
  * @n: ranges in use
  * @fin: a FIN arrived out of order at @fin_seq
  * @dsack: @dsack_r is to be reported in the next ACK (RFC 2883)
- * @quick: in-order segments still to be ACKed at once
  * @fin_seq: sequence number of that FIN
  * @dsack_r: the duplicate range
  */
@@ -46,7 +44,6 @@ struct xtcp_ofo {
 	u8 n;
 	u8 fin;
 	u8 dsack;
-	u8 quick;
 	u32 fin_seq;
 	struct xtcp_ofo_range dsack_r;
 };

@@ -355,6 +355,10 @@ static void xtcp_sock_note(struct xtcp_tcb *tcb, enum xtcp_note n)
 		[XTCP_N_OFO_MERGE] = XTCP_MIB_OFOMERGE,
 		[XTCP_N_DSACK_OLD] = XTCP_MIB_DSACKOLDSENT,
 		[XTCP_N_DSACK_OFO] = XTCP_MIB_DSACKOFOSENT,
+		[XTCP_N_DELACK] = XTCP_MIB_DELAYEDACKS,
+		[XTCP_N_WINPROBE] = XTCP_MIB_TCPWINPROBE,
+		[XTCP_N_KEEPALIVE] = XTCP_MIB_TCPKEEPALIVE,
+		[XTCP_N_RTO] = XTCP_MIB_TCPTIMEOUTS,
 	};
 	struct sock *sk = xtcp_to_sk(tcb_to_xs(tcb));
 

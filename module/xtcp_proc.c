@@ -63,6 +63,12 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_OFOPRUNED]		= "OfoPruned",
 	[XTCP_MIB_DSACKOLDSENT]		= "DSACKOldSent",
 	[XTCP_MIB_DSACKOFOSENT]		= "DSACKOfoSent",
+	/* sender */
+	[XTCP_MIB_DELAYEDACKS]		= "DelayedACKs",
+	[XTCP_MIB_DELAYEDACKLOCKED]	= "DelayedACKLocked",
+	[XTCP_MIB_TCPWINPROBE]		= "TCPWinProbe",
+	[XTCP_MIB_TCPKEEPALIVE]		= "TCPKeepAlive",
+	[XTCP_MIB_TCPTIMEOUTS]		= "TCPTimeouts",
 };
 
 static void xtcp_seq_addr(struct seq_file *f, u16 family, const void *a,
@@ -96,6 +102,9 @@ static void xtcp_seq_sock(struct seq_file *f, struct sock *sk, int i)
 		/* Linux runs its FIN-WAIT-2 limit on the keepalive timer */
 		tr = 2;
 		expires = READ_ONCE(xs->timers[XTCP_T_FINWAIT2].tl.expires);
+	} else if (test_bit(XTCP_T_KEEPALIVE, &xs->tarmed)) {
+		tr = 2;
+		expires = READ_ONCE(xs->timers[XTCP_T_KEEPALIVE].tl.expires);
 	}
 	seq_printf(f, "%4d: ", i);
 	if (sk->sk_family == AF_INET6) {
@@ -212,6 +221,8 @@ static int one_i = 1;
 static int buf_min = 4096;
 static int buf_max = 64 << 20;
 static int two_i = 2;
+static unsigned int ka_max = 32767;	/* MAX_TCP_KEEPIDLE, in seconds */
+static unsigned int ka_probes_max = 127; /* MAX_TCP_KEEPCNT; u8vec reads uint */
 
 #define XTCP_MS(n, f) {							\
 	.procname = n, .data = &xtcp_tmpl.params.f,			\
@@ -294,6 +305,22 @@ static struct ctl_table xtcp_sysctl_tmpl[] = {
 	{ .procname = "available_congestion_control",
 	  .data = &xtcp_tmpl.cc_default, .maxlen = 2 * XTCP_CC_NAME_MAX,
 	  .mode = 0444, .proc_handler = xtcp_proc_cc_avail },
+	/* sender: keep-alive, in Linux's units (seconds, probes) */
+	{ .procname = "keepalive_time",
+	  .data = &xtcp_tmpl.params.keepalive_time,
+	  .maxlen = sizeof(unsigned int), .mode = 0644,
+	  .proc_handler = proc_douintvec_minmax,
+	  .extra1 = &one_u, .extra2 = &ka_max },
+	{ .procname = "keepalive_intvl",
+	  .data = &xtcp_tmpl.params.keepalive_intvl,
+	  .maxlen = sizeof(unsigned int), .mode = 0644,
+	  .proc_handler = proc_douintvec_minmax,
+	  .extra1 = &one_u, .extra2 = &ka_max },
+	{ .procname = "keepalive_probes",
+	  .data = &xtcp_tmpl.params.keepalive_probes,
+	  .maxlen = sizeof(u8), .mode = 0644,
+	  .proc_handler = proc_dou8vec_minmax,
+	  .extra1 = SYSCTL_ONE, .extra2 = &ka_probes_max },
 	{ }
 };
 

@@ -118,6 +118,9 @@ int xtcp_sock_init(struct sock *sk, struct sock *parent)
 		sk->sk_uid = parent->sk_uid;
 		sk->sk_family = parent->sk_family;
 		xs->topt = xtcp_sk(parent)->topt;
+		/* as sk_clone_lock(): SO_KEEPALIVE is inherited */
+		sock_valbool_flag(sk, SOCK_KEEPOPEN,
+				  sock_flag(parent, SOCK_KEEPOPEN));
 	} else {
 		sk->sk_rcvbuf = xn->rmem;
 		sk->sk_sndbuf = xn->wmem;

@@ -67,6 +67,51 @@ static int xtcp_set_congestion(struct sock *sk, sockptr_t optval,
 	return 0;
 }
 
+/* Options that act on a live connection at once, as Linux's. */
+static void xtcp_tcpopt_live(struct sock *sk, int optname, int val)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_tcb *tcb = &xs->tcb;
+
+	switch (optname) {
+	case TCP_NODELAY:
+		xtcp_core_set_nodelay(tcb, val);
+		break;
+	case TCP_CORK:
+		xtcp_core_set_cork(tcb, val);
+		break;
+	case TCP_QUICKACK:
+		xtcp_core_set_quickack(tcb, val);
+		break;
+	case TCP_KEEPIDLE:
+		xtcp_core_set_keepidle(tcb, val);
+		break;
+	case TCP_KEEPINTVL:
+		tcb->p.keepalive_intvl = val;
+		break;
+	case TCP_KEEPCNT:
+		tcb->p.keepalive_probes = val;
+		break;
+	case TCP_USER_TIMEOUT:
+		tcb->user_timeout = val;
+		break;
+	default:
+		return;
+	}
+	if (tcb->state != XTCP_CLOSED && tcb->state != XTCP_LISTEN)
+		xtcp_after_core(sk);
+}
+
+/* SO_KEEPALIVE (struct proto keepalive), as tcp_set_keepalive() */
+void xtcp_set_keepalive(struct sock *sk, int val)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (xs->listening)
+		return;
+	xtcp_core_set_keepalive(&xs->tcb, val);
+}
+
 /* IPPROTO_TCP options, checked as Linux's do_tcp_setsockopt() */
 static int xtcp_setsockopt_tcp(struct sock *sk, int optname, sockptr_t optval,
 			       unsigned int optlen)
@@ -83,6 +128,8 @@ static int xtcp_setsockopt_tcp(struct sock *sk, int optname, sockptr_t optval,
 	lock_sock(sk);
 	err = xtcp_tcpopt_set(&xs->topt, optname, val,
 			      xs->tcb.state == XTCP_CLOSED);
+	if (!err && !xs->listening)
+		xtcp_tcpopt_live(sk, optname, val);
 	release_sock(sk);
 	return err;
 }

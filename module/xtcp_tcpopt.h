@@ -58,6 +58,8 @@ int xtcp_tcpopt_set(struct xtcp_tcpopts *o, int optname, int val,
 int xtcp_tcpopt_get(const struct xtcp_tcpopts *o, const struct xtcp_tcb *tcb,
 		    int optname, int *val);
 void xtcp_tcpopt_apply(const struct xtcp_tcpopts *o, struct xtcp_tcb *tcb);
+void xtcp_tcpopt_apply_sender(const struct xtcp_tcpopts *o,
+			      struct xtcp_tcb *tcb);
 void xtcp_tcpinfo_fill(const struct xtcp_tcb *tcb, struct tcp_info *ti);
 
 #endif /* _XTCP_TCPOPT_H */
