@@ -18,12 +18,12 @@ grep -q '^xtcp ' /proc/modules && { rmmod xtcp || exit 1; }
 # many short connections: TIME-WAIT of 2 s (net.xtcp.msl_ms=1000)
 two_hosts a b
 sleep 1
-# shellcheck source=lib-bench-loss.sh
-. "$here/lib-bench-loss.sh"
 # BENCH=loss (scripts/bench loss): the loss series alone
 if [ "${BENCH:-all}" = loss ]; then
 	echo "# kernel $(uname -r), $(nproc) CPUs"
 	insmod "$ko" || exit 1
+	# shellcheck source=lib-bench-loss.sh
+	. "$here/lib-bench-loss.sh"
 	bench_loss
 	exit
 fi
@@ -181,4 +181,6 @@ for p in "nginx:wrk keep-alive (req/s):wrk Connection: close (req/s)" \
 done
 rm -rf "$W"
 
+# shellcheck source=lib-bench-loss.sh
+. "$here/lib-bench-loss.sh"
 bench_loss

@@ -45,10 +45,24 @@ done
 gso_segs a "$IFA" 1
 gso_segs b "$IFB" 1
 
-# snap NS DEV FILE: XTCP's counters, Linux TCP's and DEV's qdisc stats in
-# netns NS, in one go (each "ip netns exec" costs a lot on a busy TCG host)
+# a process in each netns: /proc/PID/net is that netns's, read without an
+# "ip netns exec" (seconds each on a busy TCG host)
+# (ip itself, not the A/B functions: $! must be the process in the netns;
+# ip netns exec execs the command without forking)
+ip netns exec a sleep 100000 &
+PA=$!
+ip netns exec b sleep 100000 &
+PB=$!
+in_ns() { [ "$(readlink /proc/"$1"/ns/net)" != "$(readlink /proc/self/ns/net)" ]; }
+wait_until 60 in_ns $PA && wait_until 60 in_ns $PB ||
+	nok "counter readers in netns a and b" "/proc/$PA, /proc/$PB"
+# snap a|b FILE: XTCP's counters, Linux TCP's and the NIC's qdisc stats in
+# netns a or b
 snap() {
-	NS "$1" sh -c 'cat /proc/net/xtcp_stat /proc/net/snmp; tc -s qdisc show dev "$0"' "$2" >"$3"
+	local pid=$PA dev=$IFA
+	[ "$1" = b ] && pid=$PB dev=$IFB
+	cat /proc/"$pid"/net/xtcp_stat /proc/"$pid"/net/snmp >"$2"
+	tc -n "$1" -s qdisc show dev "$dev" >>"$2"
 }
 # sval FILE x|t NAME: XTCP's ("Name value" lines) or Linux TCP's (the Tcp:
 # lines of /proc/net/snmp) counter NAME in a snap file
@@ -81,8 +95,8 @@ xfer() {
 	if [ -n "${3:-}" ]; then PORT=$3; else newport; fi
 	local rf=$R/ready.$PORT so=$R/srv.$PORT co=$R/cli.$PORT
 	rm -f "$rf"
-	snap a "$IFA" "$R/a0"
-	snap b "$IFB" "$R/b0"
+	snap a "$R/a0"
+	snap b "$R/b0"
 	B "$X" server -f "$(fam "$r")" -b 10.0.0.2 -p "$PORT" -t $((BOUND + 30)) \
 		--ready-file "$rf" >"$so" 2>&1 &
 	local sp=$!
@@ -94,8 +108,8 @@ xfer() {
 	wait $sp
 	src=$?
 	t1=$(date +%s%N)
-	snap a "$IFA" "$R/a1"
-	snap b "$IFB" "$R/b1"
+	snap a "$R/a1"
+	snap b "$R/b1"
 	SECS=$(echo "scale=2; ($t1 - $t0) / 1000000000" | bc)
 	RETR=$(($(sval "$R/a1" "$s" RetransSegs) - $(sval "$R/a0" "$s" RetransSegs)))
 	CSUM=$(($(sval "$R/b1" "$r" InCsumErrors) - $(sval "$R/b0" "$r" InCsumErrors)))

@@ -13,13 +13,13 @@
 # Writes $XTCP_RESULTS/bench/loss.csv (scripts/bench copies it to
 # build/bench/ and plots it).
 #
-# Env: LOSS_BYTES (4M), LOSS_RATES ("0 1 3"), LOSS_DELAY (10ms), REPS (3),
+# Env: LOSS_BYTES (2M), LOSS_RATES ("0 1 3"), LOSS_DELAY (10ms), REPS (3),
 #      LOSS_GSO (0)
 
 # shellcheck source=lib-loss.sh
 . "$here/lib-loss.sh"
 
-LOSS_BYTES=${LOSS_BYTES:-4M}
+LOSS_BYTES=${LOSS_BYTES:-2M}
 LOSS_RATES=${LOSS_RATES:-0 1 3}
 LOSS_DELAY=${LOSS_DELAY:-10ms}
 LOSS_GSO=${LOSS_GSO:-0}
