@@ -11,7 +11,7 @@
 # TAP output, "N passed, N failed" last.
 #
 # Env: LOSS_SIZE  bytes per transfer (default 1M; 512K with QUICK=1)
-#      LOSS_BOUND seconds a transfer may take (default 150)
+#      LOSS_BOUND seconds a transfer may take (default 240)
 #      QUICK, XTCP_KO, XTCP_KERNEL, XTCP_RESULTS as guest-e2e.sh
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -29,7 +29,7 @@ E2E_NAME=loss
 
 SIZE=${LOSS_SIZE:-1M}
 [ "$QUICK" = 1 ] && SIZE=${LOSS_SIZE:-512K}
-BOUND=${LOSS_BOUND:-150}
+BOUND=${LOSS_BOUND:-240}
 if [ $HAVE_NETEM = 0 ] || [ $HAVE_NFT = 0 ]; then
 	skip "lossy paths" "netem=$HAVE_NETEM nft=$HAVE_NFT in this kernel"
 	tap_done

@@ -53,7 +53,7 @@ lb_fam() { [ "$1" = x ] && echo xtcp || echo tcp; }
 lb_stats() {
 	sort -n | awk '{ v[NR] = $1 } END {
 		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		printf "%.1f %.1f %.1f\n", m, v[1], v[NR] }'
+		printf "%.2f %.2f %.2f\n", m, v[1], v[NR] }'
 }
 lb_ratio() { awk -v x="$1" -v t="$2" 'BEGIN { if (t > 0) printf "%.2f\n", x / t; else print "n/a" }'; }
 lb_name() {
