@@ -20,12 +20,14 @@
 # Dropping exactly one data segment, once (RFC 5681 fast-retransmit tests):
 # a prerouting rule in NS (table inet xloss, priority -300, before anything
 # else; GRO is turned off on NS's NICs first, so that one packet there is
-# one wire segment, not a GRO aggregate of several) matching TCP segments to destination port PORT (or from source
-# port PORT with DIR=sport) that carry data (IPv4 total length > 80,
-# IPv6 payload length > 60: more than the largest TCP+IP header, so the
-# handshake's ACK and pure ACKs never match). "limit rate 1/day burst 1
-# packets" matches the first such segment only, so the retransmission
-# of the same sequence passes; "counter" counts what was dropped.
+# one wire segment, not a GRO aggregate of several) matching TCP segments
+# to destination port PORT (or from source port PORT with DIR=sport) that
+# carry data (IPv4 total length > 80, IPv6 payload length > 60: more than
+# the largest TCP+IP header, so the handshake's ACK and pure ACKs never
+# match; data segments shorter than 41 bytes may not match either).
+# "limit rate 1/day burst 1 packets" matches the first such segment only,
+# so the retransmission of the same sequence passes; "counter" counts
+# what was dropped.
 #
 #   drop_once_seq NS PORT SEQ_LO SEQ_HI [DIR]
 #       drop the first data segment whose (absolute) sequence number is in
