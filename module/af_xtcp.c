@@ -111,6 +111,7 @@ static const struct xtcp_params xtcp_default_params = {
 	.orphan_retries	= 0,		/* as tcp_orphan_retries */
 	.sack		= 1,		/* as tcp_sack */
 	.delack_ms	= 40,
+	.timestamps	= 1,		/* as tcp_timestamps */
 };
 
 static int __net_init xtcp_net_init(struct net *net)
@@ -120,8 +121,9 @@ static int __net_init xtcp_net_init(struct net *net)
 
 	xn->net = net;
 	xn->params = xtcp_default_params;
-	xn->rmem = 4 << 20;
-	xn->wmem = 4 << 20;
+	/* 0: follow net.ipv4.tcp_rmem / tcp_wmem (xtcp_mem.c) */
+	xn->rmem = 0;
+	xn->wmem = 0;
 	xn->max_syn_backlog = 256;
 	spin_lock_init(&xn->socks_lock);
 	INIT_LIST_HEAD(&xn->socks);

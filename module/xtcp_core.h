@@ -76,6 +76,8 @@ enum xtcp_note {
 	XTCP_N_ZWIN_DROP,	/* data for a zero window */
 	XTCP_N_OFO_DROP,	/* out of order data (no reassembly queue) */
 	XTCP_N_ORPHAN_PROBE_ABORT, /* orphan gave up zero-window probing */
+	/* timestamps (ts) */
+	XTCP_N_PAWS_DROP,	/* segment rejected by PAWS (RFC 7323 §5) */
 };
 
 /* SACK blocks a segment carries at most (RFC 2018 §3: 4 without
@@ -217,6 +219,7 @@ struct xtcp_core_ops {
  * @orphan_retries: zero-window probes of an orphan (0: 8 while the probe
  *	interval is below rto_max_ms), as Linux's tcp_orphan_retries
  * @sack: offer and accept SACK (RFC 2018), as Linux's tcp_sack
+ * @timestamps: offer and accept timestamps (RFC 7323), as tcp_timestamps
  */
 struct xtcp_params {
 	u32 msl_ms;
@@ -230,6 +233,7 @@ struct xtcp_params {
 	u8 orphan_retries;
 	u8 sack;
 	u32 delack_ms;
+	u8 timestamps;
 };
 
 /* tcb->fl bits */
@@ -300,6 +304,15 @@ struct xtcp_tcb {
 	u64 bytes_sent;		/* payload bytes sent, retransmits included */
 	u64 bytes_acked;
 	u64 bytes_received;
+
+	/* timestamps (RFC 7323) and the receiver's RTT estimate: part "ts" */
+	u8 ts_ok;		/* both sides sent the option (§3.2) */
+	u32 ts_off;		/* random per-connection offset of TSval */
+	u32 ts_recent;		/* TS.Recent (§4.3) */
+	u64 ts_recent_stamp;	/* ops->now() when TS.Recent was set */
+	u32 last_ack_sent;	/* Last.ACK.sent (§4.3) */
+	u32 rcv_rtt_us;		/* receiver RTT << 3 (tcp_rcv_rtt_est) */
+	u32 rcv_rtt_tsecr;	/* TSecr of the last receiver sample */
 };
 
 /* enum xtcp_state to Linux's TCP_* numbering, for sk_state and /proc */
@@ -449,5 +462,28 @@ void xtcp_core_timeout(struct xtcp_tcb *tcb, enum xtcp_timer t);
 
 /* Fill a struct xtcp_info from the TCB. */
 void xtcp_core_info(const struct xtcp_tcb *tcb, struct xtcp_info *info);
+
+/* ---- timestamps (RFC 7323), xtcp_ts.c ---- */
+
+/* bytes a timestamps option takes in every segment once negotiated */
+#define XTCP_TS_OPT_LEN		12
+/* §5.5: TS.Recent is invalid after 24 days of idleness */
+#define XTCP_PAWS_IDLE_MS	(24ULL * 24 * 3600 * 1000)
+
+u32 xtcp_ts_now(struct xtcp_tcb *tcb);
+void xtcp_ts_syn_options(struct xtcp_tcb *tcb, const struct xtcp_seg *seg);
+void xtcp_ts_out(struct xtcp_tcb *tcb, struct xtcp_out *o);
+bool xtcp_ts_paws_reject(struct xtcp_tcb *tcb, const struct xtcp_seg *seg);
+void xtcp_ts_update_recent(struct xtcp_tcb *tcb, const struct xtcp_seg *seg);
+s64 xtcp_ts_rtt_ms(struct xtcp_tcb *tcb, const struct xtcp_seg *seg);
+void xtcp_ts_rcv_rtt(struct xtcp_tcb *tcb, const struct xtcp_seg *seg);
+
+/* payload bytes a full segment carries: SND.MSS less the options every
+ * segment has (RFC 6691 §3; as Linux's mss_cache)
+ */
+static inline u32 xtcp_send_mss(const struct xtcp_tcb *tcb)
+{
+	return tcb->snd_mss - (tcb->ts_ok ? XTCP_TS_OPT_LEN : 0);
+}
 
 #endif /* _XTCP_CORE_H */

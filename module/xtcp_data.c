@@ -149,6 +149,7 @@ int xtcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 			copied += n;
 			got = true;
 			if (!peek) {
+				xs->copied_seq += n;
 				xs->rx_off += n;
 				if (xs->rx_off == cb->seg.len) {
 					__skb_unlink(skb, &sk->sk_receive_queue);
@@ -191,6 +192,7 @@ int xtcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 		if (err)
 			break;
 		if (copied) {
+			xtcp_rcv_space_adjust(sk);
 			xtcp_core_recvd(&xs->tcb);
 			xtcp_after_core(sk);
 		}
@@ -203,6 +205,7 @@ int xtcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 	if (!peek)
 		sk_mem_reclaim(sk);
 	if (copied && !peek) {
+		xtcp_rcv_space_adjust(sk);
 		xtcp_core_recvd(&xs->tcb);
 		xtcp_after_core(sk);
 	}

@@ -56,6 +56,8 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_MEMPRESSURES]		= "MemoryPressures",
 	[XTCP_MIB_ABORTONMEMORY]	= "AbortOnMemory",
 	[XTCP_MIB_ORPHANPROBEABORTS]	= "OrphanProbeAborts",
+	/* timestamps (ts) */
+	[XTCP_MIB_PAWSESTAB]		= "PAWSEstab",
 };
 
 static void xtcp_seq_addr(struct seq_file *f, u16 family, const void *a,
@@ -241,10 +243,14 @@ static struct ctl_table xtcp_sysctl_tmpl[] = {
 	XTCP_U8("retries", retries),
 	XTCP_U8("orphan_retries", orphan_retries),
 	XTCP_BOOL("sack", sack),
-	XTCP_INT("rmem_default", rmem, &buf_min, &buf_max),
-	XTCP_INT("wmem_default", wmem, &buf_min, &buf_max),
+	XTCP_INT("rmem_default", rmem, SYSCTL_ZERO, &buf_max),
+	XTCP_INT("wmem_default", wmem, SYSCTL_ZERO, &buf_max),
 	XTCP_INT("max_syn_backlog", max_syn_backlog, &one_i, &buf_max),
 	XTCP_INT("syncookies", syncookies, SYSCTL_ZERO, &two_i),
+	/* timestamps and buffers (ts) */
+	XTCP_BOOL("timestamps", timestamps),
+	XTCP_INT("rmem_max", rmem_max, SYSCTL_ZERO, &buf_max),
+	XTCP_INT("wmem_max", wmem_max, SYSCTL_ZERO, &buf_max),
 	{ }
 };
 
