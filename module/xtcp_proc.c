@@ -204,7 +204,6 @@ void xtcp_proc_exit_net(struct net *net)
 static unsigned int one_u = 1;
 static unsigned int ms_max = 3600000;
 static int one_i = 1;
-static int buf_min = 4096;
 static int buf_max = 64 << 20;
 static int two_i = 2;
 
