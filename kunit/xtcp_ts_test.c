@@ -504,6 +504,38 @@ static void rcv_rtt_from_data(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, e->tcb.rcv_rtt_us >> 3, 31250);
 }
 
+static void rcv_rtt_no_ts(struct kunit *test)
+{
+	struct ts_env *e = t_established(test, false, false);
+
+	/* the time the peer takes to fill a window: at least an RTT */
+	e->tcb.rcv_wnd = 10000;
+	xtcp_rcv_rtt_measure(&e->tcb);
+	KUNIT_EXPECT_EQ(test, e->tcb.rcv_rtt_us, 0);
+	e->now += 25;
+	e->tcb.rcv_nxt += 5000;
+	xtcp_rcv_rtt_measure(&e->tcb);
+	KUNIT_EXPECT_EQ(test, e->tcb.rcv_rtt_us, 0);
+	e->tcb.rcv_nxt += 5000;
+	xtcp_rcv_rtt_measure(&e->tcb);
+	KUNIT_EXPECT_EQ(test, e->tcb.rcv_rtt_us, 25000 << 3);
+	/* the smallest such time is kept */
+	e->now += 40;
+	e->tcb.rcv_nxt += 10000;
+	xtcp_rcv_rtt_measure(&e->tcb);
+	KUNIT_EXPECT_EQ(test, e->tcb.rcv_rtt_us, 25000 << 3);
+	/* within one tick of the 1 ms clock: 1 ms */
+	e->tcb.rcv_nxt += 10000;
+	xtcp_rcv_rtt_measure(&e->tcb);
+	KUNIT_EXPECT_EQ(test, e->tcb.rcv_rtt_us, 1000 << 3);
+	/* with timestamps the echo measures it instead */
+	e->tcb.ts_ok = 1;
+	e->now += 7;
+	e->tcb.rcv_nxt += 10000;
+	xtcp_rcv_rtt_measure(&e->tcb);
+	KUNIT_EXPECT_EQ(test, e->tcb.rcv_rtt_us, 1000 << 3);
+}
+
 /* ---- buffers ---- */
 
 static void buf_wscale(struct kunit *test)
@@ -567,6 +599,7 @@ static struct kunit_case xtcp_ts_cases[] = {
 	KUNIT_CASE(rttm_retransmission),
 	KUNIT_CASE(rttm_no_echo),
 	KUNIT_CASE(rcv_rtt_from_data),
+	KUNIT_CASE(rcv_rtt_no_ts),
 	KUNIT_CASE(buf_wscale),
 	KUNIT_CASE(buf_rcv_grow),
 	KUNIT_CASE(buf_snd_expand),

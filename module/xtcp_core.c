@@ -856,6 +856,7 @@ static void xtcp_input_data(struct xtcp_tcb *tcb, const struct xtcp_seg *seg,
 		if (len) {
 			xtcp_ts_rcv_rtt(tcb, seg);
 			xtcp_rcv_advance(tcb, len);
+			xtcp_rcv_rtt_measure(tcb);
 			tcb->bytes_received += len;
 			if (tcb->delack_pending < U8_MAX)
 				tcb->delack_pending++;

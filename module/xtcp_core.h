@@ -313,6 +313,8 @@ struct xtcp_tcb {
 	u32 last_ack_sent;	/* Last.ACK.sent (§4.3) */
 	u32 rcv_rtt_us;		/* receiver RTT << 3 (tcp_rcv_rtt_est) */
 	u32 rcv_rtt_tsecr;	/* TSecr of the last receiver sample */
+	u32 rcv_rtt_seq;	/* without timestamps: rcv_nxt + rcv_wnd */
+	u64 rcv_rtt_time;	/* ... when the measure began (ms) */
 };
 
 /* enum xtcp_state to Linux's TCP_* numbering, for sk_state and /proc */
@@ -477,6 +479,7 @@ bool xtcp_ts_paws_reject(struct xtcp_tcb *tcb, const struct xtcp_seg *seg);
 void xtcp_ts_update_recent(struct xtcp_tcb *tcb, const struct xtcp_seg *seg);
 s64 xtcp_ts_rtt_ms(struct xtcp_tcb *tcb, const struct xtcp_seg *seg);
 void xtcp_ts_rcv_rtt(struct xtcp_tcb *tcb, const struct xtcp_seg *seg);
+void xtcp_rcv_rtt_measure(struct xtcp_tcb *tcb);
 
 /* payload bytes a full segment carries: SND.MSS less the options every
  * segment has (RFC 6691 §3; as Linux's mss_cache)

@@ -151,12 +151,38 @@ void xtcp_ts_rcv_rtt(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 	if (ms < 0)
 		return;
 	tcb->rcv_rtt_tsecr = seg->tsecr;
-	us = (u32)min_t(s64, ms, 100000) * 1000;
-	if (!us)
-		us = 1;
+	/* at least one tick of the 1 ms clock, as tcp_rtt_tsopt_us() */
+	us = (u32)clamp_t(s64, ms, 1, 100000) * 1000;
 	if (!tcb->rcv_rtt_us)
 		tcb->rcv_rtt_us = us << 3;
 	else
 		tcb->rcv_rtt_us += us - (tcb->rcv_rtt_us >> 3);
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_ts_rcv_rtt);
+
+/**
+ * xtcp_rcv_rtt_measure() - the receiver's RTT without timestamps, as
+ *	Linux's tcp_rcv_rtt_measure(): the time it takes the sender to fill
+ *	the window we advertised is at least one RTT; the smallest such time
+ *	is the estimate.
+ * @tcb: the connection, rcv_nxt just advanced by in-order data
+ */
+void xtcp_rcv_rtt_measure(struct xtcp_tcb *tcb)
+{
+	u64 now = tcb->ops->now(tcb);
+	u32 us;
+
+	if (tcb->ts_ok)
+		return;
+	if (tcb->rcv_rtt_time) {
+		if (xtcp_seq_lt(tcb->rcv_nxt, tcb->rcv_rtt_seq))
+			return;
+		us = (u32)clamp_t(u64, now - tcb->rcv_rtt_time, 1, 100000) *
+		     1000;
+		if (!tcb->rcv_rtt_us || (us << 3) < tcb->rcv_rtt_us)
+			tcb->rcv_rtt_us = us << 3;
+	}
+	tcb->rcv_rtt_seq = tcb->rcv_nxt + tcb->rcv_wnd;
+	tcb->rcv_rtt_time = now;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_rcv_rtt_measure);
