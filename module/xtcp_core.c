@@ -492,7 +492,8 @@ static void xtcp_take_syn_options(struct xtcp_tcb *tcb,
 	}
 	tcb->sack_ok = seg->sack_ok && tcb->p.sack;
 	xtcp_ts_syn_options(tcb, seg);
-	tcb->cwnd = XTCP_INIT_CWND * tcb->snd_mss;
+	/* ten full segments (RFC 6928), options deducted */
+	tcb->cwnd = XTCP_INIT_CWND * xtcp_send_mss(tcb);
 	/* the window of a SYN is never scaled */
 	tcb->snd_wnd = seg->wnd;
 	tcb->max_wnd = seg->wnd;
