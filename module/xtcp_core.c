@@ -717,7 +717,7 @@ static void xtcp_syn_rcvd_established(struct xtcp_tcb *tcb,
 /* RFC 5681 §3.1 */
 static void xtcp_cwnd_grow(struct xtcp_tcb *tcb, u32 acked)
 {
-	u32 mss = tcb->snd_mss;
+	u32 mss = xtcp_send_mss(tcb);	/* a full segment (ts) */
 
 	if (!acked)
 		return;
@@ -1172,8 +1172,8 @@ static void xtcp_timeout_rtx(struct xtcp_tcb *tcb)
 	/* RFC 5681 §3.1 eq. (4), once per loss episode; loss window */
 	flight = tcb->snd_max - tcb->snd_una;
 	if (!tcb->backoff)
-		tcb->ssthresh = max(flight / 2, 2U * tcb->snd_mss);
-	tcb->cwnd = tcb->snd_mss;
+		tcb->ssthresh = max(flight / 2, 2U * xtcp_send_mss(tcb));
+	tcb->cwnd = xtcp_send_mss(tcb);
 	/* go-back-N */
 	tcb->snd_nxt = tcb->snd_una;
 	if (xtcp_seq_leq(tcb->snd_una, tcb->snd_end))

@@ -258,6 +258,13 @@ else
 	skip "autotuning over netem" "no netem"
 fi
 
-check "no PAWS drops in a clean run (PAWSEstab $(stat_get b PAWSEstab))" \
-	test "$(stat_get b PAWSEstab)" = 0
+# PAWS drops only old duplicates: without a retransmission (a TCG stall
+# may cause a spurious one, whose original then is one) there are none
+pw=$(stat_get b PAWSEstab)
+rt=$(( $(stat_get a RetransSegs) + $(A awk '/^Tcp:/ { if (!h) { for (i = 1; i <= NF; i++) if ($i == "RetransSegs") c = i; h = 1 } else print $c }' /proc/net/snmp) ))
+if [ "$rt" = 0 ]; then
+	check "no PAWS drops without retransmissions (PAWSEstab $pw)" test "$pw" = 0
+else
+	diag "PAWSEstab $pw after $rt retransmissions (not checked)"
+fi
 tap_done
