@@ -10,7 +10,7 @@
 #  - a bulk transfer over netem delay 10 ms grows the XTCP receiver's
 #    sk_rcvbuf (autotuning) beyond tcp_rmem[1]; goodput beside Linux TCP's
 #    is reported (not asserted).
-# TAP output, "N passed, N failed" last. Env: TS_BULK (bytes, default 6 MB)
+# TAP output, "N passed, N failed" last. Env: TS_BULK (bytes, default 4 MB)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -23,7 +23,7 @@ E2E_NAME=ts
 # shellcheck source=lib-e2e.sh
 . "$here/lib-e2e.sh"
 PORT=31000
-BULK=${TS_BULK:-6000000}
+BULK=${TS_BULK:-4000000}
 
 if ! command -v tcpdump >/dev/null; then
 	skip "timestamps on the wire" "no tcpdump"
