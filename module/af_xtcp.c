@@ -117,6 +117,7 @@ static const struct xtcp_params xtcp_default_params = {
 	.keepalive_time	= 7200,		/* s, as tcp_keepalive_time */
 	.keepalive_intvl = 75,		/* s, as tcp_keepalive_intvl */
 	.keepalive_probes = 9,		/* as tcp_keepalive_probes */
+	.timestamps	= 1,		/* as tcp_timestamps */
 };
 
 static int __net_init xtcp_net_init(struct net *net)
@@ -126,8 +127,9 @@ static int __net_init xtcp_net_init(struct net *net)
 
 	xn->net = net;
 	xn->params = xtcp_default_params;
-	xn->rmem = 4 << 20;
-	xn->wmem = 4 << 20;
+	/* 0: follow net.ipv4.tcp_rmem / tcp_wmem (xtcp_mem.c) */
+	xn->rmem = 0;
+	xn->wmem = 0;
 	xn->max_syn_backlog = 256;
 	spin_lock_init(&xn->socks_lock);
 	INIT_LIST_HEAD(&xn->socks);

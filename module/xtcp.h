@@ -93,6 +93,8 @@ enum xtcp_mib {
 	XTCP_MIB_TCPWINPROBE,
 	XTCP_MIB_TCPKEEPALIVE,
 	XTCP_MIB_TCPTIMEOUTS,
+	/* timestamps (ts) */
+	XTCP_MIB_PAWSESTAB,
 	XTCP_MIB_MAX
 };
 
@@ -119,6 +121,9 @@ struct xtcp_net {
 	siphash_key_t isn_key;		/* RFC 6528 */
 	/* congestion control (cc): net.xtcp.congestion_control */
 	const struct xtcp_cc_ops *cc_default;
+	/* buffers (ts): 0 follows net.ipv4.tcp_rmem[2] / tcp_wmem[2] */
+	int rmem_max;
+	int wmem_max;
 };
 
 struct xtcp_net *xtcp_pernet(const struct net *net);
@@ -207,6 +212,12 @@ struct xtcp_sock {
 	u64 bytes_sent;
 	/* out-of-order queue (ofo): skbs by sequence, no overlap */
 	struct rb_root ofo_root;
+
+	/* receive-buffer autotuning (ts), as Linux's rcvq_space */
+	u32 copied_seq;		/* bytes the user read, mod 2^32 */
+	u32 rcvq_seq;		/* copied_seq when the measure began */
+	u32 rcvq_space;		/* bytes read in the last measured RTT */
+	u64 rcvq_time_us;	/* when the measure began */
 };
 
 /* IPv6 sockets: pinet6 points at the tail */
@@ -307,6 +318,7 @@ bool xtcp_linux_owns(struct sock *sk, const struct xtcp_tuple *t);
 bool xtcp_linux_owns_net(struct net *net, const struct xtcp_tuple *t);
 void xtcp_sk_tuple(const struct sock *sk, struct xtcp_tuple *t);
 u32 xtcp_isn(struct net *net, const struct xtcp_tuple *t);
+u32 xtcp_ts_off(struct net *net, const struct xtcp_tuple *t);
 
 /* xtcp_tw.c */
 void xtcp_tw_tuple(const struct xtcp_tw *tw, struct xtcp_tuple *t);
@@ -362,7 +374,7 @@ void xtcp_after_core(struct sock *sk);
 void xtcp_done(struct sock *sk);
 int xtcp_sock_init(struct sock *sk, struct sock *parent);
 void xtcp_sock_destruct(struct sock *sk);
-u8 xtcp_wscale_for(int rcvbuf);
+u8 xtcp_wscale_for(const struct sock *sk);
 
 /* xtcp_connect.c */
 int xtcp_route(struct sock *sk, u32 *mtu);
@@ -422,6 +434,12 @@ bool xtcp_ofo_prune(struct sock *sk, u32 seq);
 void xtcp_ofo_purge(struct sock *sk);
 u32 xtcp_rcv_space(struct sock *sk);
 void xtcp_wmem_free_skb(struct sock *sk, struct sk_buff *skb);
+int xtcp_rmem_default(const struct net *net);
+int xtcp_wmem_default(const struct net *net);
+int xtcp_rmem_max(const struct net *net);
+void xtcp_buf_established(struct sock *sk);
+void xtcp_sndbuf_expand(struct sock *sk);
+void xtcp_rcv_space_adjust(struct sock *sk);
 
 /* xtcp_sockopt.c */
 int xtcp_setsockopt(struct socket *sock, int level, int optname,

@@ -111,13 +111,13 @@ bool xtcp_cc_cwnd_limited(const struct xtcp_tcb *tcb, u32 acked)
 
 	if (tcb->cwnd < tcb->ssthresh)
 		return tcb->cwnd < 2 * flight;
-	return flight + tcb->snd_mss > tcb->cwnd;
+	return flight + xtcp_send_mss(tcb) > tcb->cwnd;
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_cc_cwnd_limited);
 
 void xtcp_cc_on_ack(struct xtcp_tcb *tcb, u32 acked, u32 rtt_us)
 {
-	if (!acked || !tcb->snd_mss)
+	if (!acked || !xtcp_send_mss(tcb))
 		return;
 	if (!tcb->cc_ops)
 		xtcp_cc_init(tcb);
@@ -184,7 +184,7 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_cc_sent);
  */
 void xtcp_cc_tx_start(struct xtcp_tcb *tcb)
 {
-	u32 mss = tcb->snd_mss, rto = max(tcb->rto_ms, 1U);
+	u32 mss = xtcp_send_mss(tcb), rto = max(tcb->rto_ms, 1U);
 	u32 idle, rw, cwnd = tcb->cwnd;
 	s64 delta;
 
@@ -211,7 +211,7 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_cc_tx_start);
 /* cwnd grows by whole segments; @bytes short of one wait in cc_frac */
 static void xtcp_cc_grow(struct xtcp_tcb *tcb, u32 bytes)
 {
-	u32 mss = tcb->snd_mss, n;
+	u32 mss = xtcp_send_mss(tcb), n;
 
 	tcb->cc_frac += bytes;
 	if (tcb->cc_frac < mss)
@@ -230,7 +230,7 @@ static void xtcp_cc_grow(struct xtcp_tcb *tcb, u32 bytes)
  */
 u32 xtcp_cc_slow_start(struct xtcp_tcb *tcb, u32 acked)
 {
-	u32 inc = min(acked, XTCP_HS_L * (u32)tcb->snd_mss);
+	u32 inc = min(acked, XTCP_HS_L * (u32)xtcp_send_mss(tcb));
 	u32 room = tcb->ssthresh > tcb->cwnd ? tcb->ssthresh - tcb->cwnd : 0;
 
 	if (inc < room) {
@@ -254,7 +254,7 @@ void xtcp_cc_ai(struct xtcp_tcb *tcb, u32 need, u32 acked)
 		return;
 	n = tcb->cc_cnt / need;
 	tcb->cc_cnt -= n * need;
-	tcb->cwnd = min_t(u64, (u64)tcb->cwnd + (u64)n * tcb->snd_mss,
+	tcb->cwnd = min_t(u64, (u64)tcb->cwnd + (u64)n * xtcp_send_mss(tcb),
 			  XTCP_CC_CWND_MAX);
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_cc_ai);
@@ -296,7 +296,7 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_hystart_reset);
 u32 xtcp_hystart_on_ack(struct xtcp_tcb *tcb, struct xtcp_hystart *hs,
 			u32 acked, u32 rtt_us)
 {
-	u32 inc = min(acked, XTCP_HS_L * (u32)tcb->snd_mss), thresh;
+	u32 inc = min(acked, XTCP_HS_L * (u32)xtcp_send_mss(tcb)), thresh;
 
 	if (xtcp_seq_geq(tcb->snd_una, hs->window_end)) {
 		if (hs->state == XTCP_HS_CSS &&
@@ -359,7 +359,7 @@ static void xtcp_reno_cong_avoid(struct xtcp_tcb *tcb, u32 acked, u32 rtt_us)
 /* RFC 5681 eq. (4): max(FlightSize / 2, 2 * SMSS), in whole segments */
 static u32 xtcp_reno_ssthresh(struct xtcp_tcb *tcb)
 {
-	u32 mss = tcb->snd_mss, flight = tcb->snd_max - tcb->snd_una;
+	u32 mss = xtcp_send_mss(tcb), flight = tcb->snd_max - tcb->snd_una;
 
 	return max(xtcp_cc_segs_down(flight / 2, mss), 2 * mss);
 }

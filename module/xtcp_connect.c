@@ -384,10 +384,11 @@ static int xtcp_start_connect(struct sock *sk, struct sockaddr *uaddr,
 
 	xtcp_reset_conn(sk);
 	xtcp_core_init(&xs->tcb, &xtcp_sock_ops, &xn->params, 536,
-		       xtcp_wscale_for(sk->sk_rcvbuf));
+		       xtcp_wscale_for(sk));
 	xtcp_set_mss(sk, mss);
 	xtcp_sk_tuple(sk, &t);
 	iss = xtcp_isn(sock_net(sk), &t);
+	xs->tcb.ts_off = xtcp_ts_off(sock_net(sk), &t);
 	xs->wq_seq = iss + 1;
 	xs->was_connected = 1;
 	XTCP_INC_STATS(xn, XTCP_MIB_ACTIVEOPENS);
@@ -458,7 +459,7 @@ int xtcp_connect(struct socket *sock, struct sockaddr *uaddr,
 			xtcp_reset_conn(sk);
 			xtcp_core_init(&xs->tcb, &xtcp_sock_ops,
 				       &xtcp_pernet(sock_net(sk))->params, 536,
-				       xtcp_wscale_for(sk->sk_rcvbuf));
+				       xtcp_wscale_for(sk));
 			if (inet_sk(sk)->inet_dport)
 				xtcp_clear_peer(sk, !(sk->sk_userlocks &
 						      SOCK_BINDPORT_LOCK));

@@ -5,8 +5,8 @@
  *
  * Also implemented: RFC 5961 (RST/SYN/ACK injection defences), RFC 6298
  * (RTO), RFC 5681 (loss window; growth and ssthresh in xtcp_cc.c), RFC 6928
- * (initial window), RFC 7323 §2 (window scaling), RFC 1337 (no RST in
- * TIME-WAIT).
+ * (initial window), RFC 7323 (window scaling; timestamps in xtcp_ts.c),
+ * RFC 1337 (no RST in TIME-WAIT).
  */
 
 #include <linux/kernel.h>
@@ -292,6 +292,7 @@ static int xtcp_emit(struct xtcp_tcb *tcb, struct xtcp_out *o)
 		if (tcb->quick)
 			tcb->quick--;
 	}
+	xtcp_ts_out(tcb, o);
 	return tcb->ops->output(tcb, o);
 }
 
@@ -390,6 +391,23 @@ static void xtcp_rtt_check(struct xtcp_tcb *tcb, u32 ack)
 	xtcp_rtt_sample(tcb, xtcp_now(tcb) - tcb->rtt_ts);
 }
 
+/*
+ * An ACK of new data: RFC 7323 §4.1 RTTM from its TSecr when timestamps
+ * are on (every ACK, retransmissions included: the echo says which
+ * transmission it answers), else the one timed segment (Karn).
+ */
+static void xtcp_rtt_ack(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
+{
+	s64 ms = xtcp_ts_rtt_ms(tcb, seg);
+
+	if (ms < 0) {
+		xtcp_rtt_check(tcb, seg->ack);
+		return;
+	}
+	tcb->fl &= ~XTCP_F_RTT_TIMING;
+	xtcp_rtt_sample(tcb, ms);
+}
+
 static void xtcp_rtt_start(struct xtcp_tcb *tcb, u32 seq)
 {
 	tcb->fl |= XTCP_F_RTT_TIMING;
@@ -474,8 +492,8 @@ static int xtcp_output_segs_f(struct xtcp_tcb *tcb, bool force_head)
 
 		/* the head may be retransmitted beyond the window */
 		if (force_head && !sent && !in_flight)
-			usable = max_t(u32, usable, tcb->snd_mss);
-		len = min3(avail, usable, (u32)tcb->snd_mss);
+			usable = max_t(u32, usable, xtcp_send_mss(tcb));
+		len = min3(avail, usable, xtcp_send_mss(tcb));
 
 		if (!avail && !xtcp_fin_pending(tcb))
 			break;
@@ -618,7 +636,9 @@ static void xtcp_take_syn_options(struct xtcp_tcb *tcb,
 		tcb->rcv_wscale = 0;
 	}
 	tcb->sack_ok = seg->sack_ok && tcb->p.sack;
-	tcb->cwnd = XTCP_INIT_CWND * tcb->snd_mss;
+	xtcp_ts_syn_options(tcb, seg);
+	/* ten full segments (RFC 6928), options deducted */
+	tcb->cwnd = XTCP_INIT_CWND * xtcp_send_mss(tcb);
 	/* the window of a SYN is never scaled */
 	tcb->snd_wnd = seg->wnd;
 	tcb->max_wnd = seg->wnd;
@@ -708,9 +728,18 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_core_reset_for);
 bool xtcp_core_tw_syn_ok(const struct xtcp_tcb *tcb,
 			 const struct xtcp_seg *seg)
 {
-	return tcb->state == XTCP_TIME_WAIT &&
-	       (seg->flags & (XTCP_SYN | XTCP_ACK | XTCP_RST)) == XTCP_SYN &&
-	       xtcp_seq_gt(seg->seq, tcb->rcv_nxt);
+	bool ts = tcb->ts_ok && seg->ts_ok;
+
+	if (tcb->state != XTCP_TIME_WAIT ||
+	    (seg->flags & (XTCP_SYN | XTCP_ACK | XTCP_RST)) != XTCP_SYN)
+		return false;
+	/* RFC 6191 §2, as Linux: never an old duplicate by PAWS; then a
+	 * sequence number beyond rcv_nxt or a TSval beyond TS.Recent
+	 */
+	if (ts && (s32)(seg->tsval - tcb->ts_recent) < 0)
+		return false;
+	return xtcp_seq_gt(seg->seq, tcb->rcv_nxt) ||
+	       (ts && (s32)(seg->tsval - tcb->ts_recent) > 0);
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_core_tw_syn_ok);
 
@@ -872,7 +901,7 @@ static bool xtcp_input_ack(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 			if (fin)
 				tcb->fl |= XTCP_F_FIN_SENT;
 		}
-		xtcp_rtt_check(tcb, ack);
+		xtcp_rtt_ack(tcb, seg);
 		tcb->backoff = 0;
 		tcb->probes = 0;
 		xtcp_rto_update(tcb);
@@ -1115,7 +1144,9 @@ static void xtcp_input_data(struct xtcp_tcb *tcb, const struct xtcp_seg *seg,
 			return;
 		}
 		if (len) {
+			xtcp_ts_rcv_rtt(tcb, seg);
 			xtcp_rcv_advance(tcb, len);
+			xtcp_rcv_rtt_measure(tcb);
 			tcb->bytes_received += len;
 			xtcp_rcv_ack_policy(tcb, len, rx);
 			xtcp_event(tcb);
@@ -1203,6 +1234,18 @@ void xtcp_core_input(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 		if (xtcp_input_syn_rcvd_syn(tcb, seg))
 			return;
 		break;
+	default:
+		break;
+	}
+
+	/* RFC 7323 §5.3 R1: PAWS, before the sequence number check */
+	if (xtcp_ts_paws_reject(tcb, seg)) {
+		xtcp_note(tcb, XTCP_N_PAWS_DROP);
+		xtcp_send_ack(tcb);
+		return;
+	}
+
+	switch (tcb->state) {
 	case XTCP_TIME_WAIT:
 		/* a retransmitted FIN: re-ACK and restart 2*MSL */
 		if ((seg->flags & (XTCP_FIN | XTCP_RST | XTCP_SYN)) == XTCP_FIN &&
@@ -1245,6 +1288,9 @@ void xtcp_core_input(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 		xtcp_send_ack(tcb);
 		return;
 	}
+
+	/* RFC 7323 §4.3 (2) */
+	xtcp_ts_update_recent(tcb, seg);
 
 	/* fifth: ACK */
 	if (!(seg->flags & XTCP_ACK))
@@ -1455,7 +1501,7 @@ static void xtcp_timeout_rtx(struct xtcp_tcb *tcb)
 	/* RFC 5681 §3.1: ssthresh once per loss episode; loss window */
 	if (!tcb->backoff)
 		tcb->ssthresh = xtcp_cc_ssthresh(tcb);
-	tcb->cwnd = tcb->snd_mss;
+	tcb->cwnd = xtcp_send_mss(tcb);	/* a full segment (ts) */
 	xtcp_cc_on_rto(tcb);
 	/* go-back-N */
 	tcb->snd_nxt = tcb->snd_una;

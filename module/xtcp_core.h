@@ -88,6 +88,8 @@ enum xtcp_note {
 	XTCP_N_WINPROBE,	/* zero-window probe sent */
 	XTCP_N_KEEPALIVE,	/* keep-alive probe sent */
 	XTCP_N_RTO,		/* retransmission timer expired */
+	/* timestamps (ts) */
+	XTCP_N_PAWS_DROP,	/* segment rejected by PAWS (RFC 7323 §5) */
 	XTCP_N_MAX
 };
 
@@ -247,6 +249,7 @@ struct xtcp_core_ops {
  * @keepalive_intvl: seconds between probes (TCP_KEEPINTVL)
  * @keepalive_probes: unanswered probes before the connection is dropped
  *	(TCP_KEEPCNT)
+ * @timestamps: offer and accept timestamps (RFC 7323), as tcp_timestamps
  */
 struct xtcp_params {
 	u32 msl_ms;
@@ -264,6 +267,7 @@ struct xtcp_params {
 	u32 keepalive_time;
 	u32 keepalive_intvl;
 	u8 keepalive_probes;
+	u8 timestamps;
 };
 
 /* tcb->fl bits */
@@ -361,6 +365,16 @@ struct xtcp_tcb {
 	u32 una_ts;		/* unacknowledged data outstanding since */
 	u32 probe_ts;		/* first zero-window probe, 0: none */
 	u32 user_timeout;	/* ms, 0: off (RFC 5482) */
+	/* timestamps (RFC 7323) and the receiver's RTT estimate: part "ts" */
+	u8 ts_ok;		/* both sides sent the option (§3.2) */
+	u32 ts_off;		/* random per-connection offset of TSval */
+	u32 ts_recent;		/* TS.Recent (§4.3) */
+	u64 ts_recent_stamp;	/* ops->now() when TS.Recent was set */
+	u32 last_ack_sent;	/* Last.ACK.sent (§4.3) */
+	u32 rcv_rtt_us;		/* receiver RTT << 3 (tcp_rcv_rtt_est) */
+	u32 rcv_rtt_tsecr;	/* TSecr of the last receiver sample */
+	u32 rcv_rtt_seq;	/* without timestamps: rcv_nxt + rcv_wnd */
+	u64 rcv_rtt_time;	/* ... when the measure began (ms) */
 };
 
 /* enum xtcp_state to Linux's TCP_* numbering, for sk_state and /proc */
@@ -542,5 +556,29 @@ void xtcp_core_timeout(struct xtcp_tcb *tcb, enum xtcp_timer t);
 
 /* Fill a struct xtcp_info from the TCB. */
 void xtcp_core_info(const struct xtcp_tcb *tcb, struct xtcp_info *info);
+
+/* ---- timestamps (RFC 7323), xtcp_ts.c ---- */
+
+/* bytes a timestamps option takes in every segment once negotiated */
+#define XTCP_TS_OPT_LEN		12
+/* §5.5: TS.Recent is invalid after 24 days of idleness */
+#define XTCP_PAWS_IDLE_MS	(24ULL * 24 * 3600 * 1000)
+
+u32 xtcp_ts_now(struct xtcp_tcb *tcb);
+void xtcp_ts_syn_options(struct xtcp_tcb *tcb, const struct xtcp_seg *seg);
+void xtcp_ts_out(struct xtcp_tcb *tcb, struct xtcp_out *o);
+bool xtcp_ts_paws_reject(struct xtcp_tcb *tcb, const struct xtcp_seg *seg);
+void xtcp_ts_update_recent(struct xtcp_tcb *tcb, const struct xtcp_seg *seg);
+s64 xtcp_ts_rtt_ms(struct xtcp_tcb *tcb, const struct xtcp_seg *seg);
+void xtcp_ts_rcv_rtt(struct xtcp_tcb *tcb, const struct xtcp_seg *seg);
+void xtcp_rcv_rtt_measure(struct xtcp_tcb *tcb);
+
+/* payload bytes a full segment carries: SND.MSS less the options every
+ * segment has (RFC 6691 §3; as Linux's mss_cache)
+ */
+static inline u32 xtcp_send_mss(const struct xtcp_tcb *tcb)
+{
+	return tcb->snd_mss - (tcb->ts_ok ? XTCP_TS_OPT_LEN : 0);
+}
 
 #endif /* _XTCP_CORE_H */

@@ -99,7 +99,7 @@ static void xtcp_cubic_epoch_start(struct xtcp_tcb *tcb,
 	e->active = 1;
 	e->start = now;
 	if (e->w_max > tcb->cwnd) {
-		e->k_ms = xtcp_cubic_k_ms(e->w_max, tcb->cwnd, tcb->snd_mss);
+		e->k_ms = xtcp_cubic_k_ms(e->w_max, tcb->cwnd, xtcp_send_mss(tcb));
 		e->origin = e->w_max;
 	} else {
 		/* §4.8 and §4.10: after an RTO or a slow start ended
@@ -125,7 +125,7 @@ static void xtcp_cubic_w_est(struct xtcp_tcb *tcb, struct xtcp_cubic_epoch *e,
 	u32 alpha = e->w_est >= tcb->cc_prior_cwnd ? 17 : 9;
 	u32 rem;
 
-	num = (u64)alpha * acked * tcb->snd_mss + e->w_est_frac;
+	num = (u64)alpha * acked * xtcp_send_mss(tcb) + e->w_est_frac;
 	num = div_u64_rem(num, den, &rem);
 	e->w_est = min_t(u64, e->w_est + num, XTCP_CUBIC_W_MAX);
 	e->w_est_frac = rem;
@@ -134,7 +134,7 @@ static void xtcp_cubic_w_est(struct xtcp_tcb *tcb, struct xtcp_cubic_epoch *e,
 static void xtcp_cubic_update(struct xtcp_tcb *tcb, u32 acked)
 {
 	struct xtcp_cubic_epoch *e = &xtcp_cubic_ca(tcb)->e;
-	u32 mss = tcb->snd_mss, cwnd = tcb->cwnd, t, rtt_ms, target, w_t;
+	u32 mss = xtcp_send_mss(tcb), cwnd = tcb->cwnd, t, rtt_ms, target, w_t;
 	u64 now = tcb->ops->now(tcb), need;
 
 	if (!e->active)
@@ -185,7 +185,7 @@ static void xtcp_cubic_cong_avoid(struct xtcp_tcb *tcb, u32 acked,
 static u32 xtcp_cubic_ssthresh(struct xtcp_tcb *tcb)
 {
 	struct xtcp_cubic *ca = xtcp_cubic_ca(tcb);
-	u32 mss = tcb->snd_mss, cwnd = tcb->cwnd, segs;
+	u32 mss = xtcp_send_mss(tcb), cwnd = tcb->cwnd, segs;
 
 	ca->prior = ca->e;
 	if (ca->e.w_max && cwnd < ca->e.w_max)

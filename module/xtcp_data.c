@@ -166,6 +166,7 @@ int xtcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 			copied += n;
 			got = true;
 			if (!peek) {
+				xs->copied_seq += n;
 				xs->rx_off += n;
 				WRITE_ONCE(xs->rcvq_bytes,
 					   xs->rcvq_bytes - n);
@@ -213,6 +214,7 @@ int xtcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 		if (err)
 			break;
 		if (copied) {
+			xtcp_rcv_space_adjust(sk);
 			xtcp_core_recvd(&xs->tcb);
 			xtcp_after_core(sk);
 		}
@@ -225,6 +227,7 @@ int xtcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 	if (!peek)
 		sk_mem_reclaim(sk);
 	if (copied && !peek) {
+		xtcp_rcv_space_adjust(sk);
 		xtcp_core_recvd(&xs->tcb);
 		xtcp_after_core(sk);
 	}

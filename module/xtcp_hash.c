@@ -776,6 +776,32 @@ u32 xtcp_isn(struct net *net, const struct xtcp_tuple *t)
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_isn);
 
+/**
+ * xtcp_ts_off() - the offset of a connection's TSval (RFC 7323 §5.4): a
+ *	keyed hash of the 4-tuple, as Linux's secure_tcp_ts_off(), so that
+ *	TSval says nothing of the uptime and differs between connections,
+ *	yet a SYN cookie's SYN-ACK and the child it becomes (or a new
+ *	incarnation after TIME-WAIT) share it.
+ * @net: namespace (holds the key)
+ * @t: the connection
+ */
+u32 xtcp_ts_off(struct net *net, const struct xtcp_tuple *t)
+{
+	struct {
+		struct in6_addr l, r;
+		__be16 lp, rp;
+		u32 tag;
+	} __aligned(SIPHASH_ALIGNMENT) k;
+
+	memset(&k, 0, sizeof(k));
+	memcpy(&k.l, &t->laddr, sizeof(t->laddr));
+	memcpy(&k.r, &t->raddr, sizeof(t->raddr));
+	k.lp = t->lport;
+	k.rp = t->rport;
+	k.tag = 0x7473;		/* "ts": independent of the ISN's hash */
+	return siphash(&k, sizeof(k), &xtcp_pernet(net)->isn_key);
+}
+
 /* /proc: call @fn for each TIME-WAIT object of @net and @family */
 void xtcp_tw_for_each(struct net *net, u16 family,
 		      void (*fn)(struct seq_file *, struct xtcp_tw *, int),

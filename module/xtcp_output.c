@@ -177,13 +177,10 @@ void xtcp_wq_free_acked(struct sock *sk)
 	if (!freed)
 		return;
 	sk_mem_reclaim(sk);
-	/* pressure shrank sk_sndbuf (sk_stream_moderate_sndbuf); give it
-	 * back when the pressure is over (as tcp_new_space)
+	/* grow sk_sndbuf with the window, or give back what pressure took
+	 * (sk_stream_moderate_sndbuf), as tcp_new_space
 	 */
-	if (!(sk->sk_userlocks & SOCK_SNDBUF_LOCK) &&
-	    !sk_under_memory_pressure(sk) &&
-	    sk->sk_sndbuf < xtcp_pernet(sock_net(sk))->wmem)
-		WRITE_ONCE(sk->sk_sndbuf, xtcp_pernet(sock_net(sk))->wmem);
+	xtcp_sndbuf_expand(sk);
 	if (sk->sk_socket &&
 	    test_bit(SOCK_NOSPACE, &sk->sk_socket->flags))
 		sk->sk_write_space(sk);
@@ -359,6 +356,7 @@ static void xtcp_sock_note(struct xtcp_tcb *tcb, enum xtcp_note n)
 		[XTCP_N_WINPROBE] = XTCP_MIB_TCPWINPROBE,
 		[XTCP_N_KEEPALIVE] = XTCP_MIB_TCPKEEPALIVE,
 		[XTCP_N_RTO] = XTCP_MIB_TCPTIMEOUTS,
+		[XTCP_N_PAWS_DROP] = XTCP_MIB_PAWSESTAB,
 	};
 	struct sock *sk = xtcp_to_sk(tcb_to_xs(tcb));
 
@@ -398,6 +396,9 @@ static void xtcp_sock_state_change(struct xtcp_tcb *tcb,
 		XTCP_INC_STATS(xn, XTCP_MIB_ATTEMPTFAILS);
 	if (new == XTCP_TIME_WAIT)
 		XTCP_INC_STATS(xn, XTCP_MIB_TIMEWAITS);
+	if (new == XTCP_ESTABLISHED &&
+	    (old == XTCP_SYN_SENT || old == XTCP_SYN_RECEIVED))
+		xtcp_buf_established(sk);
 	sk->sk_state_change(sk);
 }
 

@@ -69,6 +69,8 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_TCPWINPROBE]		= "TCPWinProbe",
 	[XTCP_MIB_TCPKEEPALIVE]		= "TCPKeepAlive",
 	[XTCP_MIB_TCPTIMEOUTS]		= "TCPTimeouts",
+	/* timestamps (ts) */
+	[XTCP_MIB_PAWSESTAB]		= "PAWSEstab",
 };
 
 static void xtcp_seq_addr(struct seq_file *f, u16 family, const void *a,
@@ -218,7 +220,6 @@ void xtcp_proc_exit_net(struct net *net)
 static unsigned int one_u = 1;
 static unsigned int ms_max = 3600000;
 static int one_i = 1;
-static int buf_min = 4096;
 static int buf_max = 64 << 20;
 static int two_i = 2;
 static unsigned int ka_max = 32767;	/* MAX_TCP_KEEPIDLE, in seconds */
@@ -294,8 +295,8 @@ static struct ctl_table xtcp_sysctl_tmpl[] = {
 	XTCP_U8("retries", retries),
 	XTCP_U8("orphan_retries", orphan_retries),
 	XTCP_BOOL("sack", sack),
-	XTCP_INT("rmem_default", rmem, &buf_min, &buf_max),
-	XTCP_INT("wmem_default", wmem, &buf_min, &buf_max),
+	XTCP_INT("rmem_default", rmem, SYSCTL_ZERO, &buf_max),
+	XTCP_INT("wmem_default", wmem, SYSCTL_ZERO, &buf_max),
 	XTCP_INT("max_syn_backlog", max_syn_backlog, &one_i, &buf_max),
 	XTCP_INT("syncookies", syncookies, SYSCTL_ZERO, &two_i),
 	/* congestion control (cc) */
@@ -321,6 +322,10 @@ static struct ctl_table xtcp_sysctl_tmpl[] = {
 	  .maxlen = sizeof(u8), .mode = 0644,
 	  .proc_handler = proc_dou8vec_minmax,
 	  .extra1 = SYSCTL_ONE, .extra2 = &ka_probes_max },
+	/* timestamps and buffers (ts) */
+	XTCP_BOOL("timestamps", timestamps),
+	XTCP_INT("rmem_max", rmem_max, SYSCTL_ZERO, &buf_max),
+	XTCP_INT("wmem_max", wmem_max, SYSCTL_ZERO, &buf_max),
 	{ }
 };
 

@@ -21,15 +21,26 @@
 #include <net/transp_v6.h>
 
 #include "xtcp.h"
+#include "xtcp_buf.h"
 
-u8 xtcp_wscale_for(int rcvbuf)
+/**
+ * xtcp_wscale_for() - the window scale @sk offers, as Linux's
+ *	tcp_select_initial_window(): room for the largest buffer autotuning
+ *	may reach (net.xtcp.rmem_max, by default net.ipv4.tcp_rmem[2], or
+ *	net.core.rmem_max if larger), or only for the buffer the user set
+ *	with SO_RCVBUF. Our window is half the buffer (xtcp_rcv_space_calc).
+ * @sk: the socket, its sk_rcvbuf set
+ */
+u8 xtcp_wscale_for(const struct sock *sk)
 {
-	u8 s = 0;
+	u32 rcvbuf = READ_ONCE(sk->sk_rcvbuf);
+	u32 space = rcvbuf / 2;
 
-	/* our window is half the free buffer (xtcp_sock_rcv_space) */
-	while (s < 14 && (65535U << s) < (u32)rcvbuf / 2)
-		s++;
-	return s;
+	if (!(sk->sk_userlocks & SOCK_RCVBUF_LOCK)) {
+		space = max_t(u32, space, xtcp_rmem_max(sock_net(sk)));
+		space = max_t(u32, space, READ_ONCE(sysctl_rmem_max));
+	}
+	return xtcp_buf_wscale(space);
 }
 
 static void xtcp_write_space(struct sock *sk)
@@ -117,13 +128,16 @@ int xtcp_sock_init(struct sock *sk, struct sock *parent)
 		sk->sk_reuse = parent->sk_reuse;
 		sk->sk_uid = parent->sk_uid;
 		sk->sk_family = parent->sk_family;
+		/* SO_RCVBUF / SO_SNDBUF stop autotuning in children too */
+		sk->sk_userlocks |= parent->sk_userlocks &
+				    (SOCK_RCVBUF_LOCK | SOCK_SNDBUF_LOCK);
 		xs->topt = xtcp_sk(parent)->topt;
 		/* as sk_clone_lock(): SO_KEEPALIVE is inherited */
 		sock_valbool_flag(sk, SOCK_KEEPOPEN,
 				  sock_flag(parent, SOCK_KEEPOPEN));
 	} else {
-		sk->sk_rcvbuf = xn->rmem;
-		sk->sk_sndbuf = xn->wmem;
+		sk->sk_rcvbuf = xtcp_rmem_default(sock_net(sk));
+		sk->sk_sndbuf = xtcp_wmem_default(sock_net(sk));
 	}
 	/* the netns default now, unless the listener chose one (Linux's
 	 * tcp_assign_congestion_control, tcp_ca_openreq_child)
@@ -131,7 +145,7 @@ int xtcp_sock_init(struct sock *sk, struct sock *parent)
 	if (!xs->topt.cc_set)
 		xs->topt.cc = READ_ONCE(xn->cc_default);
 	xtcp_core_init(&xs->tcb, &xtcp_sock_ops, &xn->params, 536,
-		       xtcp_wscale_for(sk->sk_rcvbuf));
+		       xtcp_wscale_for(sk));
 
 	sk_sockets_allocated_inc(sk);
 	spin_lock_bh(&xn->socks_lock);

@@ -152,6 +152,9 @@ static int xtcp_get_tcp_info(struct sock *sk, char __user *optval,
 	dst = __sk_dst_get(sk);
 	if (dst)
 		ti.tcpi_pmtu = dst_mtu(dst);
+	/* receive-buffer autotuning's measure, as Linux reports it */
+	if (xs->rcvq_space)
+		ti.tcpi_rcv_space = xs->rcvq_space;
 	release_sock(sk);
 	len = min_t(unsigned int, len, sizeof(ti));
 	if (put_user(len, optlen) || copy_to_user(optval, &ti, len))

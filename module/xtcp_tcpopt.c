@@ -291,6 +291,9 @@ void xtcp_tcpinfo_fill(const struct xtcp_tcb *tcb, struct tcp_info *ti)
 	}
 	if (tcb->sack_ok)
 		ti->tcpi_options |= TCPI_OPT_SACK;
+	if (tcb->ts_ok)
+		ti->tcpi_options |= TCPI_OPT_TIMESTAMPS;
+	ti->tcpi_rcv_rtt = tcb->rcv_rtt_us >> 3;
 	ti->tcpi_rto = tcb->rto_ms * USEC_PER_MSEC;
 	ti->tcpi_ato = tcb->p.delack_ms * USEC_PER_MSEC;
 	ti->tcpi_snd_mss = mss;

@@ -183,8 +183,18 @@ static void print_info(int fd, const char *who)
 {
 	struct xtcp_info xi;
 	socklen_t l = sizeof(xi);
+	int rb = 0, sb = 0;
 
-	if (fam != AF_XTCP || !want_info)
+	if (!want_info)
+		return;
+	/* the buffers autotuning reached (both families) */
+	l = sizeof(rb);
+	getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rb, &l);
+	l = sizeof(sb);
+	getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sb, &l);
+	out("%s buf rcvbuf=%d sndbuf=%d\n", who, rb, sb);
+	l = sizeof(xi);
+	if (fam != AF_XTCP)
 		return;
 	memset(&xi, 0, sizeof(xi));
 	if (getsockopt(fd, SOL_XTCP, XTCP_INFO, &xi, &l) < 0) {
