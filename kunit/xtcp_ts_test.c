@@ -153,6 +153,11 @@ static struct ts_env *t_established(struct kunit *test, bool ts,
 	}
 	xtcp_core_input(&e->tcb, &s);
 	KUNIT_ASSERT_EQ(test, e->tcb.state, XTCP_ESTABLISHED);
+	/* past the quick-ACK mode a connection starts in: these cases
+	 * check which segment's TSval a delayed ACK echoes
+	 */
+	e->tcb.ack_started = 1;
+	e->tcb.quick = 0;
 	return e;
 }
 
@@ -288,21 +293,23 @@ static void ts_recent_not_from_later(struct kunit *test)
 	struct ts_env *e = t_established(test, true, true);
 	struct xtcp_seg s;
 
-	/* two segments before our ACK: only the first (SEG.SEQ <=
-	 * Last.ACK.sent) renews TS.Recent, so the ACK echoes the earliest
+	/* two segments before our ACK (the second ACKs at once: more than
+	 * one full segment of the peer's size, 600 bytes, unacknowledged):
+	 * only the first (SEG.SEQ <= Last.ACK.sent) renews TS.Recent, so
+	 * the ACK echoes the earliest
 	 */
 	e->tcb.p.delack_ms = 40;
-	s = t_tseg(IRS + 1, ISS + 1, XTCP_ACK, 100, PEER_TS + 3, 0);
+	s = t_tseg(IRS + 1, ISS + 1, XTCP_ACK, 600, PEER_TS + 3, 0);
 	xtcp_core_input(&e->tcb, &s);
 	KUNIT_EXPECT_EQ(test, e->tcb.ts_recent, PEER_TS + 3);
-	s = t_tseg(IRS + 101, ISS + 1, XTCP_ACK, 100, PEER_TS + 9, 0);
+	s = t_tseg(IRS + 601, ISS + 1, XTCP_ACK, 600, PEER_TS + 9, 0);
 	xtcp_core_input(&e->tcb, &s);
-	KUNIT_EXPECT_EQ(test, e->rcvd, 200);
+	KUNIT_EXPECT_EQ(test, e->rcvd, 1200);
 	KUNIT_EXPECT_EQ(test, e->tcb.ts_recent, PEER_TS + 3);
-	KUNIT_EXPECT_EQ(test, t_last(test, e)->ack, IRS + 201);
+	KUNIT_EXPECT_EQ(test, t_last(test, e)->ack, IRS + 1201);
 	KUNIT_EXPECT_EQ(test, t_last(test, e)->tsecr, PEER_TS + 3);
 	/* the next in-order segment starts at Last.ACK.sent */
-	s = t_tseg(IRS + 201, ISS + 1, XTCP_ACK, 100, PEER_TS + 12, 0);
+	s = t_tseg(IRS + 1201, ISS + 1, XTCP_ACK, 100, PEER_TS + 12, 0);
 	xtcp_core_input(&e->tcb, &s);
 	KUNIT_EXPECT_EQ(test, e->tcb.ts_recent, PEER_TS + 12);
 }

@@ -447,7 +447,7 @@ static bool xtcp_fin_pending(const struct xtcp_tcb *tcb)
 static bool xtcp_snd_hold(const struct xtcp_tcb *tcb, u32 len, u32 avail,
 			  u32 in_flight)
 {
-	if (len >= tcb->snd_mss || (tcb->send_how & XTCP_SEND_PROBE))
+	if (len >= xtcp_send_mss(tcb) || (tcb->send_how & XTCP_SEND_PROBE))
 		return false;
 	if (len < avail)	/* the window cuts the segment short */
 		return len < tcb->max_wnd / 2;
@@ -466,7 +466,7 @@ static void xtcp_sent_new(struct xtcp_tcb *tcb, u32 seq, u32 len)
 {
 	if (seq == tcb->snd_una)	/* the flight starts: RFC 5482 clock */
 		tcb->una_ts = xtcp_now32(tcb);
-	if (len < tcb->snd_mss)
+	if (len < xtcp_send_mss(tcb))
 		tcb->snd_sml = seq + len;
 }
 
