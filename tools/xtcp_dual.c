@@ -14,12 +14,12 @@
 
 static int base_port = 41000;
 
-/* an IPv6-intent socket: AF_XTCP (family chosen at bind/connect) or
- * Linux's AF_INET6
+/* an XTCP socket (its family is chosen at bind/connect) or Linux TCP's
+ * of family @fam
  */
-static int sock6(int xtcp)
+static int sock_of(int xtcp, int fam)
 {
-	int fd = socket(xtcp ? AF_XTCP : AF_INET6, SOCK_STREAM, 0);
+	int fd = socket(xtcp ? AF_XTCP : fam, SOCK_STREAM, 0);
 
 	if (fd < 0) {
 		perror("socket");
@@ -28,16 +28,8 @@ static int sock6(int xtcp)
 	return fd;
 }
 
-static int sock4(int xtcp)
-{
-	int fd = socket(xtcp ? AF_XTCP : AF_INET, SOCK_STREAM, 0);
-
-	if (fd < 0) {
-		perror("socket");
-		exit(2);
-	}
-	return fd;
-}
+#define sock6(x) sock_of(x, AF_INET6)
+#define sock4(x) sock_of(x, AF_INET)
 
 static int setint(int fd, int level, int opt, int v)
 {
