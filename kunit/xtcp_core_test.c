@@ -41,7 +41,7 @@ struct xt_env {
 	/* receive buffer model: rcv_space() = rbuf - queued */
 	u32 rbuf, queued;
 	bool rcv_refuse;	/* rcv_data() says: no memory */
-	int notes[XTCP_N_ORPHAN_PROBE_ABORT + 1];
+	int notes[XTCP_N_MAX];
 	/* builder parameters */
 	u32 iss, irs;
 	u16 rcv_mss, peer_mss;
@@ -167,6 +167,12 @@ static int xt_init(struct kunit *test)
 	e->peer_wnd = 65535;
 	test->priv = e;
 	return 0;
+}
+
+/* the scoreboard is the one thing a TCB allocates */
+static void xt_exit(struct kunit *test)
+{
+	xtcp_core_destroy(&((struct xt_env *)test->priv)->tcb);
 }
 
 static struct xt_env *E(struct kunit *test)
@@ -3152,18 +3158,21 @@ static struct kunit_case xtcp_core_close_cases[] = {
 static struct kunit_suite xtcp_core_handshake_suite = {
 	.name = "xtcp_core_handshake",
 	.init = xt_init,
+	.exit = xt_exit,
 	.test_cases = xtcp_core_handshake_cases,
 };
 
 static struct kunit_suite xtcp_core_established_suite = {
 	.name = "xtcp_core_established",
 	.init = xt_init,
+	.exit = xt_exit,
 	.test_cases = xtcp_core_established_cases,
 };
 
 static struct kunit_suite xtcp_core_close_suite = {
 	.name = "xtcp_core_close",
 	.init = xt_init,
+	.exit = xt_exit,
 	.test_cases = xtcp_core_close_cases,
 };
 

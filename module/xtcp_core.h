@@ -19,6 +19,7 @@
 #include <linux/types.h>
 #include <net/tcp_states.h>
 #include "uapi/xtcp.h"
+#include "xtcp_recovery.h"
 
 /* TCP header flags, as in the header's 13th/14th octets (RFC 9293 §3.1) */
 #define XTCP_FIN	0x01
@@ -67,6 +68,8 @@ enum xtcp_timer {
 	XTCP_T_PERSIST,		/* zero-window probe (RFC 9293 §3.8.6.1) */
 	XTCP_T_FINWAIT2,	/* orphaned FIN-WAIT-2 limit */
 	XTCP_T_TIMEWAIT,	/* 2*MSL (RFC 9293 §3.6) */
+	XTCP_T_RACK,		/* RACK reordering timeout (RFC 8985 §6.3) */
+	XTCP_T_TLP,		/* tail loss probe (RFC 8985 §7) */
 	XTCP_T_MAX
 };
 
@@ -76,6 +79,22 @@ enum xtcp_note {
 	XTCP_N_ZWIN_DROP,	/* data for a zero window */
 	XTCP_N_OFO_DROP,	/* out of order data (no reassembly queue) */
 	XTCP_N_ORPHAN_PROBE_ABORT, /* orphan gave up zero-window probing */
+	/* loss recovery (recov) */
+	XTCP_N_FAST_RETRANS,	/* retransmission in fast recovery */
+	XTCP_N_SACK_RECOVERY,	/* RFC 6675 recovery entered */
+	XTCP_N_RENO_RECOVERY,	/* RFC 6582 recovery entered */
+	XTCP_N_LOSS_PROBE,	/* tail loss probe sent */
+	XTCP_N_LOSS_PROBE_RECOVERY, /* a loss repaired by a probe */
+	XTCP_N_SACK_REORDER,	/* reordering detected from SACKs */
+	XTCP_N_DSACK_UNDO,	/* recovery undone: all of it was spurious */
+	XTCP_N_SPURIOUS_RTO,	/* RTO undone by D-SACKs */
+	XTCP_N_SACK_BLOCKS,	/* valid SACK block received */
+	XTCP_N_SACK_DISCARD,	/* invalid SACK block ignored */
+	XTCP_N_DSACK_RECV,	/* D-SACK received */
+	XTCP_N_RTO,		/* data retransmission timeout fired */
+	XTCP_N_RACK_TIMEOUT,	/* RACK reordering timer marked losses */
+	XTCP_N_LOST_RETRANS,	/* a retransmission was lost again */
+	XTCP_N_MAX
 };
 
 /* SACK blocks a segment carries at most (RFC 2018 §3: 4 without
@@ -188,6 +207,7 @@ struct xtcp_tcb;
  * @event: something the user may wait for changed (readable, writable,
  *	acked, connected); a hint for wake-ups
  * @note: count an event (enum xtcp_note); may be NULL
+ * @now_us: current time in microseconds (same clock); NULL: now() * 1000
  */
 struct xtcp_core_ops {
 	u64 (*now)(struct xtcp_tcb *tcb);
@@ -200,6 +220,7 @@ struct xtcp_core_ops {
 	void (*error)(struct xtcp_tcb *tcb, int err);
 	void (*event)(struct xtcp_tcb *tcb);
 	void (*note)(struct xtcp_tcb *tcb, enum xtcp_note n);
+	u64 (*now_us)(struct xtcp_tcb *tcb);
 };
 
 /**
@@ -293,13 +314,50 @@ struct xtcp_tcb {
 	u8 probes;		/* zero-window probes (backoff) */
 	u8 probes_out;		/* probes since the last ACK */
 	u8 delack_pending;	/* data segments received but not ACKed */
-	u8 timers;		/* BIT(enum xtcp_timer) armed by the core */
+	u16 timers;		/* BIT(enum xtcp_timer) armed by the core */
 
 	/* statistics for xtcp_info */
 	u32 retransmits;
 	u64 bytes_sent;		/* payload bytes sent, retransmits included */
 	u64 bytes_acked;
 	u64 bytes_received;
+
+	/* loss recovery (recov): RFC 6675, 6582, 6937, 8985; times in us */
+	struct xtcp_sb sb;	/* segments in flight */
+	u8 ca_state;		/* XTCP_CA_* */
+	u8 dupacks;		/* RFC 5681 duplicate ACKs (no SACK) */
+	u8 reo_wnd_mult;	/* RFC 8985 §6.2 step 4 */
+	u8 reo_wnd_persist;
+	bool reord_seen;	/* RACK.reordering_seen */
+	bool tlp_retrans;	/* the probe was a retransmission */
+	bool undo_ok;		/* the episode may still prove spurious */
+	bool undo_rto;		/* the episode began with an RTO */
+	u32 recover;		/* RFC 6582 recover, RFC 6675 RecoveryPoint */
+	u32 recover_fs;		/* RFC 6937 RecoverFS */
+	u32 prr_delivered;
+	u32 prr_out;
+	u32 reno_sacked;	/* dupACKs as SACKed bytes (no SACK) */
+	u32 prior_cwnd;		/* before the episode, for undo */
+	u32 prior_ssthresh;
+	u32 undo_retrans;	/* retransmissions not yet D-SACKed */
+	u32 tlp_high_seq;	/* SND.MAX when the probe went, 0: none */
+	u32 dsack_seq;		/* reo_wnd grows once per round trip */
+	u64 rack_xmit_us;	/* RACK.xmit_ts */
+	u32 rack_end;		/* RACK.end_seq */
+	u32 rack_rtt_us;	/* RACK.rtt */
+	u32 min_rtt_us;		/* RACK.min_RTT */
+	u64 min_rtt_stamp_us;
+	u32 delivered;		/* sequence space delivered (rate samples) */
+	u32 reordering;		/* reordering degree seen, in segments */
+	u64 delivery_rate;	/* bytes/s of the last rate sample */
+	u32 lost_total;		/* sequence space ever marked lost */
+};
+
+/* tcb->ca_state (as Linux's TCP_CA_Open, _Recovery, _Loss) */
+enum {
+	XTCP_CA_OPEN,
+	XTCP_CA_RECOVERY,	/* fast recovery, RFC 6675 / RFC 6582 */
+	XTCP_CA_LOSS,		/* after an RTO, until RecoveryPoint */
 };
 
 /* enum xtcp_state to Linux's TCP_* numbering, for sk_state and /proc */
@@ -446,6 +504,9 @@ bool xtcp_core_tw_syn_ok(const struct xtcp_tcb *tcb,
 
 /* A timer the core armed fired (§3.10.8). */
 void xtcp_core_timeout(struct xtcp_tcb *tcb, enum xtcp_timer t);
+
+/* Free what the TCB owns (the scoreboard); any state. */
+void xtcp_core_destroy(struct xtcp_tcb *tcb);
 
 /* Fill a struct xtcp_info from the TCB. */
 void xtcp_core_info(const struct xtcp_tcb *tcb, struct xtcp_info *info);
