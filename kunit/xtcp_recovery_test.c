@@ -504,6 +504,28 @@ static void core_newreno(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, e->notes[XTCP_N_FAST_RETRANS], 2);
 }
 
+/* SACK negotiated but the peer sends no blocks: dupACKs still work */
+static void core_sack_peer_without_blocks(struct kunit *test)
+{
+	struct xr_env *e = xr_established(test, true);
+	int i;
+
+	xr_write(e, 10 * MSS);
+	e->rd = 10;
+	for (i = 0; i < 3; i++)
+		xr_seg(e, XTCP_ACK, S1, NULL, 0);
+	xr_expect_seg(test, e, S1, MSS, true);
+	xr_expect_none(test, e);
+	KUNIT_EXPECT_EQ(test, e->tcb.ca_state, XTCP_CA_RECOVERY);
+	KUNIT_EXPECT_EQ(test, e->notes[XTCP_N_RENO_RECOVERY], 1);
+	/* the partial ACK resends the next hole */
+	xr_seg(e, XTCP_ACK, S1 + 2000, NULL, 0);
+	xr_expect_seg(test, e, S1 + 2000, MSS, true);
+	xr_seg(e, XTCP_ACK, S1 + 10000, NULL, 0);
+	KUNIT_EXPECT_EQ(test, e->tcb.ca_state, XTCP_CA_OPEN);
+	KUNIT_EXPECT_EQ(test, e->notes[XTCP_N_RTO], 0);
+}
+
 /* RFC 8985 §6.2-6.3: the reordering window delays the verdict */
 static void core_rack_timer(struct kunit *test)
 {
@@ -707,6 +729,7 @@ static struct kunit_case xtcp_recovery_cases[] = {
 	KUNIT_CASE(sb_rack_window),
 	KUNIT_CASE(core_sack_fast_retransmit),
 	KUNIT_CASE(core_newreno),
+	KUNIT_CASE(core_sack_peer_without_blocks),
 	KUNIT_CASE(core_rack_timer),
 	KUNIT_CASE(core_rack_reordering),
 	KUNIT_CASE(core_tlp_retransmit),

@@ -471,10 +471,10 @@ static u32 xtcp_reo_wnd(const struct xtcp_tcb *tcb)
 }
 
 /* RFC 6675 §5 / RFC 6582 §3.2: a loss episode begins */
-static void xtcp_enter_recovery(struct xtcp_tcb *tcb)
+static void xtcp_enter_recovery(struct xtcp_tcb *tcb, bool reno)
 {
-	xtcp_note(tcb, tcb->sack_ok ? XTCP_N_SACK_RECOVERY :
-				      XTCP_N_RENO_RECOVERY);
+	tcb->reno_rec = reno;
+	xtcp_note(tcb, reno ? XTCP_N_RENO_RECOVERY : XTCP_N_SACK_RECOVERY);
 	tcb->prior_cwnd = tcb->cwnd;
 	tcb->prior_ssthresh = tcb->ssthresh;
 	tcb->undo_ok = true;
@@ -563,16 +563,16 @@ static void xtcp_detect_loss(struct xtcp_tcb *tcb)
 {
 	u32 timeout = 0, lost_rtx = 0, marked = 0;
 
-	if (!tcb->sack_ok) {
-		if (tcb->ca_state == XTCP_CA_OPEN && tcb->dupacks >= 3 &&
-		    tcb->sb.n) {
-			xtcp_sb_mark_lost(&tcb->sb, 0);
-			tcb->lost_total += xtcp_sb_seg_len(xtcp_sb_at(&tcb->sb,
-								     0));
-			xtcp_enter_recovery(tcb);
-		}
+	/* RFC 6582 §3.2 step 2; also for a SACK peer that sends none */
+	if (tcb->ca_state == XTCP_CA_OPEN && tcb->dupacks >= 3 &&
+	    !tcb->sb.nsacked && tcb->sb.n) {
+		xtcp_sb_mark_lost(&tcb->sb, 0);
+		tcb->lost_total += xtcp_sb_seg_len(xtcp_sb_at(&tcb->sb, 0));
+		xtcp_enter_recovery(tcb, true);
 		return;
 	}
+	if (!tcb->sack_ok)
+		return;
 	if (tcb->rack_xmit_us)
 		marked = xtcp_sb_rack_detect(&tcb->sb, tcb->rack_xmit_us,
 					     tcb->rack_end, tcb->rack_rtt_us,
@@ -589,7 +589,7 @@ static void xtcp_detect_loss(struct xtcp_tcb *tcb)
 	else
 		xtcp_timer_clear(tcb, XTCP_T_RACK);
 	if (tcb->sb.lost && tcb->ca_state == XTCP_CA_OPEN)
-		xtcp_enter_recovery(tcb);
+		xtcp_enter_recovery(tcb, false);
 }
 
 /* RFC 8985 §7.4: the end of a probe's episode */
@@ -701,7 +701,7 @@ static void xtcp_recov_ack(struct xtcp_tcb *tcb, const struct xtcp_sb_rs *rs,
 	 * left the network; counted as SACKed so pipe lets new data go
 	 */
 	flight = tcb->snd_max - tcb->snd_una;
-	if (!tcb->sack_ok) {
+	if (!tcb->sack_ok || (!tcb->sb.nsacked && !rs->newly_sacked)) {
 		if (acked) {
 			tcb->dupacks = 0;
 			tcb->reno_sacked -= min(tcb->reno_sacked, acked);
@@ -712,6 +712,8 @@ static void xtcp_recov_ack(struct xtcp_tcb *tcb, const struct xtcp_sb_rs *rs,
 		}
 		tcb->reno_sacked = min(tcb->reno_sacked,
 				       flight - min(flight, tcb->snd_mss));
+	} else {
+		tcb->reno_sacked = 0;	/* real SACK information now */
 	}
 	delivered = rs->delivered;
 	if (tcb->reno_sacked > reno_prior)
@@ -727,8 +729,8 @@ static void xtcp_recov_ack(struct xtcp_tcb *tcb, const struct xtcp_sb_rs *rs,
 		tcb->reno_sacked = 0;
 		if (tcb->reo_wnd_persist && !--tcb->reo_wnd_persist)
 			tcb->reo_wnd_mult = 1;
-	} else if (tcb->ca_state == XTCP_CA_RECOVERY && !tcb->sack_ok &&
-		   acked && tcb->sb.n) {
+	} else if (tcb->ca_state == XTCP_CA_RECOVERY && tcb->reno_rec &&
+		   acked && tcb->sb.n && !tcb->sb.nsacked) {
 		/* RFC 6582 §3.2 step 5: a partial ACK; the next hole now */
 		xtcp_sb_mark_lost(&tcb->sb, 0);
 	}

@@ -332,6 +332,7 @@ struct xtcp_tcb {
 	bool tlp_retrans;	/* the probe was a retransmission */
 	bool undo_ok;		/* the episode may still prove spurious */
 	bool undo_rto;		/* the episode began with an RTO */
+	bool reno_rec;		/* recovery entered on dupACKs, no SACKs */
 	u32 recover;		/* RFC 6582 recover, RFC 6675 RecoveryPoint */
 	u32 recover_fs;		/* RFC 6937 RecoverFS */
 	u32 prr_delivered;
