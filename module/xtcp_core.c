@@ -563,9 +563,9 @@ static void xtcp_detect_loss(struct xtcp_tcb *tcb)
 {
 	u32 timeout = 0, lost_rtx = 0, marked = 0;
 
-	/* RFC 6582 §3.2 step 2; also for a SACK peer that sends none */
+	/* RFC 6582 §3.2 step 2; also for a SACK peer that never sent one */
 	if (tcb->ca_state == XTCP_CA_OPEN && tcb->dupacks >= 3 &&
-	    !tcb->sb.nsacked && tcb->sb.n) {
+	    (!tcb->sack_ok || !tcb->sack_seen) && tcb->sb.n) {
 		xtcp_sb_mark_lost(&tcb->sb, 0);
 		tcb->lost_total += xtcp_sb_seg_len(xtcp_sb_at(&tcb->sb, 0));
 		xtcp_enter_recovery(tcb, true);
@@ -701,7 +701,7 @@ static void xtcp_recov_ack(struct xtcp_tcb *tcb, const struct xtcp_sb_rs *rs,
 	 * left the network; counted as SACKed so pipe lets new data go
 	 */
 	flight = tcb->snd_max - tcb->snd_una;
-	if (!tcb->sack_ok || (!tcb->sb.nsacked && !rs->newly_sacked)) {
+	if (!tcb->sack_ok || !tcb->sack_seen) {
 		if (acked) {
 			tcb->dupacks = 0;
 			tcb->reno_sacked -= min(tcb->reno_sacked, acked);
@@ -730,7 +730,7 @@ static void xtcp_recov_ack(struct xtcp_tcb *tcb, const struct xtcp_sb_rs *rs,
 		if (tcb->reo_wnd_persist && !--tcb->reo_wnd_persist)
 			tcb->reo_wnd_mult = 1;
 	} else if (tcb->ca_state == XTCP_CA_RECOVERY && tcb->reno_rec &&
-		   acked && tcb->sb.n && !tcb->sb.nsacked) {
+		   acked && tcb->sb.n && !tcb->sack_seen) {
 		/* RFC 6582 §3.2 step 5: a partial ACK; the next hole now */
 		xtcp_sb_mark_lost(&tcb->sb, 0);
 	}
@@ -1121,6 +1121,8 @@ static bool xtcp_input_ack(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 	if (xtcp_seq_gt(ack, tcb->snd_una))
 		xtcp_sb_ack(&tcb->sb, ack, xtcp_now_us(tcb), tcb->min_rtt_us,
 			    &rs);
+	if (seg->nsack)
+		tcb->sack_seen = true;
 	if (tcb->sack_ok && seg->sack && seg->nsack)
 		xtcp_sb_sack(&tcb->sb, ack, tcb->snd_max, seg->sack, seg->nsack,
 			     tcb->snd_mss, xtcp_now_us(tcb), tcb->min_rtt_us,

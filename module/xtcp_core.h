@@ -333,6 +333,7 @@ struct xtcp_tcb {
 	bool undo_ok;		/* the episode may still prove spurious */
 	bool undo_rto;		/* the episode began with an RTO */
 	bool reno_rec;		/* recovery entered on dupACKs, no SACKs */
+	bool sack_seen;		/* the peer sent a SACK block once */
 	u32 recover;		/* RFC 6582 recover, RFC 6675 RecoveryPoint */
 	u32 recover_fs;		/* RFC 6937 RecoverFS */
 	u32 prr_delivered;
