@@ -453,6 +453,11 @@ static void xtcp_retransmit_rec(struct xtcp_tcb *tcb, u32 i)
 		data -= mss;
 	}
 	xtcp_xmit(tcb, seq, data, fin, true);
+	/* the head resent: its RTO counts from now (as Linux's
+	 * tcp_xmit_retransmit_queue), not from the last ACK before the loss
+	 */
+	if (!i)
+		xtcp_timer_set(tcb, XTCP_T_RTX, tcb->rto_ms);
 	tcb->prr_out += len;
 	if (tcb->undo_ok)
 		tcb->undo_retrans++;
