@@ -209,6 +209,12 @@ static int xt_init(struct kunit *test)
 	return 0;
 }
 
+/* the scoreboard is the one thing a TCB allocates */
+static void xt_exit(struct kunit *test)
+{
+	xtcp_core_destroy(&((struct xt_env *)test->priv)->tcb);
+}
+
 static struct xt_env *E(struct kunit *test)
 {
 	return test->priv;
@@ -3508,18 +3514,21 @@ static struct kunit_case xtcp_core_close_cases[] = {
 static struct kunit_suite xtcp_core_handshake_suite = {
 	.name = "xtcp_core_handshake",
 	.init = xt_init,
+	.exit = xt_exit,
 	.test_cases = xtcp_core_handshake_cases,
 };
 
 static struct kunit_suite xtcp_core_established_suite = {
 	.name = "xtcp_core_established",
 	.init = xt_init,
+	.exit = xt_exit,
 	.test_cases = xtcp_core_established_cases,
 };
 
 static struct kunit_suite xtcp_core_close_suite = {
 	.name = "xtcp_core_close",
 	.init = xt_init,
+	.exit = xt_exit,
 	.test_cases = xtcp_core_close_cases,
 };
 
