@@ -1252,6 +1252,8 @@ static void syn_received_ack_fin(struct kunit *test)
 	xt_syn_received(test);
 	xt_send(test, XTCP_ACK | XTCP_FIN, R1, ISS + 1, 0);
 	xt_expect_state(test, XTCP_CLOSE_WAIT);
+	xt_expect_none(test);		/* the ACK of the FIN is delayed */
+	xt_fire(test, XTCP_T_DELACK);
 	xt_expect_seg(test, XTCP_ACK, ISS + 1, R1 + 1, XT_ANY);
 	xt_expect_none(test);
 	KUNIT_EXPECT_EQ(test, E(test)->nstates, 2);
@@ -1528,11 +1530,28 @@ static void established_fin(struct kunit *test)
 	xt_established(test);
 	xt_send(test, XTCP_ACK | XTCP_FIN, R1, S1, 0);
 	xt_expect_state(test, XTCP_CLOSE_WAIT);
-	xt_expect_seg(test, XTCP_ACK, S1, R1 + 1, XT_ANY);
+	/* as tcp_fin(): the ACK is delayed (pingpong) for our FIN to carry */
 	xt_expect_none(test);
+	KUNIT_EXPECT_TRUE(test, T(test)->pingpong);
 	KUNIT_EXPECT_TRUE(test, T(test)->fl & XTCP_F_FIN_RCVD);
 	KUNIT_EXPECT_GE(test, E(test)->events, 1);
+	xt_fire(test, XTCP_T_DELACK);
+	xt_expect_seg(test, XTCP_ACK, S1, R1 + 1, XT_ANY);
+	xt_expect_none(test);
 	xt_expect_no_timers(test);
+}
+
+/* close() before the delayed ACK: one FIN-ACK, as Linux */
+static void established_fin_close(struct kunit *test)
+{
+	xt_established(test);
+	xt_send(test, XTCP_ACK | XTCP_FIN, R1, S1, 0);
+	xt_expect_none(test);
+	xtcp_core_close(T(test));
+	xt_expect_state(test, XTCP_LAST_ACK);
+	xt_expect_seg(test, XTCP_ACK | XTCP_FIN, S1, R1 + 1, XT_ANY);
+	xt_expect_none(test);
+	KUNIT_EXPECT_FALSE(test, E(test)->armed[XTCP_T_DELACK]);
 }
 
 static void established_data_fin(struct kunit *test)
@@ -1541,6 +1560,8 @@ static void established_data_fin(struct kunit *test)
 	xt_send(test, XTCP_ACK | XTCP_FIN | XTCP_PSH, R1, S1, 100);
 	xt_expect_rcv(test, 0, 0, 100);
 	xt_expect_state(test, XTCP_CLOSE_WAIT);
+	xt_expect_none(test);
+	xt_fire(test, XTCP_T_DELACK);
 	xt_expect_seg(test, XTCP_ACK, S1, R1 + 101, XT_ANY);
 	xt_expect_none(test);
 }
@@ -3275,8 +3296,8 @@ static void lifecycle_passive_close(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, E(test)->nstates, ARRAY_SIZE(want));
 	for (i = 0; i < ARRAY_SIZE(want); i++)
 		KUNIT_EXPECT_EQ(test, E(test)->states[i], want[i]);
-	/* SYN-ACK, ACK of FIN, our FIN */
-	KUNIT_EXPECT_EQ(test, E(test)->nout, 3);
+	/* SYN-ACK, our FIN carrying the delayed ACK of theirs */
+	KUNIT_EXPECT_EQ(test, E(test)->nout, 2);
 }
 
 static void lifecycle_simultaneous_close(struct kunit *test)
@@ -3379,6 +3400,7 @@ static struct kunit_case xtcp_core_established_cases[] = {
 	KUNIT_CASE(established_ack_too_old),
 	KUNIT_CASE(established_ack_old_in_window),
 	KUNIT_CASE(established_fin),
+	KUNIT_CASE(established_fin_close),
 	KUNIT_CASE(established_data_fin),
 	KUNIT_CASE(established_fin_ooo),
 	KUNIT_CASE(established_rst_exact),

@@ -1589,21 +1589,32 @@ fin:
 	tcb->ofo.fin = 0;
 	xtcp_rcv_advance(tcb, 1);
 	tcb->fl |= XTCP_F_FIN_RCVD;
-	rx->ack_now = true;
 	switch (tcb->state) {
 	case XTCP_ESTABLISHED:
 		xtcp_set_state(tcb, XTCP_CLOSE_WAIT);
+		/* as tcp_fin(): the ACK waits (pingpong), so that a close()
+		 * soon after sends one FIN-ACK rather than an ACK and a FIN;
+		 * more than a segment unacknowledged still goes at once
+		 */
+		tcb->pingpong = 1;
+		if (tcb->p.delack_ms && !rx->ack_now)
+			rx->ack_later = true;
+		else
+			rx->ack_now = true;
 		break;
 	case XTCP_FIN_WAIT_1:
+		rx->ack_now = true;
 		if (xtcp_fin_acked(tcb))
 			xtcp_enter_time_wait(tcb);
 		else
 			xtcp_set_state(tcb, XTCP_CLOSING);
 		break;
 	case XTCP_FIN_WAIT_2:
+		rx->ack_now = true;
 		xtcp_enter_time_wait(tcb);
 		break;
 	default:
+		rx->ack_now = true;
 		break;
 	}
 	xtcp_event(tcb);
