@@ -42,6 +42,7 @@ struct xt_env {
 	/* receive buffer model: rcv_space() = rbuf - queued */
 	u32 rbuf, queued;
 	bool rcv_refuse;	/* rcv_data() says: no memory */
+	bool tw_compact;	/* TIME-WAIT through struct xtcp_tw_tcb */
 	int notes[XTCP_N_MAX];	/* by enum xtcp_note */
 	/* out-of-order queue: ofo_hold() and ofo_pull() calls */
 	u32 hoff[XT_MAXRCV], hlen[XT_MAXRCV], hseq[XT_MAXRCV];
@@ -207,6 +208,16 @@ static int xt_init(struct kunit *test)
 	e->peer_wnd = 65535;
 	test->priv = e;
 	return 0;
+}
+
+/* the TIME-WAIT cases again, on the compact TIME-WAIT state */
+static int xt_init_tw_compact(struct kunit *test)
+{
+	int ret = xt_init(test);
+
+	if (!ret)
+		((struct xt_env *)test->priv)->tw_compact = true;
+	return ret;
 }
 
 /* the scoreboard is the one thing a TCB allocates */
@@ -514,9 +525,18 @@ static void xt_last_ack(struct kunit *test)
 
 static void xt_time_wait(struct kunit *test)
 {
+	struct xtcp_tw_tcb tw;
+
 	xt_fin_wait_2(test);
 	xt_send(test, XTCP_FIN | XTCP_ACK, R1, S1 + 1, 0);
 	KUNIT_ASSERT_EQ(test, T(test)->state, XTCP_TIME_WAIT);
+	if (E(test)->tw_compact) {
+		/* what the glue's TIME-WAIT object keeps, and rebuilds */
+		xtcp_core_tw_save(T(test), &tw);
+		xtcp_core_destroy(T(test));
+		xtcp_core_tw_load(T(test), &tw, T(test)->ops, E(test)->now);
+		KUNIT_ASSERT_EQ(test, T(test)->state, XTCP_TIME_WAIT);
+	}
 	xt_clear(test);
 }
 
@@ -3533,6 +3553,20 @@ static struct kunit_case xtcp_core_close_cases[] = {
 	{}
 };
 
+static struct kunit_case xtcp_core_tw_compact_cases[] = {
+	KUNIT_CASE(time_wait_expire),
+	KUNIT_CASE(time_wait_fin_retransmit),
+	KUNIT_CASE(time_wait_rst_ignored),
+	KUNIT_CASE(time_wait_syn),
+	KUNIT_CASE(time_wait_syn_ok),
+	KUNIT_CASE(time_wait_syn_new_no_listener),
+	KUNIT_CASE(time_wait_ack),
+	KUNIT_CASE(time_wait_out_of_window),
+	KUNIT_CASE(time_wait_close_abort),
+	KUNIT_CASE(time_wait_delack_cleared),
+	{}
+};
+
 static struct kunit_suite xtcp_core_handshake_suite = {
 	.name = "xtcp_core_handshake",
 	.init = xt_init,
@@ -3554,5 +3588,12 @@ static struct kunit_suite xtcp_core_close_suite = {
 	.test_cases = xtcp_core_close_cases,
 };
 
+static struct kunit_suite xtcp_core_tw_compact_suite = {
+	.name = "xtcp_core_tw_compact",
+	.init = xt_init_tw_compact,
+	.exit = xt_exit,
+	.test_cases = xtcp_core_tw_compact_cases,
+};
+
 kunit_test_suites(&xtcp_core_handshake_suite, &xtcp_core_established_suite,
-		  &xtcp_core_close_suite);
+		  &xtcp_core_close_suite, &xtcp_core_tw_compact_suite);

@@ -434,6 +434,36 @@ static void paws_time_wait_syn(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, xtcp_core_tw_syn_ok(&e->tcb, &s));
 }
 
+/* the compact TIME-WAIT state keeps TS.Recent, its age and the offset */
+static void paws_time_wait_compact(struct kunit *test)
+{
+	struct ts_env *e = t_established(test, true, true);
+	u32 ts_recent = e->tcb.ts_recent, ts_off = e->tcb.ts_off;
+	u64 stamp = e->tcb.ts_recent_stamp;
+	struct xtcp_tw_tcb tw;
+	struct xtcp_seg s;
+
+	e->tcb.state = XTCP_TIME_WAIT;
+	xtcp_core_tw_save(&e->tcb, &tw);
+	xtcp_core_destroy(&e->tcb);
+	e->now += 5000;
+	xtcp_core_tw_load(&e->tcb, &tw, e->tcb.ops, e->now);
+	KUNIT_EXPECT_EQ(test, e->tcb.ts_ok, 1);
+	KUNIT_EXPECT_EQ(test, e->tcb.ts_recent, ts_recent);
+	KUNIT_EXPECT_EQ(test, e->tcb.ts_off, ts_off);
+	KUNIT_EXPECT_EQ(test, e->tcb.ts_recent_stamp, stamp);
+	s = t_tseg(IRS - 100, 0, XTCP_SYN, 0, PEER_TS + 1, 0);
+	KUNIT_EXPECT_TRUE(test, xtcp_core_tw_syn_ok(&e->tcb, &s));
+	s = t_tseg(IRS + 100, 0, XTCP_SYN, 0, PEER_TS - 1, 0);
+	KUNIT_EXPECT_FALSE(test, xtcp_core_tw_syn_ok(&e->tcb, &s));
+	/* an old duplicate in TIME-WAIT: PAWS drops it (with an ACK) */
+	e->nout = 0;
+	s = t_tseg(IRS + 1, ISS + 1, XTCP_ACK, 0, PEER_TS - 1, 0);
+	xtcp_core_input(&e->tcb, &s);
+	KUNIT_EXPECT_EQ(test, e->paws, 1);
+	KUNIT_EXPECT_EQ(test, e->nout, 1);
+}
+
 /* ---- RTTM (§4) ---- */
 
 static void rttm_every_ack(struct kunit *test)
@@ -611,6 +641,7 @@ static struct kunit_case xtcp_ts_cases[] = {
 	KUNIT_CASE(paws_no_option_accepted),
 	KUNIT_CASE(paws_24_days),
 	KUNIT_CASE(paws_time_wait_syn),
+	KUNIT_CASE(paws_time_wait_compact),
 	KUNIT_CASE(rttm_every_ack),
 	KUNIT_CASE(rttm_retransmission),
 	KUNIT_CASE(rttm_no_echo),

@@ -275,7 +275,7 @@ struct xtcp_tw {
 	int bound_dev_if;
 	u32 mark;
 	bool dead;
-	struct xtcp_tcb tcb;
+	struct xtcp_tw_tcb tcb;	/* under @lock */
 };
 
 /* skb->cb of a stolen segment */

@@ -14,6 +14,7 @@
 
 #include <linux/kernel.h>
 #include <linux/errno.h>
+#include <linux/string.h>
 #include <linux/minmax.h>
 #include <linux/bits.h>
 #include <linux/math64.h>
@@ -1142,6 +1143,94 @@ bool xtcp_core_tw_syn_ok(const struct xtcp_tcb *tcb,
 	       (ts && (s32)(seg->tsval - tcb->ts_recent) > 0);
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_core_tw_syn_ok);
+
+void xtcp_core_tw_save(const struct xtcp_tcb *tcb, struct xtcp_tw_tcb *tw)
+{
+	*tw = (struct xtcp_tw_tcb){
+		.fl = tcb->fl,
+		.iss = tcb->iss,
+		.snd_una = tcb->snd_una,
+		.snd_nxt = tcb->snd_nxt,
+		.snd_max = tcb->snd_max,
+		.snd_end = tcb->snd_end,
+		.snd_wnd = tcb->snd_wnd,
+		.snd_wl1 = tcb->snd_wl1,
+		.snd_wl2 = tcb->snd_wl2,
+		.max_wnd = tcb->max_wnd,
+		.irs = tcb->irs,
+		.rcv_nxt = tcb->rcv_nxt,
+		.rcv_wnd = tcb->rcv_wnd,
+		.rcv_adv = tcb->rcv_adv,
+		.rcv_wup = tcb->rcv_wup,
+		.ts_off = tcb->ts_off,
+		.ts_recent = tcb->ts_recent,
+		.last_ack_sent = tcb->last_ack_sent,
+		.ts_recent_stamp = (u32)tcb->ts_recent_stamp,
+		.msl_ms = tcb->p.msl_ms,
+		.snd_mss = tcb->snd_mss,
+		.rcv_mss = tcb->rcv_mss,
+		.timers = tcb->timers,
+		.state = tcb->state,
+		.snd_wscale = tcb->snd_wscale,
+		.rcv_wscale = tcb->rcv_wscale,
+		.wscale_ok = tcb->wscale_ok,
+		.sack_ok = tcb->sack_ok,
+		.ts_ok = tcb->ts_ok,
+		.p_sack = tcb->p.sack,
+		.p_timestamps = tcb->p.timestamps,
+	};
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_core_tw_save);
+
+void xtcp_core_tw_load(struct xtcp_tcb *tcb, const struct xtcp_tw_tcb *tw,
+		       const struct xtcp_core_ops *ops, u64 now)
+{
+	memset(tcb, 0, sizeof(*tcb));
+	tcb->ops = ops;
+	tcb->p.msl_ms = tw->msl_ms;
+	tcb->p.sack = tw->p_sack;
+	tcb->p.timestamps = tw->p_timestamps;
+	/* nothing is retransmitted from TIME-WAIT; sane bounds anyway */
+	tcb->p.rto_init_ms = 1000;
+	tcb->p.rto_min_ms = 200;
+	tcb->p.rto_max_ms = 120000;
+	tcb->rto_ms = 1000;
+	tcb->fl = tw->fl;
+	tcb->iss = tw->iss;
+	tcb->snd_una = tw->snd_una;
+	tcb->snd_nxt = tw->snd_nxt;
+	tcb->snd_max = tw->snd_max;
+	tcb->snd_end = tw->snd_end;
+	tcb->snd_wnd = tw->snd_wnd;
+	tcb->snd_wl1 = tw->snd_wl1;
+	tcb->snd_wl2 = tw->snd_wl2;
+	tcb->max_wnd = tw->max_wnd;
+	tcb->irs = tw->irs;
+	tcb->rcv_nxt = tw->rcv_nxt;
+	tcb->rcv_wnd = tw->rcv_wnd;
+	tcb->rcv_adv = tw->rcv_adv;
+	tcb->rcv_wup = tw->rcv_wup;
+	tcb->ts_off = tw->ts_off;
+	tcb->ts_recent = tw->ts_recent;
+	tcb->last_ack_sent = tw->last_ack_sent;
+	/* the stamp's age fits 32 bits of milliseconds (49 days) */
+	tcb->ts_recent_stamp = now - (u32)((u32)now - tw->ts_recent_stamp);
+	tcb->snd_mss = tw->snd_mss;
+	tcb->rcv_mss = tw->rcv_mss;
+	tcb->timers = tw->timers;
+	tcb->state = tw->state;
+	tcb->snd_wscale = tw->snd_wscale;
+	tcb->rcv_wscale = tw->rcv_wscale;
+	tcb->wscale_ok = tw->wscale_ok;
+	tcb->sack_ok = tw->sack_ok;
+	tcb->ts_ok = tw->ts_ok;
+	tcb->cwnd = tw->snd_mss;
+	tcb->ssthresh = 0x7fffffff;
+	tcb->reo_wnd_mult = 1;
+	tcb->reordering = 3;
+	tcb->recover = tw->snd_una;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_core_tw_load);
 
 /* ---- segment arrives ---- */
 

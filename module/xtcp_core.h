@@ -574,6 +574,41 @@ void xtcp_core_cookie_child(struct xtcp_tcb *child,
 bool xtcp_core_tw_syn_ok(const struct xtcp_tcb *tcb,
 			 const struct xtcp_seg *seg);
 
+/**
+ * struct xtcp_tw_tcb - what a connection in TIME-WAIT keeps of its TCB
+ * (RFC 9293 §3.6.1): enough to re-acknowledge a retransmitted FIN and
+ * restart 2*MSL, answer old duplicates and RSTs (RFC 5961, RFC 1337),
+ * apply PAWS (RFC 7323 §5) and judge a SYN that reopens the 4-tuple.
+ * The rest of the TCB (congestion control, RTT, queues, scoreboard) is
+ * not needed once everything is acknowledged, so the object holding a
+ * TIME-WAIT stays smaller than Linux's tcp_timewait_sock.
+ * Field names are those of struct xtcp_tcb.
+ */
+struct xtcp_tw_tcb {
+	u32 fl;
+	u32 iss, snd_una, snd_nxt, snd_max, snd_end, snd_wnd, snd_wl1;
+	u32 snd_wl2, max_wnd;
+	u32 irs, rcv_nxt, rcv_wnd, rcv_adv, rcv_wup;
+	u32 ts_off, ts_recent, last_ack_sent;
+	u32 ts_recent_stamp;	/* ops->now() (ms) truncated to 32 bits */
+	u32 msl_ms;
+	u16 snd_mss, rcv_mss;
+	u16 timers;
+	u8 state, snd_wscale, rcv_wscale, wscale_ok, sack_ok, ts_ok;
+	u8 p_sack, p_timestamps;
+};
+
+/* Keep what TIME-WAIT needs of @tcb in @tw. */
+void xtcp_core_tw_save(const struct xtcp_tcb *tcb, struct xtcp_tw_tcb *tw);
+
+/*
+ * Rebuild in @tcb, for one core call (xtcp_core_input() or
+ * xtcp_core_timeout()), the TCB that @tw keeps; then xtcp_core_tw_save()
+ * stores its changes back. @now is ops->now() for the timestamp age.
+ */
+void xtcp_core_tw_load(struct xtcp_tcb *tcb, const struct xtcp_tw_tcb *tw,
+		       const struct xtcp_core_ops *ops, u64 now);
+
 /*
  * Sender behaviour (part "sender"): Nagle (RFC 9293 §3.7.4), TCP_CORK,
  * MSG_MORE, sender SWS avoidance (§3.8.6.2.1), TCP_QUICKACK, keep-alive.
