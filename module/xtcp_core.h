@@ -20,6 +20,7 @@
 #include <net/tcp_states.h>
 #include "uapi/xtcp.h"
 #include "xtcp_ofo_core.h"
+#include "xtcp_urg.h"
 
 /* TCP header flags, as in the header's 13th/14th octets (RFC 9293 §3.1) */
 #define XTCP_FIN	0x01
@@ -116,6 +117,7 @@ struct xtcp_sack_block {
  * @sack_ok: SACK-permitted option present (RFC 2018 §2; SYNs only)
  * @ts_ok: timestamps option present (RFC 7323 §3); @tsval, @tsecr valid
  * @nsack: SACK blocks the segment carries (RFC 2018 §3)
+ * @urg_ptr: SEG.UP (meaningful when XTCP_URG is set)
  * @tsval: TSval
  * @tsecr: TSecr
  * @sack: the @nsack blocks in the order received, or NULL when the glue
@@ -135,6 +137,7 @@ struct xtcp_seg {
 	u8 sack_ok;
 	u8 ts_ok;
 	u8 nsack;
+	u16 urg_ptr;
 	u32 tsval;
 	u32 tsecr;
 	const struct xtcp_sack_block *sack;
@@ -375,6 +378,8 @@ struct xtcp_tcb {
 	u32 rcv_rtt_tsecr;	/* TSecr of the last receiver sample */
 	u32 rcv_rtt_seq;	/* without timestamps: rcv_nxt + rcv_wnd */
 	u64 rcv_rtt_time;	/* ... when the measure began (ms) */
+	/* urgent data (oob): xtcp_urg.h */
+	struct xtcp_urg urg;
 };
 
 /* enum xtcp_state to Linux's TCP_* numbering, for sk_state and /proc */
