@@ -4,8 +4,8 @@
 #  - tools/xtcp_oob on loopback in netns a: MSG_OOB, SO_OOBINLINE,
 #    SIOCATMARK, SIOCINQ, POLLPRI, SIGURG and the errnos, XTCP->XTCP,
 #    XTCP->TCP and TCP->XTCP each as TCP->TCP; splice() socket -> pipe ->
-#    file byte-exact (OOB_SPLICE_BYTES, 10 MB; 4 MB with QUICK=1), EOF,
-#    EAGAIN as Linux TCP;
+#    file byte-exact (OOB_SPLICE_BYTES, default 10 MB), EOF, EAGAIN as
+#    Linux TCP;
 #  - over the NICs: XTCP's send(MSG_OOB) puts URG and the pointer on the
 #    wire (captured) and a Linux TCP reader gets the byte out of band,
 #    and the other way round;
@@ -27,7 +27,6 @@ E2E_NAME=oob
 . "$here/lib-e2e.sh"
 PORT=32000
 BYTES=${OOB_SPLICE_BYTES:-10485760}
-[ "$QUICK" = 1 ] && BYTES=${OOB_SPLICE_BYTES:-4194304}
 
 # --- the socket API on loopback, against Linux TCP
 A timeout 600 "$T/xtcp_oob" -p 42100 -n "$BYTES" >"$R/oob.tap" 2>"$R/oob.err"
