@@ -62,6 +62,7 @@ const struct proto_ops xtcp_proto_ops = {
 	.sendmsg	= xtcp_sendmsg,
 	.set_peek_off	= sk_set_peek_off,
 	.recvmsg	= xtcp_recvmsg,
+	.splice_read	= xtcp_splice_read,
 	.mmap		= sock_no_mmap,
 };
 

@@ -461,6 +461,14 @@ int xtcp_setsockopt(struct socket *sock, int level, int optname,
 int xtcp_getsockopt(struct socket *sock, int level, int optname,
 		    char __user *optval, int __user *optlen);
 int xtcp_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg);
+/* urgent data (xtcp_oob.c) and splice() out (xtcp_splice.c) */
+struct pipe_inode_info;
+void xtcp_rcv_consume(struct sock *sk, u32 n);
+void xtcp_urg_after_core(struct sock *sk);
+int xtcp_recv_urg(struct sock *sk, struct msghdr *msg, size_t len, int flags);
+ssize_t xtcp_splice_read(struct socket *sock, loff_t *ppos,
+			 struct pipe_inode_info *pipe, size_t len,
+			 unsigned int flags);
 void xtcp_set_keepalive(struct sock *sk, int val);
 
 /* af_xtcp.c */

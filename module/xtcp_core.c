@@ -1739,6 +1739,7 @@ static void xtcp_input_time_wait_fin(struct xtcp_tcb *tcb)
 void xtcp_core_input(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 {
 	struct xtcp_rx rx = {};
+	u32 rcv_nxt;
 	bool ok;
 
 	switch (tcb->state) {
@@ -1822,8 +1823,13 @@ void xtcp_core_input(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 	if (!xtcp_input_ack(tcb, seg))
 		goto out;
 
-	/* sixth: URG is ignored; seventh and eighth: data and FIN */
+	/* sixth: URG (RFC 6093); seventh and eighth: data and FIN */
+	rcv_nxt = tcb->rcv_nxt;
+	if (seg->flags & XTCP_URG)
+		xtcp_urg_check(&tcb->urg, seg->seq, seg->urg_ptr, rcv_nxt);
 	xtcp_input_data(tcb, seg, &rx);
+	xtcp_urg_arrived(&tcb->urg, rcv_nxt, tcb->rcv_nxt -
+			 !!(tcb->fl & XTCP_F_FIN_RCVD));
 
 out:
 	if (tcb->state == XTCP_CLOSED)

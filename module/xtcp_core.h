@@ -21,6 +21,7 @@
 #include "uapi/xtcp.h"
 #include "xtcp_ofo_core.h"
 #include "xtcp_recovery.h"
+#include "xtcp_urg.h"
 
 /* TCP header flags, as in the header's 13th/14th octets (RFC 9293 §3.1) */
 #define XTCP_FIN	0x01
@@ -133,6 +134,7 @@ struct xtcp_sack_block {
  * @sack_ok: SACK-permitted option present (RFC 2018 §2; SYNs only)
  * @ts_ok: timestamps option present (RFC 7323 §3); @tsval, @tsecr valid
  * @nsack: SACK blocks the segment carries (RFC 2018 §3)
+ * @urg_ptr: SEG.UP (meaningful when XTCP_URG is set)
  * @tsval: TSval
  * @tsecr: TSecr
  * @sack: the @nsack blocks in the order received, or NULL when the glue
@@ -152,6 +154,7 @@ struct xtcp_seg {
 	u8 sack_ok;
 	u8 ts_ok;
 	u8 nsack;
+	u16 urg_ptr;
 	u32 tsval;
 	u32 tsecr;
 	const struct xtcp_sack_block *sack;
@@ -423,6 +426,8 @@ struct xtcp_tcb {
 	u32 reordering;		/* reordering degree seen, in segments */
 	u64 delivery_rate;	/* bytes/s of the last rate sample */
 	u32 lost_total;		/* sequence space ever marked lost */
+	/* urgent data (oob): xtcp_urg.h */
+	struct xtcp_urg urg;
 };
 
 /* tcb->ca_state (as Linux's TCP_CA_Open, _Recovery, _Loss) */

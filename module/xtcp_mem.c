@@ -415,6 +415,8 @@ void xtcp_buf_established(struct sock *sk)
 
 	xs->rcvq_space = min_t(u32, xs->tcb.rcv_wnd, 10U * xs->tcb.rcv_mss) ?:
 			 xs->tcb.rcv_mss;
+	/* the sequence number of the next byte to read (urgent data) */
+	xs->copied_seq = xs->tcb.rcv_nxt - xs->rcvq_bytes;
 	xs->rcvq_seq = xs->copied_seq;
 	xs->rcvq_time_us = xtcp_now_us();
 	xtcp_sndbuf_expand(sk);

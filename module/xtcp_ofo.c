@@ -159,6 +159,7 @@ void xtcp_sock_ofo_pull(struct xtcp_tcb *tcb, u32 from, u32 to)
 			cb->seg.len = to - cb->seg.seq;
 		from = xtcp_ofo_end(skb);
 		XTCP_ADD_STATS(xn, XTCP_MIB_DATAIN, cb->seg.len);
+		WRITE_ONCE(xs->rcvq_bytes, xs->rcvq_bytes + cb->seg.len);
 		if (xtcp_try_coalesce(sk, skb))
 			consume_skb(skb);
 		else

@@ -278,6 +278,15 @@ static int xtcp_sock_output(struct xtcp_tcb *tcb, const struct xtcp_out *o)
 	}
 	th = xtcp_push_header(skb, o, inet_sk(sk)->inet_sport,
 			      inet_sk(sk)->inet_dport);
+	if (unlikely(tcb->urg.snd) && !(o->flags & (XTCP_SYN | XTCP_RST))) {
+		u16 up;
+
+		if (xtcp_urg_out(&tcb->urg, tcb->snd_una, tcb->snd_nxt,
+				 o->seq, &up)) {
+			th->urg = 1;
+			th->urg_ptr = htons(up);
+		}
+	}
 	skb->ip_summed = CHECKSUM_PARTIAL;
 	skb->csum_start = skb_transport_header(skb) - skb->head;
 	skb->csum_offset = offsetof(struct tcphdr, check);

@@ -252,6 +252,7 @@ void xtcp_after_core(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
+	xtcp_urg_after_core(sk);
 	xtcp_wq_free_acked(sk);
 	switch (xs->tcb.state) {
 	case XTCP_CLOSED:

@@ -294,7 +294,10 @@ int xtcp_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg)
 	case SIOCINQ:
 		if (xs->listening)
 			return -EINVAL;
-		answ = READ_ONCE(xs->rcvq_bytes);
+		/* as tcp_inq(): up to the urgent mark */
+		answ = xtcp_urg_inq(&xs->tcb.urg, READ_ONCE(xs->copied_seq),
+				    READ_ONCE(xs->rcvq_bytes),
+				    sock_flag(sk, SOCK_URGINLINE));
 		break;
 	case SIOCOUTQ:
 		if (xs->listening)
@@ -312,8 +315,9 @@ int xtcp_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg)
 			answ = xs->tcb.snd_end - xs->tcb.snd_nxt;
 		release_sock(sk);
 		break;
-	case SIOCATMARK:	/* no urgent data is ever marked (no MSG_OOB) */
-		answ = 0;
+	case SIOCATMARK:	/* the reader is at the urgent mark */
+		answ = xtcp_urg_at_mark(&xs->tcb.urg,
+					READ_ONCE(xs->copied_seq));
 		break;
 	default:
 		return -ENOIOCTLCMD;
