@@ -8,14 +8,8 @@
 # from the initial window. TAP output, "N passed, N failed" last.
 # Env: as guest-e2e.sh (QUICK, XTCP_IFS, XTCP_KO, XTCP_RESULTS);
 # CC_SIZE (bytes per transfer, default 2000000, 500000 with QUICK=1)
-set -u
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$here")
-T=$root/tools
-# shellcheck source=lib-tap.sh
-. "$here/lib-tap.sh"
-# shellcheck source=lib-guest.sh
-. "$here/lib-guest.sh"
+# shellcheck source=lib-guest-init.sh
+. "$(dirname "$0")/lib-guest-init.sh"
 E2E_NAME=cc
 SUBJECT=xtcp
 # shellcheck source=lib-e2e.sh

@@ -12,14 +12,8 @@
 #      XTCP_IFS="IF1 IF2"  the two interfaces (default: the two non-lo
 #                  interfaces in /sys/class/net, sorted)
 #      XTCP_KO, XTCP_KERNEL, XTCP_RESULTS
-set -u
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$here")
-T=$root/tools
-# shellcheck source=lib-tap.sh
-. "$here/lib-tap.sh"
-# shellcheck source=lib-guest.sh
-. "$here/lib-guest.sh"
+# shellcheck source=lib-guest-init.sh
+. "$(dirname "$0")/lib-guest-init.sh"
 # shellcheck source=lib-e2e.sh
 . "$here/lib-e2e.sh"
 

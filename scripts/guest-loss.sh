@@ -13,14 +13,8 @@
 # Env: LOSS_SIZE  bytes per transfer (default 1M; 512K with QUICK=1)
 #      LOSS_BOUND seconds a transfer may take (default 240)
 #      QUICK, XTCP_KO, XTCP_KERNEL, XTCP_RESULTS as guest-e2e.sh
-set -u
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$here")
-T=$root/tools
-# shellcheck source=lib-tap.sh
-. "$here/lib-tap.sh"
-# shellcheck source=lib-guest.sh
-. "$here/lib-guest.sh"
+# shellcheck source=lib-guest-init.sh
+. "$(dirname "$0")/lib-guest-init.sh"
 E2E_NAME=loss
 # shellcheck source=lib-e2e.sh
 . "$here/lib-e2e.sh"

@@ -12,14 +12,8 @@
 #    is reported (not asserted).
 # TAP output, "N passed, N failed" last. Env: TS_BULK (bytes, default 4 MB,
 # 2 MB with QUICK=1)
-set -u
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$here")
-T=$root/tools
-# shellcheck source=lib-tap.sh
-. "$here/lib-tap.sh"
-# shellcheck source=lib-guest.sh
-. "$here/lib-guest.sh"
+# shellcheck source=lib-guest-init.sh
+. "$(dirname "$0")/lib-guest-init.sh"
 E2E_NAME=ts
 # shellcheck source=lib-e2e.sh
 . "$here/lib-e2e.sh"
