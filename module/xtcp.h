@@ -172,6 +172,9 @@ struct xtcp_tslot {
  * @synq, @acceptq, @synq_len, @acceptq_len, @qlock: listener queues
  * @cookie_ms, @cookie_sent: when the listener last sent a SYN cookie
  * @wq_seq: sequence number of the first byte in sk_write_queue
+ * @wq_cur, @wq_cur_seq: the write-queue skb the last copy ended in and the
+ *	sequence number of its first byte, where the next copy of new data
+ *	starts (NULL: from the head)
  * @cur_skb, @cur_off: segment being processed, for rcv_data
  * @cur_queued: cur_skb was queued to the user
  * @rx_off: bytes already read from the head of sk_receive_queue
@@ -217,6 +220,8 @@ struct xtcp_sock {
 	u8 in_queue;		/* XQ_* below, under parent's qlock */
 
 	u32 wq_seq;
+	struct sk_buff *wq_cur;
+	u32 wq_cur_seq;
 	struct sk_buff *cur_skb;
 	u32 cur_off;
 	bool cur_queued;
@@ -379,6 +384,8 @@ u64 xtcp_now_ms(void);
 
 /* bytes per send-buffer skb: its head fits a 16 KB allocation (truesize) */
 #define XTCP_CHUNK	SKB_WITH_OVERHEAD(16384)
+/* the least a new send-queue skb holds, so that small writes share one */
+#define XTCP_SMALL_CHUNK	SKB_WITH_OVERHEAD(2048)
 
 /* where a passive child sits: xtcp_sock.in_queue, under the parent's qlock */
 enum { XQ_NONE, XQ_SYN, XQ_ACCEPT };

@@ -346,6 +346,7 @@ static void xtcp_reset_conn(struct sock *sk)
 	/* uncharged as they were charged (xtcp_mem.c), or sk_forward_alloc
 	 * is left short of a page multiple at destruction
 	 */
+	xs->wq_cur = NULL;
 	while ((skb = __skb_dequeue(&sk->sk_write_queue)))
 		xtcp_wmem_free_skb(sk, skb);
 	__skb_queue_purge(&sk->sk_receive_queue);

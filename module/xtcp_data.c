@@ -58,10 +58,24 @@ int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 			err = -EPIPE;	/* as Linux, also when never connected */
 			break;
 		}
+		/* small writes fill the tail skb, as tcp_sendmsg_locked()
+		 * does: no skb (and no queue walk) per byte written
+		 */
+		skb = skb_peek_tail(&sk->sk_write_queue);
+		if (skb && skb_tailroom(skb)) {
+			n = min_t(size_t, len - copied, skb_tailroom(skb));
+			if (memcpy_from_msg(skb_put(skb, n), msg, n)) {
+				__skb_trim(skb, skb->len - n);
+				err = -EFAULT;
+				break;
+			}
+			goto queued;
+		}
 		if (!sk_stream_memory_free(sk))
 			goto wait;
 		n = min_t(size_t, len - copied, XTCP_CHUNK);
-		skb = alloc_skb(n, sk->sk_allocation | __GFP_NOWARN);
+		skb = alloc_skb(max_t(size_t, n, XTCP_SMALL_CHUNK),
+				sk->sk_allocation | __GFP_NOWARN);
 		/* sndbuf, or the proto's limits (net.xtcp.mem): wait for
 		 * memory as sk_stream_wait_memory() does, never ENOBUFS
 		 */
@@ -77,6 +91,7 @@ int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 		__skb_queue_tail(&sk->sk_write_queue, skb);
 		sk_wmem_queued_add(sk, skb->truesize);
 		sk_mem_charge(sk, skb->truesize);
+queued:
 		xs->tcb.snd_end += n;
 		copied += n;
 		if (copied == len || !sk_stream_memory_free(sk)) {

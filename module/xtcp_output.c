@@ -125,26 +125,41 @@ static struct tcphdr *xtcp_push_header(struct sk_buff *skb,
 	return th;
 }
 
-/* copy [seq, seq + len) of the send stream out of sk_write_queue */
+/*
+ * Copy [seq, seq + len) of the send stream out of sk_write_queue. New data
+ * continues where the last copy ended (xs->wq_cur), so sending a window
+ * costs O(1) per segment rather than a walk from the head; what lies
+ * before that (a retransmission) is found from the head.
+ */
 static int xtcp_wq_copy(struct sock *sk, u32 seq, u8 *to, u32 len)
 {
-	u32 off = seq - xtcp_sk(sk)->wq_seq;
-	struct sk_buff *skb;
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb = xs->wq_cur;
+	u32 start = xs->wq_cur_seq;
 
-	skb_queue_walk(&sk->sk_write_queue, skb) {
-		u32 n;
+	if (!skb || xtcp_seq_lt(seq, start)) {
+		skb = skb_peek(&sk->sk_write_queue);
+		start = xs->wq_seq;
+	}
+	for (; skb; skb = skb_queue_is_last(&sk->sk_write_queue, skb) ?
+			  NULL : skb_queue_next(&sk->sk_write_queue, skb)) {
+		u32 off = seq - start, n;
 
 		if (off >= skb->len) {
-			off -= skb->len;
+			start += skb->len;
 			continue;
 		}
 		n = min(len, skb->len - off);
 		memcpy(to, skb->data + off, n);
 		to += n;
 		len -= n;
-		off = 0;
-		if (!len)
+		seq += n;
+		if (!len) {
+			xs->wq_cur = skb;
+			xs->wq_cur_seq = start;
 			return 0;
+		}
+		start += skb->len;
 	}
 	return -EFAULT;
 }
@@ -163,6 +178,8 @@ void xtcp_wq_free_acked(struct sock *sk)
 		return;
 	acked = end - xs->wq_seq;
 	while ((skb = skb_peek(&sk->sk_write_queue)) && acked) {
+		if (skb == xs->wq_cur)
+			xs->wq_cur = NULL;	/* its start moves or it goes */
 		if (acked < skb->len) {
 			__skb_pull(skb, acked);
 			xs->wq_seq += acked;

@@ -164,6 +164,7 @@ void xtcp_sock_destruct(struct sock *sk)
 	list_del(&xs->node);
 	spin_unlock_bh(&xn->socks_lock);
 
+	xs->wq_cur = NULL;
 	while ((skb = __skb_dequeue(&sk->sk_write_queue)))
 		xtcp_wmem_free_skb(sk, skb);
 	xtcp_ofo_purge(sk);
