@@ -74,7 +74,7 @@ ka_span() {
 rsts() { rd "$1" "src host $CA and tcp[tcpflags] & tcp-rst != 0" | wc -l; }
 in_range() { [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
 
-declare -A KA_MS UT_MS NAGLE ND
+declare -A KA_MS UT_MS NAGLE ND SW_MS
 # ------------------------------------------------ keepalive, dead peer ---
 diag "at $(($(date +%s) - t_start)) s: keepalive, dead peer"
 # TCP_KEEPIDLE 1, TCP_KEEPINTVL 1, TCP_KEEPCNT 3: probes at about 1, 2 and
@@ -198,6 +198,29 @@ diag "data segments for 200 x 10 bytes: XTCP Nagle ${NAGLE[xtcp]} nodelay ${ND[x
 [ "${NAGLE[tcp]}" -le 50 ] &&
 	ok "Linux TCP coalesces the same writes too (${NAGLE[tcp]} segments)" ||
 	nok "Linux TCP coalesces the same writes" "${NAGLE[tcp]} segments"
+
+# ------------------------------------------- small writes of 1 byte ---
+# each write() of one byte is appended to the send queue's tail skb; the
+# stream arrives byte-exact (hashes compared), XTCP's time beside Linux's
+SW_N=${SW_N:-$([ "${QUICK:-0}" = 1 ] && echo 20000 || echo 100000)}
+diag "at $(($(date +%s) - t_start)) s: $SW_N writes of 1 byte"
+for f in xtcp tcp; do
+	newport
+	rf=$R/sw.ready.$f so=$R/sw.srv.$f co=$R/sw.cli.$f
+	rm -f "$rf"
+	B "$X" server -f $f -b $SA -p $PORT -t 240 --ready-file "$rf" >"$so" 2>&1 &
+	sp=$!
+	wait_file 60 "$rf"
+	t0=$(date +%s%N)
+	A "$X" client -f $f -a $SA -p $PORT -s "$SW_N" --wsize 1 -t 240 >"$co" 2>&1
+	SW_MS[$f]=$((($(date +%s%N) - t0) / 1000000))
+	wait $sp
+	sb=$(field "$so" bytes) sh=$(field "$so" hash) ch=$(field "$co" hash)
+	[ "$sb" = "$SW_N" ] && [ -n "$sh" ] && [ "$sh" = "$ch" ] &&
+		ok "$f: $SW_N writes of 1 byte arrive byte-exact in ${SW_MS[$f]} ms" ||
+		nok "$f: $SW_N writes of 1 byte arrive byte-exact" "server bytes=$sb hash=$sh client hash=$ch"
+done
+diag "$SW_N x 1 byte: XTCP ${SW_MS[xtcp]} ms, Linux ${SW_MS[tcp]} ms"
 
 # -------------------------------------------- TCP_CORK and MSG_MORE ---
 diag "at $(($(date +%s) - t_start)) s: TCP_CORK and MSG_MORE"
