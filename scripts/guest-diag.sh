@@ -22,6 +22,7 @@ MANY=${DIAG_MANY:-1000}
 # shellcheck source=lib-tap.sh
 . "$here/lib-tap.sh"
 
+diag "diag: xtcp-ss and the AF_XTCP sock_diag handler ($(uname -r))"
 # --- before the module is loaded: a clear error
 grep -q '^xtcp ' /proc/modules && rmmod xtcp
 out=$("$SS" 2>&1)
