@@ -177,6 +177,12 @@ EOF
 		case "$out" in *"exact: "*" found, 0 bad"*) ok "netns $n: every socket found again by a get-exact request (${out#xtcp-ss: })" ;;
 		*) nok "netns $n: get-exact requests" "$(echo "$out" | tail -3 | tr '\n' '|')" ;; esac
 	done
+	# bad requests get a clean errno: short, family 99, protocol UDP,
+	# exact without a family, exact for no socket, SOCK_DESTROY
+	out=$(A $PY "$H" badreq 2>&1)
+	[ "$out" = "EINVAL EINVAL EINVAL EINVAL ENOENT EOPNOTSUPP" ] &&
+		ok "bad sock_diag requests: $out" ||
+		nok "bad sock_diag requests: EINVAL x4, ENOENT, EOPNOTSUPP" "$out"
 else
 	nok "XTCP scenario set up" "$(logtail "$R/srv-x.log") $(logtail "$R/cli-x.log")"
 fi

@@ -25,6 +25,7 @@ Checks (plain python):
                                2 = inet): read one part, print "first N",
                                wait for file GO, read the rest, print
                                "total N parts P"
+  badreq                       bad requests: print the errno of each
 """
 import ipaddress
 import json
@@ -45,6 +46,8 @@ def note_pid():
     if os.environ.get("DIAG_PIDS"):
         with open(os.environ["DIAG_PIDS"], "a") as f:
             f.write("%d\n" % os.getpid())
+
+
 # ss's names for Linux's TCP states
 SS_NAMES = {1: "ESTAB", 2: "SYN-SENT", 3: "SYN-RECV", 4: "FIN-WAIT-1",
             5: "FIN-WAIT-2", 6: "TIME-WAIT", 7: "UNCONN", 8: "CLOSE-WAIT",
@@ -305,6 +308,41 @@ def partial(family, go):
     return 0
 
 
+def badreq():
+    """malformed or unanswerable requests: the errno of each, in order"""
+    import errno
+    nl = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 4)
+    nl.settimeout(30)
+    full = struct.pack("BBBBI", 19, 6, 0, 0, 0)
+    cases = (
+        (20, 0x301, full[:8]),                                  # short
+        (20, 0x301, struct.pack("BBBBI", 19, 6, 0, 99, 0) + bytes(48)),
+        (20, 0x301, struct.pack("BBBBI", 19, 17, 0, 0, 0) + bytes(48)),
+        (20, 0x1, struct.pack("BBBBI", 19, 6, 0, 0, 0) + bytes(48)),
+        # exact, IPv4, 0.0.0.0:1 -> 0.0.0.0:1: no such socket
+        (20, 0x1, struct.pack("BBBBI", 19, 6, 0, 2, 0) +
+         struct.pack(">HH", 1, 1) + bytes(36) + b"\xff" * 8),
+        (21, 0x1, struct.pack("BBBBI", 19, 6, 0, 2, 0) + bytes(48)),  # destroy
+    )
+    out = []
+    for seq, (typ, flags, body) in enumerate(cases, 1):
+        nl.send(struct.pack("IHHII", 16 + len(body), typ, flags, seq, 0) +
+                body)
+        while True:
+            buf = nl.recv(65536)
+            ln, t, _, sq = struct.unpack_from("IHHI", buf, 0)
+            if sq != seq:
+                continue
+            if t == 2:
+                e = -struct.unpack_from("i", buf, 16)[0]
+                out.append(errno.errorcode.get(e, str(e)) if e else "0")
+            else:
+                out.append("reply%d" % t)
+            break
+    print(" ".join(out))
+    return 0
+
+
 def main():
     m, a = sys.argv[1], sys.argv[2:]
     if m == "server":
@@ -321,6 +359,8 @@ def main():
         return proc(*a)
     elif m == "partial":
         return partial(*a)
+    elif m == "badreq":
+        return badreq()
     return 0
 
 
