@@ -335,7 +335,10 @@ def badreq():
                 continue
             if t == 2:
                 e = -struct.unpack_from("i", buf, 16)[0]
-                out.append(errno.errorcode.get(e, str(e)) if e else "0")
+                # 95 is both EOPNOTSUPP and ENOTSUP: the kernel's name
+                name = "EOPNOTSUPP" if e == errno.EOPNOTSUPP else \
+                    errno.errorcode.get(e, str(e))
+                out.append(name if e else "0")
             else:
                 out.append("reply%d" % t)
             break
