@@ -256,16 +256,17 @@ static bool xtcp_diag_sk_want(struct sock *sk, struct xtcp_diag_ctx *c)
  * @pos: in: first index to look at; out: index after the last one looked at
  * @batch: filled with held sockets
  * @idx: the list index of each
+ * @max: room in @batch and @idx
  *
  * The list is only stable under socks_lock, and filling a socket needs its
  * lock (which sleeps), so take references here and fill afterwards. A
  * socket whose last reference is gone is being destroyed: skipped.
  *
- * Return: the number of sockets in @batch; fewer than XTCP_DIAG_BATCH
- * means the end of the list was reached.
+ * Return: the number of sockets in @batch; fewer than @max means the end
+ * of the list was reached.
  */
 static int xtcp_diag_grab(struct xtcp_net *xn, struct xtcp_diag_ctx *c,
-			  long *pos, struct sock **batch, long *idx)
+			  long *pos, struct sock **batch, long *idx, int max)
 {
 	struct xtcp_sock *xs;
 	long i = 0;
@@ -280,7 +281,7 @@ static int xtcp_diag_grab(struct xtcp_net *xn, struct xtcp_diag_ctx *c,
 			continue;
 		idx[n] = i - 1;
 		batch[n++] = sk;
-		if (n == XTCP_DIAG_BATCH)
+		if (n == max)
 			break;
 	}
 	spin_unlock_bh(&xn->socks_lock);
@@ -298,7 +299,7 @@ static int xtcp_diag_dump_socks(struct xtcp_net *xn, struct xtcp_diag_ctx *c,
 
 	do {
 		pos = cb->args[XD_SOCK];
-		n = xtcp_diag_grab(xn, c, &pos, batch, idx);
+		n = xtcp_diag_grab(xn, c, &pos, batch, idx, XTCP_DIAG_BATCH);
 		for (k = 0; k < n; k++) {
 			if (!err) {
 				lock_sock(batch[k]);
@@ -381,7 +382,8 @@ static int xtcp_diag_get_exact(struct sk_buff *in_skb,
 	c.skb = nlmsg_new(xtcp_diag_msg_size(), GFP_KERNEL);
 	if (!c.skb)
 		return -ENOMEM;
-	if (xtcp_diag_grab(xtcp_pernet(net), &c, &pos, &sk, &idx) == 1) {
+	/* the first match (SO_REUSEPORT listeners share a 4-tuple) */
+	if (xtcp_diag_grab(xtcp_pernet(net), &c, &pos, &sk, &idx, 1) == 1) {
 		lock_sock(sk);
 		err = xtcp_diag_fill_sk(sk, &c);
 		release_sock(sk);
