@@ -210,9 +210,14 @@ static int __init xtcp_init(void)
 			       PF_XTCP);
 		goto out_pernet;
 	}
+	err = xtcp_diag_init();
+	if (err)
+		goto out_sock;
 	pr_info("AF_XTCP (family %d) registered\n", PF_XTCP);
 	return 0;
 
+out_sock:
+	sock_unregister(PF_XTCP);
 out_pernet:
 	unregister_pernet_subsys(&xtcp_net_ops);
 out_proto:
@@ -226,6 +231,7 @@ out_hash:
 
 static void __exit xtcp_exit(void)
 {
+	xtcp_diag_exit();
 	sock_unregister(PF_XTCP);
 	unregister_pernet_subsys(&xtcp_net_ops);
 	proto_unregister(&xtcp_prot);

@@ -488,6 +488,14 @@ void xtcp_proc_exit_net(struct net *net);
 int xtcp_sysctl_init_net(struct xtcp_net *xn);
 void xtcp_sysctl_exit_net(struct xtcp_net *xn);
 
+/* xtcp_diag.c: sock_diag for AF_XTCP (issue 11, part "diag") */
+int xtcp_diag_init(void);
+void xtcp_diag_exit(void);
+int xtcp_sk_timer(struct xtcp_sock *xs, unsigned long *expires);
+int xtcp_tw_walk(struct net *net, unsigned int *slot, unsigned int *skip,
+		 int (*fn)(struct xtcp_tw *tw, void *arg), void *arg);
+void xtcp_sock_tcp_info(struct sock *sk, struct tcp_info *ti);
+
 /* inet_sk_state_store() is not exported; same store, no tracepoint */
 static inline void xtcp_set_sk_state(struct sock *sk, int state)
 {

@@ -822,3 +822,44 @@ void xtcp_tw_for_each(struct net *net, u16 family,
 		spin_unlock_bh(&ehash[i].lock);
 	}
 }
+
+/**
+ * xtcp_tw_walk() - call @fn for the TIME-WAIT objects of @net, resumably
+ * @net: the netns
+ * @slot: in/out: the ehash slot to start at / to resume at
+ * @skip: in/out: objects of @net in *@slot already seen
+ * @fn: called under the slot's lock; non-zero stops the walk there
+ * @arg: for @fn
+ *
+ * sock_diag dumps span several skbs: when @fn stops (its skb is full),
+ * *@slot and *@skip name the object it stopped at.
+ *
+ * Return: what @fn returned when it stopped, else 0.
+ */
+int xtcp_tw_walk(struct net *net, unsigned int *slot, unsigned int *skip,
+		 int (*fn)(struct xtcp_tw *tw, void *arg), void *arg)
+{
+	struct hlist_nulls_node *n;
+	struct xtcp_tw *tw;
+	unsigned int i;
+	int err;
+
+	for (; *slot < XTCP_EHASH_SIZE; (*slot)++, *skip = 0) {
+		if (hlist_nulls_empty(&ehash[*slot].tws))
+			continue;
+		i = 0;
+		spin_lock_bh(&ehash[*slot].lock);
+		hlist_nulls_for_each_entry(tw, n, &ehash[*slot].tws, node) {
+			if (!net_eq(read_pnet(&tw->net), net) || i++ < *skip)
+				continue;
+			err = fn(tw, arg);
+			if (err) {
+				*skip = i - 1;
+				spin_unlock_bh(&ehash[*slot].lock);
+				return err;
+			}
+		}
+		spin_unlock_bh(&ehash[*slot].lock);
+	}
+	return 0;
+}

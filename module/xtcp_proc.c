@@ -105,23 +105,9 @@ static void xtcp_seq_sock(struct seq_file *f, struct sock *sk, int i)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	unsigned int state = READ_ONCE(xs->tcb.state);
 	u32 una = READ_ONCE(xs->tcb.snd_una), end = READ_ONCE(xs->tcb.snd_end);
-	unsigned long expires = jiffies;
-	int tr = 0;
+	unsigned long expires;
+	int tr = xtcp_sk_timer(xs, &expires);
 
-	if (test_bit(XTCP_T_RTX, &xs->tarmed)) {
-		tr = 1;
-		expires = READ_ONCE(xs->timers[XTCP_T_RTX].tl.expires);
-	} else if (test_bit(XTCP_T_PERSIST, &xs->tarmed)) {
-		tr = 4;
-		expires = READ_ONCE(xs->timers[XTCP_T_PERSIST].tl.expires);
-	} else if (test_bit(XTCP_T_FINWAIT2, &xs->tarmed)) {
-		/* Linux runs its FIN-WAIT-2 limit on the keepalive timer */
-		tr = 2;
-		expires = READ_ONCE(xs->timers[XTCP_T_FINWAIT2].tl.expires);
-	} else if (test_bit(XTCP_T_KEEPALIVE, &xs->tarmed)) {
-		tr = 2;
-		expires = READ_ONCE(xs->timers[XTCP_T_KEEPALIVE].tl.expires);
-	}
 	seq_printf(f, "%4d: ", i);
 	if (sk->sk_family == AF_INET6) {
 		xtcp_seq_addr(f, AF_INET6, &sk->sk_v6_rcv_saddr,

@@ -134,27 +134,39 @@ static int xtcp_setsockopt_tcp(struct sock *sk, int optname, sockptr_t optval,
 	return err;
 }
 
+/**
+ * xtcp_sock_tcp_info() - Linux's struct tcp_info of a socket (TCP_INFO,
+ *	sock_diag's INET_DIAG_INFO)
+ * @sk: the socket, locked
+ * @ti: filled
+ */
+void xtcp_sock_tcp_info(struct sock *sk, struct tcp_info *ti)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct dst_entry *dst;
+
+	xtcp_tcpinfo_fill(&xs->tcb, ti);
+	if (xs->listening) {
+		/* as Linux: accept queue length and its bound */
+		ti->tcpi_unacked = READ_ONCE(xs->acceptq_len);
+		ti->tcpi_sacked = READ_ONCE(sk->sk_max_ack_backlog);
+	}
+	dst = __sk_dst_get(sk);
+	if (dst)
+		ti->tcpi_pmtu = dst_mtu(dst);
+	/* receive-buffer autotuning's measure, as Linux reports it */
+	if (xs->rcvq_space)
+		ti->tcpi_rcv_space = xs->rcvq_space;
+}
+
 /* TCP_INFO: Linux's struct tcp_info, truncated to the caller's length */
 static int xtcp_get_tcp_info(struct sock *sk, char __user *optval,
 			     int __user *optlen, int len)
 {
-	struct xtcp_sock *xs = xtcp_sk(sk);
-	struct dst_entry *dst;
 	struct tcp_info ti;
 
 	lock_sock(sk);
-	xtcp_tcpinfo_fill(&xs->tcb, &ti);
-	if (xs->listening) {
-		/* as Linux: accept queue length and its bound */
-		ti.tcpi_unacked = READ_ONCE(xs->acceptq_len);
-		ti.tcpi_sacked = READ_ONCE(sk->sk_max_ack_backlog);
-	}
-	dst = __sk_dst_get(sk);
-	if (dst)
-		ti.tcpi_pmtu = dst_mtu(dst);
-	/* receive-buffer autotuning's measure, as Linux reports it */
-	if (xs->rcvq_space)
-		ti.tcpi_rcv_space = xs->rcvq_space;
+	xtcp_sock_tcp_info(sk, &ti);
 	release_sock(sk);
 	len = min_t(unsigned int, len, sizeof(ti));
 	if (put_user(len, optlen) || copy_to_user(optval, &ti, len))
