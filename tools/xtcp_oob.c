@@ -37,12 +37,19 @@ static int fam_socket(int xtcp)
 static void pair(int cx, int sx, int *c, int *a)
 {
 	struct sockaddr_storage ss;
-	socklen_t len = parse_addr("127.0.0.1", port++, &ss);
-	int l = fam_socket(sx), one = 1;
+	socklen_t len = 0;
+	int l = fam_socket(sx), one = 1, tries, r = -1;
 
 	*c = fam_socket(cx);
 	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (l < 0 || *c < 0 || bind(l, (struct sockaddr *)&ss, len) ||
+	/* an earlier client may hold the next port as its ephemeral one */
+	for (tries = 0; l >= 0 && tries < 100; tries++) {
+		len = parse_addr("127.0.0.1", port++, &ss);
+		r = bind(l, (struct sockaddr *)&ss, len);
+		if (!r || errno != EADDRINUSE)
+			break;
+	}
+	if (l < 0 || *c < 0 || r ||
 	    listen(l, 1) || connect(*c, (struct sockaddr *)&ss, len)) {
 		perror("pair");
 		exit(2);
