@@ -171,8 +171,11 @@ void xtcp_sock_destruct(struct sock *sk)
 	xtcp_core_destroy(&xs->tcb);	/* normally freed at CLOSED already */
 	xtcp_orphan_dec(sk);
 	sk_sockets_allocated_dec(sk);
-	if (sk->sk_family == AF_INET6)
-		inet6_cleanup_sock(sk);
+	/* every XTCP socket has its ipv6_pinfo, and IPv6 options set while
+	 * it was AF_INET6 stay after a v4-mapped bind or connect made it
+	 * AF_INET (as a Linux TCPv6 socket, it is cleaned up either way)
+	 */
+	inet6_cleanup_sock(sk);
 	inet_sock_destruct(sk);
 }
 
