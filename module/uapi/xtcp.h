@@ -64,15 +64,6 @@ struct xtcp_info {
 	__u64 bytes_sent;
 	__u64 bytes_acked;
 	__u64 bytes_received;
-	/* loss recovery */
-	__u32 sacked;		/* bytes SACKed, above snd_una */
-	__u32 lost;		/* bytes deemed lost, not yet repaired */
-	__u32 retrans;		/* bytes retransmitted, in flight */
-	__u32 reordering;	/* reordering degree seen, segments */
-	__u32 min_rtt_us;	/* RACK.min_RTT */
-	__u32 ca_state;		/* 0 open, 1 fast recovery, 2 after RTO */
-	__u64 delivery_rate;	/* bytes per second, last sample */
-	__u64 lost_total;	/* bytes ever deemed lost */
 };
 
 /*
