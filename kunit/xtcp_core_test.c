@@ -3581,7 +3581,6 @@ static struct kunit_suite xtcp_core_close_suite = {
 static struct kunit_suite xtcp_core_tw_compact_suite = {
 	.name = "xtcp_core_tw_compact",
 	.init = xt_init_tw_compact,
-	.exit = xt_exit,
 	.test_cases = xtcp_core_tw_compact_cases,
 };
 
