@@ -114,7 +114,7 @@ demo: deps stock61-modules tools
 	@scripts/demo
 
 bench: deps stock61-modules tools
-	@scripts/bench
+	@scripts/bench $(BENCH)
 
 # ---- make install / uninstall, DKMS (README "Install") ----
 .PHONY: install uninstall check-krel dkms-src dkms-install dkms-remove

@@ -10,6 +10,7 @@
 #include <linux/errno.h>
 
 #include "xtcp_core.h"
+#include "xtcp_cc.h"
 
 #define ISS	1000U		/* our initial send sequence number */
 #define IRS	5000U		/* the peer's */
@@ -41,7 +42,14 @@ struct xt_env {
 	/* receive buffer model: rcv_space() = rbuf - queued */
 	u32 rbuf, queued;
 	bool rcv_refuse;	/* rcv_data() says: no memory */
-	int notes[XTCP_N_ORPHAN_PROBE_ABORT + 1];
+	bool tw_compact;	/* TIME-WAIT through struct xtcp_tw_tcb */
+	int notes[XTCP_N_MAX];	/* by enum xtcp_note */
+	/* out-of-order queue: ofo_hold() and ofo_pull() calls */
+	u32 hoff[XT_MAXRCV], hlen[XT_MAXRCV], hseq[XT_MAXRCV];
+	int nhold;
+	u32 pfrom[XT_MAXRCV], pto[XT_MAXRCV];
+	int npull;
+	bool hold_refuse;	/* ofo_hold() says: no memory */
 	/* builder parameters */
 	u32 iss, irs;
 	u16 rcv_mss, peer_mss;
@@ -128,7 +136,38 @@ static void xt_event(struct xtcp_tcb *tcb)
 
 static void xt_note(struct xtcp_tcb *tcb, enum xtcp_note n)
 {
-	xt_e(tcb)->notes[n]++;
+	struct xt_env *e = xt_e(tcb);
+
+	KUNIT_ASSERT_LT(e->test, (int)n, (int)ARRAY_SIZE(e->notes));
+	e->notes[n]++;
+}
+
+/* held bytes count against the buffer model as queued ones do */
+static bool xt_ofo_hold(struct xtcp_tcb *tcb, u32 off, u32 len, u32 seq)
+{
+	struct xt_env *e = xt_e(tcb);
+
+	if (e->hold_refuse)
+		return false;
+	if (e->nhold < XT_MAXRCV) {
+		e->hoff[e->nhold] = off;
+		e->hlen[e->nhold] = len;
+		e->hseq[e->nhold] = seq;
+		e->nhold++;
+	}
+	e->queued += len;
+	return true;
+}
+
+static void xt_ofo_pull(struct xtcp_tcb *tcb, u32 from, u32 to)
+{
+	struct xt_env *e = xt_e(tcb);
+
+	if (e->npull < XT_MAXRCV) {
+		e->pfrom[e->npull] = from;
+		e->pto[e->npull] = to;
+		e->npull++;
+	}
 }
 
 static const struct xtcp_core_ops xt_ops = {
@@ -142,6 +181,8 @@ static const struct xtcp_core_ops xt_ops = {
 	.error = xt_error,
 	.event = xt_event,
 	.note = xt_note,
+	.ofo_hold = xt_ofo_hold,
+	.ofo_pull = xt_ofo_pull,
 };
 
 static int xt_init(struct kunit *test)
@@ -169,6 +210,16 @@ static int xt_init(struct kunit *test)
 	return 0;
 }
 
+/* the TIME-WAIT cases again, on the compact TIME-WAIT state */
+static int xt_init_tw_compact(struct kunit *test)
+{
+	int ret = xt_init(test);
+
+	if (!ret)
+		((struct xt_env *)test->priv)->tw_compact = true;
+	return ret;
+}
+
 static struct xt_env *E(struct kunit *test)
 {
 	return test->priv;
@@ -187,6 +238,8 @@ static void xt_clear(struct kunit *test)
 	e->nout = 0;
 	e->rd = 0;
 	e->nrcv = 0;
+	e->nhold = 0;
+	e->npull = 0;
 	e->nstates = 0;
 	e->err = 0;
 	e->nerr = 0;
@@ -336,6 +389,17 @@ static void xt_expect_rcv_(struct kunit *test, int line, int i, u32 off,
 
 /* ---- builders: each drives a fresh TCB to its state via the API ---- */
 
+/*
+ * The cases of this file check the delayed-ACK path (one ACK per two
+ * segments or the timer): start them past the quick-ACK mode a new
+ * connection begins in (kunit/xtcp_sender_test.c covers that mode).
+ */
+static void xt_no_quickack(struct kunit *test)
+{
+	T(test)->ack_started = 1;
+	T(test)->quick = 0;
+}
+
 static void xt_closed(struct kunit *test)
 {
 	struct xt_env *e = E(test);
@@ -384,6 +448,7 @@ static void xt_syn_received(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, xtcp_core_listen_input(&syn), XTCP_LV_SYN);
 	xtcp_core_accept_syn(T(test), &syn, E(test)->iss);
 	KUNIT_ASSERT_EQ(test, T(test)->state, XTCP_SYN_RECEIVED);
+	xt_no_quickack(test);
 	xt_clear(test);
 }
 
@@ -408,6 +473,7 @@ static void xt_established(struct kunit *test)
 	xt_send_full(test, XTCP_SYN | XTCP_ACK, e->irs, e->iss + 1, 0,
 		     e->peer_wnd, e->peer_mss, e->peer_ws);
 	KUNIT_ASSERT_EQ(test, T(test)->state, XTCP_ESTABLISHED);
+	xt_no_quickack(test);
 	xt_clear(test);
 }
 
@@ -453,9 +519,17 @@ static void xt_last_ack(struct kunit *test)
 
 static void xt_time_wait(struct kunit *test)
 {
+	struct xtcp_tw_tcb tw;
+
 	xt_fin_wait_2(test);
 	xt_send(test, XTCP_FIN | XTCP_ACK, R1, S1 + 1, 0);
 	KUNIT_ASSERT_EQ(test, T(test)->state, XTCP_TIME_WAIT);
+	if (E(test)->tw_compact) {
+		/* what the glue's TIME-WAIT object keeps, and rebuilds */
+		xtcp_core_tw_save(T(test), &tw);
+		xtcp_core_tw_load(T(test), &tw, T(test)->ops, E(test)->now);
+		KUNIT_ASSERT_EQ(test, T(test)->state, XTCP_TIME_WAIT);
+	}
 	xt_clear(test);
 }
 
@@ -1191,6 +1265,8 @@ static void syn_received_ack_fin(struct kunit *test)
 	xt_syn_received(test);
 	xt_send(test, XTCP_ACK | XTCP_FIN, R1, ISS + 1, 0);
 	xt_expect_state(test, XTCP_CLOSE_WAIT);
+	xt_expect_none(test);		/* the ACK of the FIN is delayed */
+	xt_fire(test, XTCP_T_DELACK);
 	xt_expect_seg(test, XTCP_ACK, ISS + 1, R1 + 1, XT_ANY);
 	xt_expect_none(test);
 	KUNIT_EXPECT_EQ(test, E(test)->nstates, 2);
@@ -1467,11 +1543,28 @@ static void established_fin(struct kunit *test)
 	xt_established(test);
 	xt_send(test, XTCP_ACK | XTCP_FIN, R1, S1, 0);
 	xt_expect_state(test, XTCP_CLOSE_WAIT);
-	xt_expect_seg(test, XTCP_ACK, S1, R1 + 1, XT_ANY);
+	/* as tcp_fin(): the ACK is delayed (pingpong) for our FIN to carry */
 	xt_expect_none(test);
+	KUNIT_EXPECT_TRUE(test, T(test)->pingpong);
 	KUNIT_EXPECT_TRUE(test, T(test)->fl & XTCP_F_FIN_RCVD);
 	KUNIT_EXPECT_GE(test, E(test)->events, 1);
+	xt_fire(test, XTCP_T_DELACK);
+	xt_expect_seg(test, XTCP_ACK, S1, R1 + 1, XT_ANY);
+	xt_expect_none(test);
 	xt_expect_no_timers(test);
+}
+
+/* close() before the delayed ACK: one FIN-ACK, as Linux */
+static void established_fin_close(struct kunit *test)
+{
+	xt_established(test);
+	xt_send(test, XTCP_ACK | XTCP_FIN, R1, S1, 0);
+	xt_expect_none(test);
+	xtcp_core_close(T(test));
+	xt_expect_state(test, XTCP_LAST_ACK);
+	xt_expect_seg(test, XTCP_ACK | XTCP_FIN, S1, R1 + 1, XT_ANY);
+	xt_expect_none(test);
+	KUNIT_EXPECT_FALSE(test, E(test)->armed[XTCP_T_DELACK]);
 }
 
 static void established_data_fin(struct kunit *test)
@@ -1480,21 +1573,37 @@ static void established_data_fin(struct kunit *test)
 	xt_send(test, XTCP_ACK | XTCP_FIN | XTCP_PSH, R1, S1, 100);
 	xt_expect_rcv(test, 0, 0, 100);
 	xt_expect_state(test, XTCP_CLOSE_WAIT);
+	xt_expect_none(test);
+	xt_fire(test, XTCP_T_DELACK);
 	xt_expect_seg(test, XTCP_ACK, S1, R1 + 101, XT_ANY);
 	xt_expect_none(test);
 }
 
+/* a FIN out of order is held (RFC 5681 §4.2: dup ACK), taken in order */
 static void established_fin_ooo(struct kunit *test)
 {
 	xt_established(test);
 	xt_send(test, XTCP_ACK | XTCP_FIN, R1 + 100, S1, 0);
 	xt_expect_state(test, XTCP_ESTABLISHED);
+	xt_expect_seg(test, XTCP_ACK, S1, R1, XT_ANY);
 	xt_expect_none(test);
+	KUNIT_EXPECT_EQ(test, E(test)->nhold, 0);	/* no bytes */
 	KUNIT_EXPECT_FALSE(test, T(test)->fl & XTCP_F_FIN_RCVD);
-	/* with a gap of data: dup ACK */
-	xt_send(test, XTCP_ACK | XTCP_FIN, R1 + 100, S1, 10);
+	/* again, with data before it: dup ACK */
+	xt_send(test, XTCP_ACK | XTCP_FIN, R1 + 90, S1, 10);
 	xt_expect_seg(test, XTCP_ACK, S1, R1, XT_ANY);
 	xt_expect_state(test, XTCP_ESTABLISHED);
+	/* the gap fills: the data, then the FIN */
+	xt_clear(test);
+	xt_send(test, XTCP_ACK, R1, S1, 90);
+	xt_expect_rcv(test, 0, 0, 90);
+	KUNIT_EXPECT_EQ(test, E(test)->npull, 1);
+	KUNIT_EXPECT_EQ(test, E(test)->pfrom[0], R1 + 90);
+	KUNIT_EXPECT_EQ(test, E(test)->pto[0], R1 + 100);
+	KUNIT_EXPECT_EQ(test, T(test)->rcv_nxt, R1 + 101);
+	xt_expect_state(test, XTCP_CLOSE_WAIT);
+	xt_expect_seg(test, XTCP_ACK, S1, R1 + 101, XT_ANY);
+	xt_expect_none(test);
 }
 
 static void established_rst_exact(struct kunit *test)
@@ -1624,13 +1733,16 @@ static void established_send_wnd_limited(struct kunit *test)
 	xt_write(test, 3000);
 	KUNIT_EXPECT_EQ(test, xt_expect_seg(test, XTCP_ACK, S1, R1,
 					    XT_ANY)->len, 1460);
-	KUNIT_EXPECT_EQ(test, xt_expect_seg(test, XTCP_ACK, S1 + 1460, R1,
-					    XT_ANY)->len, 540);
+	/* sender SWS avoidance (RFC 9293 §3.8.6.2.1): no 540-byte sliver,
+	 * below an MSS and below half the 2000-byte window
+	 */
 	xt_expect_none(test);
 	/* the ACK opens the window: the rest goes */
-	xt_send(test, XTCP_ACK, R1, S1 + 2000, 0);
+	xt_send(test, XTCP_ACK, R1, S1 + 1460, 0);
+	KUNIT_EXPECT_EQ(test, xt_expect_seg(test, XTCP_ACK, S1 + 1460, R1,
+					    XT_ANY)->len, 1460);
 	KUNIT_EXPECT_EQ(test, xt_expect_seg(test, XTCP_ACK | XTCP_PSH,
-					    S1 + 2000, R1, XT_ANY)->len, 1000);
+					    S1 + 2920, R1, XT_ANY)->len, 80);
 	xt_expect_none(test);
 }
 
@@ -1645,6 +1757,11 @@ static void established_window_update_sends(struct kunit *test)
 	/* pure window update (same ack): snd_wl rule accepts it */
 	xt_send_wnd(test, XTCP_ACK, R1, S1, 0, 3000);
 	KUNIT_EXPECT_EQ(test, T(test)->snd_wnd, 3000);
+	/* Nagle (Minshall): the 500-byte tail waits for the 1000-byte
+	 * (short) segment's ACK
+	 */
+	xt_expect_none(test);
+	xt_send_wnd(test, XTCP_ACK, R1, S1 + 1000, 0, 3000);
 	KUNIT_EXPECT_EQ(test, xt_expect_seg(test, XTCP_ACK | XTCP_PSH,
 					    S1 + 1000, R1, XT_ANY)->len, 500);
 	xt_expect_none(test);
@@ -1684,23 +1801,32 @@ static void established_slow_start(struct kunit *test)
 	xt_expect_seg(test, XTCP_ACK, S1 + 16060, R1, XT_ANY);
 }
 
-/* RFC 5681 §3.1: a cumulative ACK grows cwnd by at most one SMSS */
+/* a cumulative ACK grows cwnd by what it acks, up to L = 8 SMSS
+ * (RFC 9406 §4.2, RFC 3465 §2.2)
+ */
 static void established_slow_start_cumulative(struct kunit *test)
 {
 	xt_established(test);
 	xt_write(test, 20000);
 	xt_send(test, XTCP_ACK, R1, S1 + 2920, 0);
-	KUNIT_EXPECT_EQ(test, T(test)->cwnd, 14600 + 1460);
+	KUNIT_EXPECT_EQ(test, T(test)->cwnd, 14600 + 2920);
 	KUNIT_EXPECT_EQ(test, T(test)->bytes_acked, 2920);
 }
 
+/* Reno (RFC 5681 §3.1, byte counting): one SMSS per window acked */
 static void established_congestion_avoidance(struct kunit *test)
 {
+	int i;
+
 	xt_established(test);
+	xtcp_cc_select(T(test), &xtcp_reno);
 	T(test)->ssthresh = T(test)->cwnd;	/* tunable: start in CA */
-	xt_write(test, 14600);
-	xt_send(test, XTCP_ACK, R1, S1 + 1460, 0);
-	KUNIT_EXPECT_EQ(test, T(test)->cwnd, 14600 + 1460 * 1460 / 14600);
+	xt_write(test, 2 * 14600);
+	for (i = 1; i < 10; i++)
+		xt_send(test, XTCP_ACK, R1, S1 + i * 1460, 0);
+	KUNIT_EXPECT_EQ(test, T(test)->cwnd, 14600);
+	xt_send(test, XTCP_ACK, R1, S1 + 14600, 0);
+	KUNIT_EXPECT_EQ(test, T(test)->cwnd, 14600 + 1460);
 }
 
 static void established_rtx_gobackn(struct kunit *test)
@@ -1716,7 +1842,8 @@ static void established_rtx_gobackn(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, o->rtx);
 	xt_expect_none(test);	/* cwnd is one segment */
 	KUNIT_EXPECT_EQ(test, T(test)->cwnd, 1460);
-	KUNIT_EXPECT_EQ(test, T(test)->ssthresh, 2920);
+	/* CUBIC: 0.7 * 10 segments (RFC 9438 §4.6) */
+	KUNIT_EXPECT_EQ(test, T(test)->ssthresh, 10220);
 	KUNIT_EXPECT_EQ(test, T(test)->backoff, 1);
 	KUNIT_EXPECT_EQ(test, T(test)->retransmits, 1);
 	xt_expect_timer(test, XTCP_T_RTX, 400);
@@ -1758,8 +1885,8 @@ static void established_rtx_backoff(struct kunit *test)
 	xt_expect_timer(test, XTCP_T_RTX, 1600);
 	KUNIT_EXPECT_EQ(test, T(test)->retransmits, 3);
 	KUNIT_EXPECT_EQ(test, T(test)->backoff, 3);
-	/* ssthresh is set once per loss episode */
-	KUNIT_EXPECT_EQ(test, T(test)->ssthresh, 2920);
+	/* ssthresh is set once per loss episode (CUBIC: 0.7 cwnd) */
+	KUNIT_EXPECT_EQ(test, T(test)->ssthresh, 10220);
 }
 
 static void established_rtx_backoff_cap(struct kunit *test)
@@ -1937,6 +2064,9 @@ static void established_mem_no_shrink(struct kunit *test)
 	xt_clear(test);
 	xt_send(test, XTCP_ACK, R1, S1, 100);
 	xt_send(test, XTCP_ACK, R1 + 100, S1, 100);
+	/* 200 bytes are not two full-sized segments: the timer ACKs */
+	xt_expect_none(test);
+	xt_fire(test, XTCP_T_DELACK);
 	xt_expect_seg(test, XTCP_ACK, S1, R1 + 200, 9800);
 	xt_expect_none(test);
 	KUNIT_EXPECT_EQ(test, T(test)->rcv_adv, R1 + 10000);
@@ -1977,8 +2107,9 @@ static void established_drop_notes(struct kunit *test)
 {
 	E(test)->rbuf = 1000;
 	xt_established(test);
-	xt_send(test, XTCP_ACK, R1 + 10, S1, 10);	/* out of order */
-	KUNIT_EXPECT_EQ(test, E(test)->notes[XTCP_N_OFO_DROP], 1);
+	xt_send(test, XTCP_ACK, R1 + 10, S1, 10);	/* out of order: held */
+	KUNIT_EXPECT_EQ(test, E(test)->notes[XTCP_N_OFO_QUEUE], 1);
+	KUNIT_EXPECT_EQ(test, E(test)->notes[XTCP_N_OFO_DROP], 0);
 	xt_send(test, XTCP_ACK, R1 + 5000, S1, 10);	/* beyond the window */
 	KUNIT_EXPECT_EQ(test, E(test)->notes[XTCP_N_OOW_DROP], 1);
 	xt_send(test, XTCP_ACK, R1, S1, 1500);		/* partly beyond */
@@ -1986,6 +2117,261 @@ static void established_drop_notes(struct kunit *test)
 	xt_send(test, XTCP_ACK, R1 + 1000, S1, 10);	/* zero window */
 	KUNIT_EXPECT_EQ(test, E(test)->notes[XTCP_N_ZWIN_DROP], 1);
 	KUNIT_EXPECT_EQ(test, T(test)->rcv_nxt, R1 + 1000);
+}
+
+/* ---- out-of-order queue, SACK, D-SACK (RFC 5681 §4.2, 2018, 2883) ---- */
+
+static void xt_established_sack(struct kunit *test)
+{
+	xt_established(test);
+	T(test)->sack_ok = 1;
+}
+
+static void xt_expect_sack_(struct kunit *test, int line,
+			    const struct xtcp_out *o, unsigned int i,
+			    u32 start, u32 end)
+{
+	KUNIT_ASSERT_LT_MSG(test, i, (unsigned int)o->nsack, "line %d", line);
+	KUNIT_EXPECT_EQ_MSG(test, o->sack[i].start, start, "line %d", line);
+	KUNIT_EXPECT_EQ_MSG(test, o->sack[i].end, end, "line %d", line);
+}
+
+#define xt_expect_sack(test, o, i, s, e) \
+	xt_expect_sack_(test, __LINE__, o, i, s, e)
+
+/* held, dup ACK at once with the blocks most recent first; merged; the
+ * hole fills: pulled in order, ACKed at once without blocks
+ */
+static void established_ofo_hold_fill(struct kunit *test)
+{
+	const struct xtcp_out *o;
+
+	xt_established_sack(test);
+	xt_send(test, XTCP_ACK, R1 + 1000, S1, 500);
+	KUNIT_EXPECT_EQ(test, E(test)->nhold, 1);
+	KUNIT_EXPECT_EQ(test, E(test)->hoff[0], 0U);
+	KUNIT_EXPECT_EQ(test, E(test)->hlen[0], 500U);
+	KUNIT_EXPECT_EQ(test, E(test)->hseq[0], R1 + 1000);
+	KUNIT_EXPECT_EQ(test, E(test)->nrcv, 0);
+	KUNIT_EXPECT_EQ(test, T(test)->rcv_nxt, R1);
+	o = xt_expect_seg(test, XTCP_ACK, S1, R1, XT_ANY);
+	KUNIT_EXPECT_EQ(test, o->nsack, 1);
+	xt_expect_sack(test, o, 0, R1 + 1000, R1 + 1500);
+	xt_expect_none(test);
+	KUNIT_EXPECT_EQ(test, E(test)->notes[XTCP_N_OFO_QUEUE], 1);
+
+	xt_send(test, XTCP_ACK, R1 + 2000, S1, 500);
+	o = xt_expect_seg(test, XTCP_ACK, S1, R1, XT_ANY);
+	KUNIT_EXPECT_EQ(test, o->nsack, 2);
+	xt_expect_sack(test, o, 0, R1 + 2000, R1 + 2500);
+	xt_expect_sack(test, o, 1, R1 + 1000, R1 + 1500);
+
+	/* [1500, 2000) joins both */
+	xt_send(test, XTCP_ACK, R1 + 1500, S1, 500);
+	o = xt_expect_seg(test, XTCP_ACK, S1, R1, XT_ANY);
+	KUNIT_EXPECT_EQ(test, o->nsack, 1);
+	xt_expect_sack(test, o, 0, R1 + 1000, R1 + 2500);
+	KUNIT_EXPECT_EQ(test, E(test)->notes[XTCP_N_OFO_MERGE], 1);
+	KUNIT_EXPECT_EQ(test, E(test)->notes[XTCP_N_OFO_QUEUE], 3);
+	xt_expect_none(test);
+
+	/* the hole [0, 1000) */
+	xt_clear(test);
+	xt_send(test, XTCP_ACK, R1, S1, 1000);
+	xt_expect_rcv(test, 0, 0, 1000);
+	KUNIT_EXPECT_EQ(test, E(test)->npull, 1);
+	KUNIT_EXPECT_EQ(test, E(test)->pfrom[0], R1 + 1000);
+	KUNIT_EXPECT_EQ(test, E(test)->pto[0], R1 + 2500);
+	KUNIT_EXPECT_EQ(test, T(test)->rcv_nxt, R1 + 2500);
+	KUNIT_EXPECT_EQ(test, T(test)->bytes_received, 2500U);
+	o = xt_expect_seg(test, XTCP_ACK, S1, R1 + 2500, XT_ANY);
+	KUNIT_EXPECT_EQ(test, o->nsack, 0);
+	xt_expect_none(test);
+	KUNIT_EXPECT_EQ(test, E(test)->notes[XTCP_N_OFO_DROP], 0);
+}
+
+/* a gap filled in part: ACKed at once, the blocks left reported */
+static void established_ofo_partial_fill(struct kunit *test)
+{
+	const struct xtcp_out *o;
+
+	xt_established_sack(test);
+	xt_send(test, XTCP_ACK, R1 + 200, S1, 100);
+	xt_send(test, XTCP_ACK, R1 + 500, S1, 100);
+	xt_clear(test);
+	xt_send(test, XTCP_ACK, R1, S1, 200);
+	KUNIT_EXPECT_EQ(test, T(test)->rcv_nxt, R1 + 300);
+	o = xt_expect_seg(test, XTCP_ACK, S1, R1 + 300, XT_ANY);
+	KUNIT_EXPECT_EQ(test, o->nsack, 1);
+	xt_expect_sack(test, o, 0, R1 + 500, R1 + 600);
+	xt_expect_none(test);
+}
+
+/* RFC 2883: a duplicate below RCV.NXT, part of one, one inside a held
+ * block (that block second), one overlapping a held block
+ */
+static void established_ofo_dsack(struct kunit *test)
+{
+	const struct xtcp_out *o;
+
+	xt_established_sack(test);
+	xt_send(test, XTCP_ACK, R1, S1, 100);
+	xt_clear(test);
+	xt_send(test, XTCP_ACK, R1, S1, 100);
+	o = xt_expect_seg(test, XTCP_ACK, S1, R1 + 100, XT_ANY);
+	KUNIT_EXPECT_EQ(test, o->nsack, 1);
+	xt_expect_sack(test, o, 0, R1, R1 + 100);
+	KUNIT_EXPECT_EQ(test, E(test)->notes[XTCP_N_DSACK_OLD], 1);
+	xt_expect_none(test);
+
+	/* [50, 150): [50, 100) duplicate, [100, 150) taken */
+	xt_send(test, XTCP_ACK, R1 + 50, S1, 100);
+	o = xt_expect_seg(test, XTCP_ACK, S1, R1 + 150, XT_ANY);
+	KUNIT_EXPECT_EQ(test, o->nsack, 1);
+	xt_expect_sack(test, o, 0, R1 + 50, R1 + 100);
+	KUNIT_EXPECT_EQ(test, E(test)->notes[XTCP_N_DSACK_OLD], 2);
+	xt_expect_none(test);
+
+	xt_send(test, XTCP_ACK, R1 + 1000, S1, 500);
+	xt_send(test, XTCP_ACK, R1 + 2000, S1, 100);
+	xt_clear(test);
+	/* inside [1000, 1500): nothing held anew */
+	xt_send(test, XTCP_ACK, R1 + 1100, S1, 100);
+	KUNIT_EXPECT_EQ(test, E(test)->nhold, 0);
+	o = xt_expect_seg(test, XTCP_ACK, S1, R1 + 150, XT_ANY);
+	KUNIT_EXPECT_EQ(test, o->nsack, 3);
+	xt_expect_sack(test, o, 0, R1 + 1100, R1 + 1200);
+	xt_expect_sack(test, o, 1, R1 + 1000, R1 + 1500);
+	xt_expect_sack(test, o, 2, R1 + 2000, R1 + 2100);
+	KUNIT_EXPECT_EQ(test, E(test)->notes[XTCP_N_DSACK_OFO], 1);
+	/* reported once */
+	xt_send(test, XTCP_ACK, R1 + 3000, S1, 100);
+	o = xt_expect_seg(test, XTCP_ACK, S1, R1 + 150, XT_ANY);
+	KUNIT_EXPECT_EQ(test, o->nsack, 3);
+	xt_expect_sack(test, o, 0, R1 + 3000, R1 + 3100);
+	xt_expect_sack(test, o, 1, R1 + 1000, R1 + 1500);
+
+	/* [1400, 1600): [1400, 1500) duplicate, [1500, 1600) held */
+	xt_clear(test);
+	xt_send(test, XTCP_ACK, R1 + 1400, S1, 200);
+	KUNIT_EXPECT_EQ(test, E(test)->nhold, 1);
+	o = xt_expect_seg(test, XTCP_ACK, S1, R1 + 150, XT_ANY);
+	KUNIT_EXPECT_EQ(test, o->nsack, 4);
+	xt_expect_sack(test, o, 0, R1 + 1400, R1 + 1500);
+	xt_expect_sack(test, o, 1, R1 + 1000, R1 + 1600);
+	xt_expect_sack(test, o, 2, R1 + 3000, R1 + 3100);
+	xt_expect_sack(test, o, 3, R1 + 2000, R1 + 2100);
+	KUNIT_EXPECT_EQ(test, E(test)->notes[XTCP_N_DSACK_OFO], 2);
+}
+
+/* data and FIN out of order: taken together when the gap fills */
+static void established_ofo_data_fin(struct kunit *test)
+{
+	const struct xtcp_out *o;
+
+	xt_established_sack(test);
+	xt_send(test, XTCP_ACK | XTCP_FIN, R1 + 100, S1, 100);
+	xt_expect_state(test, XTCP_ESTABLISHED);
+	o = xt_expect_seg(test, XTCP_ACK, S1, R1, XT_ANY);
+	/* the FIN's sequence number is in the block, as Linux reports it */
+	xt_expect_sack(test, o, 0, R1 + 100, R1 + 201);
+	xt_clear(test);
+	xt_send(test, XTCP_ACK, R1, S1, 100);
+	KUNIT_EXPECT_EQ(test, E(test)->pto[0], R1 + 200);
+	KUNIT_EXPECT_EQ(test, T(test)->rcv_nxt, R1 + 201);
+	xt_expect_state(test, XTCP_CLOSE_WAIT);
+	KUNIT_EXPECT_TRUE(test, T(test)->fl & XTCP_F_FIN_RCVD);
+	o = xt_expect_seg(test, XTCP_ACK, S1, R1 + 201, XT_ANY);
+	KUNIT_EXPECT_EQ(test, o->nsack, 0);
+	xt_expect_none(test);
+}
+
+/* no memory to hold: dropped and counted, still a dup ACK, no block */
+static void established_ofo_nomem(struct kunit *test)
+{
+	const struct xtcp_out *o;
+
+	xt_established_sack(test);
+	E(test)->hold_refuse = true;
+	xt_send(test, XTCP_ACK, R1 + 100, S1, 100);
+	KUNIT_EXPECT_EQ(test, E(test)->notes[XTCP_N_OFO_DROP], 1);
+	KUNIT_EXPECT_EQ(test, E(test)->notes[XTCP_N_OFO_QUEUE], 0);
+	o = xt_expect_seg(test, XTCP_ACK, S1, R1, XT_ANY);
+	KUNIT_EXPECT_EQ(test, o->nsack, 0);
+	xt_clear(test);
+	xt_send(test, XTCP_ACK, R1, S1, 100);
+	KUNIT_EXPECT_EQ(test, E(test)->npull, 0);
+	KUNIT_EXPECT_EQ(test, T(test)->rcv_nxt, R1 + 100);
+}
+
+/* held data is cut at the window's right edge (as in-order data is) */
+static void established_ofo_window(struct kunit *test)
+{
+	E(test)->rbuf = 10000;
+	xt_established_sack(test);
+	xt_send(test, XTCP_ACK, R1 + 9000, S1, 1460);
+	KUNIT_EXPECT_EQ(test, E(test)->nhold, 1);
+	KUNIT_EXPECT_EQ(test, E(test)->hlen[0], 1000U);
+	KUNIT_EXPECT_EQ(test, E(test)->notes[XTCP_N_OOW_DROP], 1);
+}
+
+/* without SACK: held all the same, dup ACKs carry no blocks */
+static void established_ofo_no_sack(struct kunit *test)
+{
+	const struct xtcp_out *o;
+
+	xt_established(test);
+	xt_send(test, XTCP_ACK, R1 + 100, S1, 100);
+	KUNIT_EXPECT_EQ(test, E(test)->nhold, 1);
+	o = xt_expect_seg(test, XTCP_ACK, S1, R1, XT_ANY);
+	KUNIT_EXPECT_EQ(test, o->nsack, 0);
+	xt_send(test, XTCP_ACK, R1, S1, 100);
+	KUNIT_EXPECT_EQ(test, T(test)->rcv_nxt, R1 + 200);
+}
+
+/* after out-of-order data each in-order segment is ACKed at once (quick
+ * ACKs, as tcp_incr_quickack), where one alone would wait (delayed ACK)
+ */
+static void established_ofo_quickack(struct kunit *test)
+{
+	xt_established_sack(test);
+	xt_send(test, XTCP_ACK, R1, S1, 100);
+	xt_expect_none(test);
+	xt_expect_timer(test, XTCP_T_DELACK, 40);
+	xt_send(test, XTCP_ACK, R1 + 200, S1, 100);
+	xt_send(test, XTCP_ACK, R1 + 100, S1, 100);
+	xt_clear(test);
+	xt_send(test, XTCP_ACK, R1 + 300, S1, 100);
+	xt_expect_seg(test, XTCP_ACK, S1, R1 + 400, XT_ANY);
+	xt_send(test, XTCP_ACK, R1 + 400, S1, 100);
+	xt_expect_seg(test, XTCP_ACK, S1, R1 + 500, XT_ANY);
+	xt_expect_none(test);
+}
+
+/*
+ * Data going out when out-of-order data arrives: a full-sized segment
+ * has no room for blocks, so a bare dup ACK with them follows; a short
+ * one carries them.
+ */
+static void established_ofo_data_segments(struct kunit *test)
+{
+	const struct xtcp_out *o;
+
+	xt_established_sack(test);
+	T(test)->snd_end += 1460;	/* queued, not yet pushed */
+	xt_send(test, XTCP_ACK, R1 + 100, S1, 100);
+	o = xt_expect_seg(test, XTCP_ACK | XTCP_PSH, S1, R1, XT_ANY);
+	KUNIT_EXPECT_EQ(test, o->len, 1460U);
+	KUNIT_EXPECT_EQ(test, o->nsack, 0);
+	o = xt_expect_seg(test, XTCP_ACK, S1 + 1460, R1, XT_ANY);
+	KUNIT_EXPECT_EQ(test, o->nsack, 1);
+	xt_expect_sack(test, o, 0, R1 + 100, R1 + 200);
+	xt_expect_none(test);
+	xt_clear(test);
+	xt_write(test, 100);
+	o = xt_expect_seg(test, XTCP_ACK | XTCP_PSH, S1 + 1460, R1, XT_ANY);
+	KUNIT_EXPECT_EQ(test, o->len, 100U);
+	KUNIT_EXPECT_EQ(test, o->nsack, 1);
 }
 
 /* RFC 1122 §4.2.2.17: probing goes on while the peer answers */
@@ -2179,7 +2565,8 @@ static void established_info(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, info.bytes_acked, 200);
 	KUNIT_EXPECT_EQ(test, info.bytes_received, 30);
 	KUNIT_EXPECT_EQ(test, info.srtt_us, 10000);
-	KUNIT_EXPECT_EQ(test, info.cwnd, 14600 + 200);
+	/* 500 bytes of a 14600 window: not cwnd-limited (RFC 7661) */
+	KUNIT_EXPECT_EQ(test, info.cwnd, 14600);
 	KUNIT_EXPECT_EQ(test, info.snd_wnd, 65535);
 }
 
@@ -2922,8 +3309,8 @@ static void lifecycle_passive_close(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, E(test)->nstates, ARRAY_SIZE(want));
 	for (i = 0; i < ARRAY_SIZE(want); i++)
 		KUNIT_EXPECT_EQ(test, E(test)->states[i], want[i]);
-	/* SYN-ACK, ACK of FIN, our FIN */
-	KUNIT_EXPECT_EQ(test, E(test)->nout, 3);
+	/* SYN-ACK, our FIN carrying the delayed ACK of theirs */
+	KUNIT_EXPECT_EQ(test, E(test)->nout, 2);
 }
 
 static void lifecycle_simultaneous_close(struct kunit *test)
@@ -3026,6 +3413,7 @@ static struct kunit_case xtcp_core_established_cases[] = {
 	KUNIT_CASE(established_ack_too_old),
 	KUNIT_CASE(established_ack_old_in_window),
 	KUNIT_CASE(established_fin),
+	KUNIT_CASE(established_fin_close),
 	KUNIT_CASE(established_data_fin),
 	KUNIT_CASE(established_fin_ooo),
 	KUNIT_CASE(established_rst_exact),
@@ -3059,6 +3447,15 @@ static struct kunit_case xtcp_core_established_cases[] = {
 	KUNIT_CASE(established_mem_no_shrink),
 	KUNIT_CASE(established_rcv_nomem),
 	KUNIT_CASE(established_drop_notes),
+	KUNIT_CASE(established_ofo_hold_fill),
+	KUNIT_CASE(established_ofo_partial_fill),
+	KUNIT_CASE(established_ofo_dsack),
+	KUNIT_CASE(established_ofo_data_fin),
+	KUNIT_CASE(established_ofo_nomem),
+	KUNIT_CASE(established_ofo_window),
+	KUNIT_CASE(established_ofo_no_sack),
+	KUNIT_CASE(established_ofo_quickack),
+	KUNIT_CASE(established_ofo_data_segments),
 	KUNIT_CASE(established_persist_answered),
 	KUNIT_CASE(established_persist_unanswered),
 	KUNIT_CASE(established_persist_orphan),
@@ -3149,6 +3546,20 @@ static struct kunit_case xtcp_core_close_cases[] = {
 	{}
 };
 
+static struct kunit_case xtcp_core_tw_compact_cases[] = {
+	KUNIT_CASE(time_wait_expire),
+	KUNIT_CASE(time_wait_fin_retransmit),
+	KUNIT_CASE(time_wait_rst_ignored),
+	KUNIT_CASE(time_wait_syn),
+	KUNIT_CASE(time_wait_syn_ok),
+	KUNIT_CASE(time_wait_syn_new_no_listener),
+	KUNIT_CASE(time_wait_ack),
+	KUNIT_CASE(time_wait_out_of_window),
+	KUNIT_CASE(time_wait_close_abort),
+	KUNIT_CASE(time_wait_delack_cleared),
+	{}
+};
+
 static struct kunit_suite xtcp_core_handshake_suite = {
 	.name = "xtcp_core_handshake",
 	.init = xt_init,
@@ -3167,5 +3578,11 @@ static struct kunit_suite xtcp_core_close_suite = {
 	.test_cases = xtcp_core_close_cases,
 };
 
+static struct kunit_suite xtcp_core_tw_compact_suite = {
+	.name = "xtcp_core_tw_compact",
+	.init = xt_init_tw_compact,
+	.test_cases = xtcp_core_tw_compact_cases,
+};
+
 kunit_test_suites(&xtcp_core_handshake_suite, &xtcp_core_established_suite,
-		  &xtcp_core_close_suite);
+		  &xtcp_core_close_suite, &xtcp_core_tw_compact_suite);

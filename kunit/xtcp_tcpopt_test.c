@@ -18,16 +18,25 @@ static void tcpopt_tcb(struct xtcp_tcb *tcb, u8 state)
 	tcb->p.delack_ms = 40;
 }
 
+/* a zeroed TCB on the heap: it is too big for a KUnit case's stack */
+static struct xtcp_tcb *tcpopt_tcb_new(struct kunit *test)
+{
+	struct xtcp_tcb *tcb = kunit_kzalloc(test, sizeof(*tcb), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, tcb);
+	return tcb;
+}
+
 static int tcpopt_roundtrip(struct kunit *test, int optname, int set,
 			    int *got)
 {
 	struct xtcp_tcpopts o = {};
-	struct xtcp_tcb tcb;
+	struct xtcp_tcb *tcb = tcpopt_tcb_new(test);
 	int err;
 
-	tcpopt_tcb(&tcb, XTCP_CLOSED);
+	tcpopt_tcb(tcb, XTCP_CLOSED);
 	err = xtcp_tcpopt_set(&o, optname, set, true);
-	KUNIT_EXPECT_EQ(test, xtcp_tcpopt_get(&o, &tcb, optname, got), 0);
+	KUNIT_EXPECT_EQ(test, xtcp_tcpopt_get(&o, tcb, optname, got), 0);
 	return err;
 }
 
@@ -49,12 +58,12 @@ static void tcpopt_maxseg(struct kunit *test)
 static void tcpopt_maxseg_connected(struct kunit *test)
 {
 	struct xtcp_tcpopts o = { .user_mss = 1000 };
-	struct xtcp_tcb tcb;
+	struct xtcp_tcb *tcb = tcpopt_tcb_new(test);
 	int v;
 
-	tcpopt_tcb(&tcb, XTCP_ESTABLISHED);
-	tcb.snd_mss = 1460;
-	KUNIT_EXPECT_EQ(test, xtcp_tcpopt_get(&o, &tcb, TCP_MAXSEG, &v), 0);
+	tcpopt_tcb(tcb, XTCP_ESTABLISHED);
+	tcb->snd_mss = 1460;
+	KUNIT_EXPECT_EQ(test, xtcp_tcpopt_get(&o, tcb, TCP_MAXSEG, &v), 0);
 	KUNIT_EXPECT_EQ(test, v, 1460);
 }
 
@@ -80,7 +89,7 @@ static void tcpopt_keepalive(struct kunit *test)
 static void tcpopt_syncnt(struct kunit *test)
 {
 	struct xtcp_tcpopts o = {};
-	struct xtcp_tcb tcb;
+	struct xtcp_tcb *tcb = tcpopt_tcb_new(test);
 	int v;
 
 	KUNIT_EXPECT_EQ(test, tcpopt_roundtrip(test, TCP_SYNCNT, 0, &v), -EINVAL);
@@ -89,15 +98,15 @@ static void tcpopt_syncnt(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tcpopt_roundtrip(test, TCP_SYNCNT, 2, &v), 0);
 	KUNIT_EXPECT_EQ(test, v, 2);
 
-	tcpopt_tcb(&tcb, XTCP_CLOSED);
-	tcb.rcv_mss = 1460;
+	tcpopt_tcb(tcb, XTCP_CLOSED);
+	tcb->rcv_mss = 1460;
 	KUNIT_EXPECT_EQ(test, xtcp_tcpopt_set(&o, TCP_SYNCNT, 2, true), 0);
 	KUNIT_EXPECT_EQ(test, xtcp_tcpopt_set(&o, TCP_MAXSEG, 1000, true), 0);
 	KUNIT_EXPECT_EQ(test, xtcp_tcpopt_set(&o, TCP_LINGER2, 7, true), 0);
-	xtcp_tcpopt_apply(&o, &tcb);
-	KUNIT_EXPECT_EQ(test, tcb.p.syn_retries, 2);
-	KUNIT_EXPECT_EQ(test, tcb.rcv_mss, 1000);
-	KUNIT_EXPECT_EQ(test, tcb.p.fin_timeout_ms, 7000U);
+	xtcp_tcpopt_apply(&o, tcb);
+	KUNIT_EXPECT_EQ(test, tcb->p.syn_retries, 2);
+	KUNIT_EXPECT_EQ(test, tcb->rcv_mss, 1000);
+	KUNIT_EXPECT_EQ(test, tcb->p.fin_timeout_ms, 7000U);
 }
 
 static void tcpopt_linger2(struct kunit *test)
@@ -155,38 +164,38 @@ static void tcpopt_misc(struct kunit *test)
 static void tcpopt_quickack_default(struct kunit *test)
 {
 	struct xtcp_tcpopts o = {};
-	struct xtcp_tcb tcb;
+	struct xtcp_tcb *tcb = tcpopt_tcb_new(test);
 	int v;
 
-	tcpopt_tcb(&tcb, XTCP_CLOSED);
-	KUNIT_EXPECT_EQ(test, xtcp_tcpopt_get(&o, &tcb, TCP_QUICKACK, &v), 0);
+	tcpopt_tcb(tcb, XTCP_CLOSED);
+	KUNIT_EXPECT_EQ(test, xtcp_tcpopt_get(&o, tcb, TCP_QUICKACK, &v), 0);
 	KUNIT_EXPECT_EQ(test, v, 1);
-	KUNIT_EXPECT_EQ(test, xtcp_tcpopt_get(&o, &tcb, TCP_INFO, &v), -ENOPROTOOPT);
+	KUNIT_EXPECT_EQ(test, xtcp_tcpopt_get(&o, tcb, TCP_INFO, &v), -ENOPROTOOPT);
 }
 
 static void tcpinfo_established(struct kunit *test)
 {
-	struct xtcp_tcb tcb;
+	struct xtcp_tcb *tcb = tcpopt_tcb_new(test);
 	struct tcp_info ti;
 
-	tcpopt_tcb(&tcb, XTCP_ESTABLISHED);
-	tcb.snd_mss = 1000;
-	tcb.rcv_mss = 1460;
-	tcb.snd_una = 100;
-	tcb.snd_nxt = 2601;	/* 2501 bytes in flight: 3 segments */
-	tcb.snd_end = 5000;
-	tcb.cwnd = 10000;
-	tcb.ssthresh = 0x7fffffff;
-	tcb.srtt_us = 8 * 2000;
-	tcb.rttvar_us = 4 * 500;
-	tcb.rto_ms = 210;
-	tcb.wscale_ok = 1;
-	tcb.snd_wscale = 7;
-	tcb.rcv_wscale = 9;
-	tcb.retransmits = 4;
-	tcb.bytes_acked = 12345;
-	tcb.snd_wnd = 65535;
-	xtcp_tcpinfo_fill(&tcb, &ti);
+	tcpopt_tcb(tcb, XTCP_ESTABLISHED);
+	tcb->snd_mss = 1000;
+	tcb->rcv_mss = 1460;
+	tcb->snd_una = 100;
+	tcb->snd_nxt = 2601;	/* 2501 bytes in flight: 3 segments */
+	tcb->snd_end = 5000;
+	tcb->cwnd = 10000;
+	tcb->ssthresh = 0x7fffffff;
+	tcb->srtt_us = 8 * 2000;
+	tcb->rttvar_us = 4 * 500;
+	tcb->rto_ms = 210;
+	tcb->wscale_ok = 1;
+	tcb->snd_wscale = 7;
+	tcb->rcv_wscale = 9;
+	tcb->retransmits = 4;
+	tcb->bytes_acked = 12345;
+	tcb->snd_wnd = 65535;
+	xtcp_tcpinfo_fill(tcb, &ti);
 	KUNIT_EXPECT_EQ(test, ti.tcpi_state, TCP_ESTABLISHED);
 	KUNIT_EXPECT_EQ(test, ti.tcpi_ca_state, 0);
 	KUNIT_EXPECT_EQ(test, ti.tcpi_unacked, 3U);
@@ -209,14 +218,14 @@ static void tcpinfo_established(struct kunit *test)
 
 static void tcpinfo_loss(struct kunit *test)
 {
-	struct xtcp_tcb tcb;
+	struct xtcp_tcb *tcb = tcpopt_tcb_new(test);
 	struct tcp_info ti;
 
-	tcpopt_tcb(&tcb, XTCP_FIN_WAIT_1);
-	tcb.snd_mss = 1460;
-	tcb.backoff = 2;
-	tcb.ssthresh = 2920;
-	xtcp_tcpinfo_fill(&tcb, &ti);
+	tcpopt_tcb(tcb, XTCP_FIN_WAIT_1);
+	tcb->snd_mss = 1460;
+	tcb->backoff = 2;
+	tcb->ssthresh = 2920;
+	xtcp_tcpinfo_fill(tcb, &ti);
 	KUNIT_EXPECT_EQ(test, ti.tcpi_state, TCP_FIN_WAIT1);
 	KUNIT_EXPECT_EQ(test, ti.tcpi_ca_state, 4);	/* TCP_CA_Loss */
 	KUNIT_EXPECT_EQ(test, ti.tcpi_backoff, 2);

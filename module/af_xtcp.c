@@ -14,6 +14,7 @@
 #include <net/tcp_states.h>
 
 #include "xtcp.h"
+#include "xtcp_cc.h"
 
 #define CREATE_TRACE_POINTS
 #include "xtcp_trace.h"
@@ -39,6 +40,7 @@ struct proto xtcp_prot = {
 	.name		= "XTCP",
 	.owner		= THIS_MODULE,
 	.backlog_rcv	= xtcp_backlog_rcv,
+	.keepalive	= xtcp_set_keepalive,
 	.obj_size	= sizeof(struct xtcp6_sock),
 };
 
@@ -60,6 +62,7 @@ const struct proto_ops xtcp_proto_ops = {
 	.sendmsg	= xtcp_sendmsg,
 	.set_peek_off	= sk_set_peek_off,
 	.recvmsg	= xtcp_recvmsg,
+	.splice_read	= xtcp_splice_read,
 	.mmap		= sock_no_mmap,
 };
 
@@ -112,6 +115,10 @@ static const struct xtcp_params xtcp_default_params = {
 	.orphan_retries	= 0,		/* as tcp_orphan_retries */
 	.sack		= 1,		/* as tcp_sack */
 	.delack_ms	= 40,
+	.keepalive_time	= 7200,		/* s, as tcp_keepalive_time */
+	.keepalive_intvl = 75,		/* s, as tcp_keepalive_intvl */
+	.keepalive_probes = 9,		/* as tcp_keepalive_probes */
+	.timestamps	= 1,		/* as tcp_timestamps */
 };
 
 static int __net_init xtcp_net_init(struct net *net)
@@ -121,14 +128,16 @@ static int __net_init xtcp_net_init(struct net *net)
 
 	xn->net = net;
 	xn->params = xtcp_default_params;
-	xn->rmem = 4 << 20;
-	xn->wmem = 4 << 20;
+	/* 0: follow net.ipv4.tcp_rmem / tcp_wmem (xtcp_mem.c) */
+	xn->rmem = 0;
+	xn->wmem = 0;
 	xn->max_syn_backlog = 256;
 	spin_lock_init(&xn->socks_lock);
 	INIT_LIST_HEAD(&xn->socks);
 	get_random_bytes(&xn->isn_key, sizeof(xn->isn_key));
 	get_random_bytes(xn->cookie_key, sizeof(xn->cookie_key));
 	xn->syncookies = 1;		/* as net.ipv4.tcp_syncookies */
+	xn->cc_default = xtcp_cc_default();	/* CUBIC, as Linux */
 
 	xn->mib = alloc_percpu(struct xtcp_mib_cnt);
 	if (!xn->mib)
@@ -201,9 +210,14 @@ static int __init xtcp_init(void)
 			       PF_XTCP);
 		goto out_pernet;
 	}
+	err = xtcp_diag_init();
+	if (err)
+		goto out_sock;
 	pr_info("AF_XTCP (family %d) registered\n", PF_XTCP);
 	return 0;
 
+out_sock:
+	sock_unregister(PF_XTCP);
 out_pernet:
 	unregister_pernet_subsys(&xtcp_net_ops);
 out_proto:
@@ -217,6 +231,7 @@ out_hash:
 
 static void __exit xtcp_exit(void)
 {
+	xtcp_diag_exit();
 	sock_unregister(PF_XTCP);
 	unregister_pernet_subsys(&xtcp_net_ops);
 	proto_unregister(&xtcp_prot);

@@ -81,6 +81,20 @@ enum xtcp_mib {
 	XTCP_MIB_MEMPRESSURES,
 	XTCP_MIB_ABORTONMEMORY,
 	XTCP_MIB_ORPHANPROBEABORTS,
+	/* out-of-order queue (ofo) */
+	XTCP_MIB_OFOQUEUE,
+	XTCP_MIB_OFOMERGE,
+	XTCP_MIB_OFOPRUNED,
+	XTCP_MIB_DSACKOLDSENT,
+	XTCP_MIB_DSACKOFOSENT,
+	/* sender: delayed ACK, probes, timeouts (Linux's TcpExt names) */
+	XTCP_MIB_DELAYEDACKS,
+	XTCP_MIB_DELAYEDACKLOCKED,
+	XTCP_MIB_TCPWINPROBE,
+	XTCP_MIB_TCPKEEPALIVE,
+	XTCP_MIB_TCPTIMEOUTS,
+	/* timestamps (ts) */
+	XTCP_MIB_PAWSESTAB,
 	XTCP_MIB_MAX
 };
 
@@ -105,6 +119,11 @@ struct xtcp_net {
 	struct ctl_table_header *sysctl_hdr;
 	struct ctl_table *sysctl_table;
 	siphash_key_t isn_key;		/* RFC 6528 */
+	/* congestion control (cc): net.xtcp.congestion_control */
+	const struct xtcp_cc_ops *cc_default;
+	/* buffers (ts): 0 follows net.ipv4.tcp_rmem[2] / tcp_wmem[2] */
+	int rmem_max;
+	int wmem_max;
 };
 
 struct xtcp_net *xtcp_pernet(const struct net *net);
@@ -139,6 +158,9 @@ struct xtcp_tslot {
  * @synq, @acceptq, @synq_len, @acceptq_len, @qlock: listener queues
  * @cookie_ms, @cookie_sent: when the listener last sent a SYN cookie
  * @wq_seq: sequence number of the first byte in sk_write_queue
+ * @wq_cur, @wq_cur_seq: the write-queue skb the last copy ended in and the
+ *	sequence number of its first byte, where the next copy of new data
+ *	starts (NULL: from the head)
  * @cur_skb, @cur_off: segment being processed, for rcv_data
  * @cur_queued: cur_skb was queued to the user
  * @rx_off: bytes already read from the head of sk_receive_queue
@@ -184,6 +206,8 @@ struct xtcp_sock {
 	u8 in_queue;		/* XQ_* below, under parent's qlock */
 
 	u32 wq_seq;
+	struct sk_buff *wq_cur;
+	u32 wq_cur_seq;
 	struct sk_buff *cur_skb;
 	u32 cur_off;
 	bool cur_queued;
@@ -191,6 +215,14 @@ struct xtcp_sock {
 	u32 rcvq_bytes;
 	u32 dst_cookie;
 	u64 bytes_sent;
+	/* out-of-order queue (ofo): skbs by sequence, no overlap */
+	struct rb_root ofo_root;
+
+	/* receive-buffer autotuning (ts), as Linux's rcvq_space */
+	u32 copied_seq;		/* bytes the user read, mod 2^32 */
+	u32 rcvq_seq;		/* copied_seq when the measure began */
+	u32 rcvq_space;		/* bytes read in the last measured RTT */
+	u64 rcvq_time_us;	/* when the measure began */
 };
 
 /* IPv6 sockets: pinet6 points at the tail */
@@ -234,7 +266,7 @@ struct xtcp_tw {
 	int bound_dev_if;
 	u32 mark;
 	bool dead;
-	struct xtcp_tcb tcb;
+	struct xtcp_tw_tcb tcb;	/* under @lock */
 };
 
 /* skb->cb of a stolen segment */
@@ -291,6 +323,7 @@ bool xtcp_linux_owns(struct sock *sk, const struct xtcp_tuple *t);
 bool xtcp_linux_owns_net(struct net *net, const struct xtcp_tuple *t);
 void xtcp_sk_tuple(const struct sock *sk, struct xtcp_tuple *t);
 u32 xtcp_isn(struct net *net, const struct xtcp_tuple *t);
+u32 xtcp_ts_off(struct net *net, const struct xtcp_tuple *t);
 
 /* xtcp_tw.c */
 void xtcp_tw_tuple(const struct xtcp_tw *tw, struct xtcp_tuple *t);
@@ -337,6 +370,8 @@ u64 xtcp_now_ms(void);
 
 /* bytes per send-buffer skb: its head fits a 16 KB allocation (truesize) */
 #define XTCP_CHUNK	SKB_WITH_OVERHEAD(16384)
+/* the least a new send-queue skb holds, so that small writes share one */
+#define XTCP_SMALL_CHUNK	SKB_WITH_OVERHEAD(2048)
 
 /* where a passive child sits: xtcp_sock.in_queue, under the parent's qlock */
 enum { XQ_NONE, XQ_SYN, XQ_ACCEPT };
@@ -346,7 +381,7 @@ void xtcp_after_core(struct sock *sk);
 void xtcp_done(struct sock *sk);
 int xtcp_sock_init(struct sock *sk, struct sock *parent);
 void xtcp_sock_destruct(struct sock *sk);
-u8 xtcp_wscale_for(int rcvbuf);
+u8 xtcp_wscale_for(const struct sock *sk);
 
 /* xtcp_connect.c */
 int xtcp_route(struct sock *sk, u32 *mtu);
@@ -396,8 +431,22 @@ void xtcp_orphan_inc(struct sock *sk);
 void xtcp_orphan_dec(struct sock *sk);
 bool xtcp_check_oom(struct sock *sk);
 int xtcp_rcv_queue(struct sock *sk, struct sk_buff *skb);
+bool xtcp_rmem_schedule(struct sock *sk, struct sk_buff *skb, u32 seq);
+bool xtcp_try_coalesce(struct sock *sk, struct sk_buff *skb);
+
+/* xtcp_ofo.c */
+bool xtcp_sock_ofo_hold(struct xtcp_tcb *tcb, u32 off, u32 len, u32 seq);
+void xtcp_sock_ofo_pull(struct xtcp_tcb *tcb, u32 from, u32 to);
+bool xtcp_ofo_prune(struct sock *sk, u32 seq);
+void xtcp_ofo_purge(struct sock *sk);
 u32 xtcp_rcv_space(struct sock *sk);
 void xtcp_wmem_free_skb(struct sock *sk, struct sk_buff *skb);
+int xtcp_rmem_default(const struct net *net);
+int xtcp_wmem_default(const struct net *net);
+int xtcp_rmem_max(const struct net *net);
+void xtcp_buf_established(struct sock *sk);
+void xtcp_sndbuf_expand(struct sock *sk);
+void xtcp_rcv_space_adjust(struct sock *sk);
 
 /* xtcp_sockopt.c */
 int xtcp_setsockopt(struct socket *sock, int level, int optname,
@@ -405,6 +454,15 @@ int xtcp_setsockopt(struct socket *sock, int level, int optname,
 int xtcp_getsockopt(struct socket *sock, int level, int optname,
 		    char __user *optval, int __user *optlen);
 int xtcp_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg);
+/* urgent data (xtcp_oob.c) and splice() out (xtcp_splice.c) */
+struct pipe_inode_info;
+void xtcp_rcv_consume(struct sock *sk, u32 n);
+void xtcp_urg_after_core(struct sock *sk);
+int xtcp_recv_urg(struct sock *sk, struct msghdr *msg, size_t len, int flags);
+ssize_t xtcp_splice_read(struct socket *sock, loff_t *ppos,
+			 struct pipe_inode_info *pipe, size_t len,
+			 unsigned int flags);
+void xtcp_set_keepalive(struct sock *sk, int val);
 
 /* af_xtcp.c */
 extern struct proto xtcp_prot;
@@ -415,6 +473,14 @@ int xtcp_proc_init_net(struct net *net);
 void xtcp_proc_exit_net(struct net *net);
 int xtcp_sysctl_init_net(struct xtcp_net *xn);
 void xtcp_sysctl_exit_net(struct xtcp_net *xn);
+
+/* xtcp_diag.c: sock_diag for AF_XTCP (issue 11, part "diag") */
+int xtcp_diag_init(void);
+void xtcp_diag_exit(void);
+int xtcp_sk_timer(struct xtcp_sock *xs, unsigned long *expires);
+int xtcp_tw_walk(struct net *net, unsigned int *slot, unsigned int *skip,
+		 int (*fn)(struct xtcp_tw *tw, void *arg), void *arg);
+void xtcp_sock_tcp_info(struct sock *sk, struct tcp_info *ti);
 
 /* inet_sk_state_store() is not exported; same store, no tracepoint */
 static inline void xtcp_set_sk_state(struct sock *sk, int state)

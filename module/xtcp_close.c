@@ -107,6 +107,7 @@ int xtcp_release(struct socket *sock)
 			xtcp_linger_wait(sk);
 	}
 	__skb_queue_purge(&sk->sk_receive_queue);
+	xtcp_ofo_purge(sk);
 	xs->rx_off = 0;
 	WRITE_ONCE(xs->rcvq_bytes, 0);
 	sock_orphan(sk);

@@ -53,6 +53,17 @@ xtcp_register_net_sysctl(struct net *net, const char *path,
 #endif
 }
 
+/* sysctl proc_handler: the table is const since 6.11 */
+#if XTCP_KERNEL_GE(6, 11, 0)
+#define XTCP_PROC_HANDLER(name)						\
+	int name(const struct ctl_table *ctl, int write, void *buffer,	\
+		 size_t *lenp, loff_t *ppos)
+#else
+#define XTCP_PROC_HANDLER(name)						\
+	int name(struct ctl_table *ctl, int write, void *buffer,	\
+		 size_t *lenp, loff_t *ppos)
+#endif
+
 /* IPv4 socket flags: bitfields in 6.1, atomic inet_flags bits (6.6) */
 /* IP_RECVERR / IPV6_RECVERR set on the socket (ICMP errors as hard ones) */
 #ifdef inet_test_bit

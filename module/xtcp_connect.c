@@ -73,6 +73,7 @@ void xtcp_set_mss(struct sock *sk, u32 mss)
 
 	xs->tcb.rcv_mss = clamp_t(u32, mss, 88, 65495);
 	xtcp_tcpopt_apply(&xs->topt, &xs->tcb);
+	xs->tcb.keepalive = sock_flag(sk, SOCK_KEEPOPEN);
 }
 
 static int xtcp_check_port(struct sock *sk, u16 port)
@@ -345,9 +346,11 @@ static void xtcp_reset_conn(struct sock *sk)
 	/* uncharged as they were charged (xtcp_mem.c), or sk_forward_alloc
 	 * is left short of a page multiple at destruction
 	 */
+	xs->wq_cur = NULL;
 	while ((skb = __skb_dequeue(&sk->sk_write_queue)))
 		xtcp_wmem_free_skb(sk, skb);
 	__skb_queue_purge(&sk->sk_receive_queue);
+	xtcp_ofo_purge(sk);
 	sk_mem_reclaim(sk);
 	xs->rx_off = 0;
 	WRITE_ONCE(xs->rcvq_bytes, 0);
@@ -382,10 +385,11 @@ static int xtcp_start_connect(struct sock *sk, struct sockaddr *uaddr,
 
 	xtcp_reset_conn(sk);
 	xtcp_core_init(&xs->tcb, &xtcp_sock_ops, &xn->params, 536,
-		       xtcp_wscale_for(sk->sk_rcvbuf));
+		       xtcp_wscale_for(sk));
 	xtcp_set_mss(sk, mss);
 	xtcp_sk_tuple(sk, &t);
 	iss = xtcp_isn(sock_net(sk), &t);
+	xs->tcb.ts_off = xtcp_ts_off(sock_net(sk), &t);
 	xs->wq_seq = iss + 1;
 	xs->was_connected = 1;
 	XTCP_INC_STATS(xn, XTCP_MIB_ACTIVEOPENS);
@@ -456,7 +460,7 @@ int xtcp_connect(struct socket *sock, struct sockaddr *uaddr,
 			xtcp_reset_conn(sk);
 			xtcp_core_init(&xs->tcb, &xtcp_sock_ops,
 				       &xtcp_pernet(sock_net(sk))->params, 536,
-				       xtcp_wscale_for(sk->sk_rcvbuf));
+				       xtcp_wscale_for(sk));
 			if (inet_sk(sk)->inet_dport)
 				xtcp_clear_peer(sk, !(sk->sk_userlocks &
 						      SOCK_BINDPORT_LOCK));

@@ -4,19 +4,21 @@
  * a TCB, a parsed segment or user event and the time. See xtcp_core.h.
  *
  * Also implemented: RFC 5961 (RST/SYN/ACK injection defences), RFC 6298
- * (RTO), RFC 5681 (slow start, congestion avoidance, loss window), RFC 6928
- * (initial window), RFC 7323 §2 (window scaling), RFC 1337 (no RST in
- * TIME-WAIT).
+ * (RTO), RFC 5681 (loss window; growth and ssthresh in xtcp_cc.c), RFC 6928
+ * (initial window), RFC 7323 (window scaling; timestamps in xtcp_ts.c),
+ * RFC 1337 (no RST in TIME-WAIT).
  */
 
 #include <linux/kernel.h>
 #include <linux/errno.h>
+#include <linux/string.h>
 #include <linux/minmax.h>
 #include <linux/bits.h>
 #include <linux/export.h>
 #include <kunit/visibility.h>
 
 #include "xtcp_core.h"
+#include "xtcp_cc.h"
 
 #define XTCP_DEFAULT_MSS	536	/* RFC 9293 §3.7.1 */
 #define XTCP_MIN_MSS		88	/* as Linux TCP_MIN_MSS */
@@ -24,7 +26,8 @@
 #define XTCP_MAX_WND		65535U
 #define XTCP_CLOCK_G_US		1000	/* clock granularity G: 1 ms */
 #define XTCP_INIT_CWND		10	/* RFC 6928 */
-#define XTCP_DELACK_SEGS	2	/* ACK every second segment */
+#define XTCP_MAX_OPT_SPACE	40	/* option bytes, RFC 9293 §3.1 */
+#define XTCP_MAX_QUICKACKS	16	/* as Linux TCP_MAX_QUICKACKS */
 
 static const char * const xtcp_state_names[XTCP_NSTATES] = {
 	[XTCP_CLOSED]		= "CLOSED",
@@ -82,6 +85,30 @@ static void xtcp_timers_clear_all(struct xtcp_tcb *tcb)
 		xtcp_timer_clear(tcb, t);
 }
 
+static u32 xtcp_now32(struct xtcp_tcb *tcb)
+{
+	return (u32)xtcp_now(tcb);
+}
+
+static u32 xtcp_keepidle_ms(const struct xtcp_tcb *tcb)
+{
+	return tcb->p.keepalive_time * 1000;
+}
+
+/*
+ * The connection is synchronized: the keep-alive clock starts and, with
+ * SO_KEEPALIVE, its timer (Linux's tcp_finish_connect and
+ * tcp_create_openreq_child).
+ */
+static void xtcp_sender_established(struct xtcp_tcb *tcb)
+{
+	tcb->rcv_tstamp = xtcp_now32(tcb);
+	tcb->lrcv_ts = tcb->rcv_tstamp;
+	tcb->rcv_wup = tcb->rcv_nxt;
+	if (tcb->keepalive)
+		xtcp_timer_set(tcb, XTCP_T_KEEPALIVE, xtcp_keepidle_ms(tcb));
+}
+
 /* The one place the state changes; entering CLOSED clears all timers. */
 static void xtcp_set_state(struct xtcp_tcb *tcb, enum xtcp_state new)
 {
@@ -90,8 +117,12 @@ static void xtcp_set_state(struct xtcp_tcb *tcb, enum xtcp_state new)
 	if (old == new)
 		return;
 	tcb->state = new;
+	if (new == XTCP_ESTABLISHED)
+		xtcp_cc_init(tcb);
 	if (new == XTCP_CLOSED)
 		xtcp_timers_clear_all(tcb);
+	if (new == XTCP_ESTABLISHED)
+		xtcp_sender_established(tcb);
 	tcb->ops->state_change(tcb, old);
 }
 
@@ -117,6 +148,7 @@ static void xtcp_enter_time_wait(struct xtcp_tcb *tcb)
 	xtcp_timer_clear(tcb, XTCP_T_DELACK);
 	xtcp_timer_clear(tcb, XTCP_T_PERSIST);
 	xtcp_timer_clear(tcb, XTCP_T_FINWAIT2);
+	xtcp_timer_clear(tcb, XTCP_T_KEEPALIVE);
 	xtcp_set_state(tcb, XTCP_TIME_WAIT);
 	xtcp_timer_set(tcb, XTCP_T_TIMEWAIT, 2 * tcb->p.msl_ms);
 }
@@ -231,15 +263,37 @@ static void xtcp_rcv_advance(struct xtcp_tcb *tcb, u32 n)
 
 /* ---- emitting segments ---- */
 
+/*
+ * RFC 2018 §4: every ACK carries the SACK blocks while data is held out of
+ * order (and a D-SACK block when one is due, RFC 2883); a data segment
+ * only while all the option space fits beside its payload in the MSS, so
+ * the glue never builds a segment above the MSS it budgeted. The glue
+ * puts as many blocks as fit beside its other options.
+ */
+static void xtcp_sack_fill(struct xtcp_tcb *tcb, struct xtcp_out *o)
+{
+	if (!tcb->sack_ok || tcb->state == XTCP_TIME_WAIT ||
+	    (o->len && o->len + XTCP_MAX_OPT_SPACE > tcb->snd_mss))
+		return;
+	o->nsack = xtcp_ofo_sack(&tcb->ofo, o->sack, ARRAY_SIZE(o->sack));
+}
+
 static int xtcp_emit(struct xtcp_tcb *tcb, struct xtcp_out *o)
 {
 	if (o->flags & XTCP_ACK) {
 		o->ack = tcb->rcv_nxt;
-		if (!(o->flags & (XTCP_SYN | XTCP_RST)))
+		if (!(o->flags & (XTCP_SYN | XTCP_RST))) {
 			o->wnd = xtcp_select_window(tcb);
+			xtcp_sack_fill(tcb, o);
+		}
 		tcb->delack_pending = 0;
 		xtcp_timer_clear(tcb, XTCP_T_DELACK);
+		/* as tcp_event_ack_sent(): one quick ACK used */
+		tcb->rcv_wup = tcb->rcv_nxt;
+		if (tcb->quick)
+			tcb->quick--;
 	}
+	xtcp_ts_out(tcb, o);
 	return tcb->ops->output(tcb, o);
 }
 
@@ -325,6 +379,7 @@ static void xtcp_rtt_sample(struct xtcp_tcb *tcb, u64 ms)
 		/* SRTT <- 7/8 SRTT + 1/8 R' */
 		tcb->srtt_us = tcb->srtt_us - (tcb->srtt_us >> 3) + r;
 	}
+	tcb->cc_rtt_us = r;	/* for HyStart++ (xtcp_cc_on_ack) */
 	xtcp_rto_update(tcb);
 }
 
@@ -335,6 +390,23 @@ static void xtcp_rtt_check(struct xtcp_tcb *tcb, u32 ack)
 		return;
 	tcb->fl &= ~XTCP_F_RTT_TIMING;
 	xtcp_rtt_sample(tcb, xtcp_now(tcb) - tcb->rtt_ts);
+}
+
+/*
+ * An ACK of new data: RFC 7323 §4.1 RTTM from its TSecr when timestamps
+ * are on (every ACK, retransmissions included: the echo says which
+ * transmission it answers), else the one timed segment (Karn).
+ */
+static void xtcp_rtt_ack(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
+{
+	s64 ms = xtcp_ts_rtt_ms(tcb, seg);
+
+	if (ms < 0) {
+		xtcp_rtt_check(tcb, seg->ack);
+		return;
+	}
+	tcb->fl &= ~XTCP_F_RTT_TIMING;
+	xtcp_rtt_sample(tcb, ms);
 }
 
 static void xtcp_rtt_start(struct xtcp_tcb *tcb, u32 seq)
@@ -365,13 +437,51 @@ static bool xtcp_fin_pending(const struct xtcp_tcb *tcb)
 	return (tcb->fl & XTCP_F_FIN_QUEUED) && !(tcb->fl & XTCP_F_FIN_SENT);
 }
 
+/*
+ * May a new segment of @len bytes (@avail queued, @in_flight outstanding)
+ * go now? Sender SWS avoidance (RFC 9293 §3.8.6.2.1): a full segment, or
+ * at least half the largest window the peer offered, or all that is queued
+ * when Nagle (§3.7.4; Minshall's variant as Linux's tcp_nagle_check: no
+ * second small segment while one is unacknowledged) and the cork allow.
+ * A FIN is never held (tcp_nagle_test).
+ */
+static bool xtcp_snd_hold(const struct xtcp_tcb *tcb, u32 len, u32 avail,
+			  u32 in_flight)
+{
+	if (len >= xtcp_send_mss(tcb) || (tcb->send_how & XTCP_SEND_PROBE))
+		return false;
+	if (len < avail)	/* the window cuts the segment short */
+		return len < tcb->max_wnd / 2;
+	if ((tcb->send_how & XTCP_SEND_PUSH) || xtcp_fin_pending(tcb))
+		return false;
+	if ((tcb->nonagle & XTCP_NAGLE_CORK) ||
+	    (tcb->send_how & XTCP_SEND_MORE))
+		return true;
+	if (tcb->nonagle & XTCP_NAGLE_OFF)
+		return false;
+	return in_flight && xtcp_seq_gt(tcb->snd_sml, tcb->snd_una);
+}
+
+/* New data [@seq, @seq + @len) is going out (not a retransmission). */
+static void xtcp_sent_new(struct xtcp_tcb *tcb, u32 seq, u32 len)
+{
+	if (seq == tcb->snd_una)	/* the flight starts: RFC 5482 clock */
+		tcb->una_ts = xtcp_now32(tcb);
+	if (len < xtcp_send_mss(tcb))
+		tcb->snd_sml = seq + len;
+}
+
 /* Send what the windows allow; returns the number of segments emitted. */
 static int xtcp_output_segs_f(struct xtcp_tcb *tcb, bool force_head)
 {
+	bool held = false;
 	int sent = 0;
 
 	if (!xtcp_can_send(tcb))
 		return 0;
+	/* RFC 5681 §4.1: restart after idle */
+	if (tcb->snd_max == tcb->snd_una && xtcp_snd_avail(tcb))
+		xtcp_cc_tx_start(tcb);
 
 	for (;;) {
 		u32 avail = xtcp_snd_avail(tcb);
@@ -383,13 +493,18 @@ static int xtcp_output_segs_f(struct xtcp_tcb *tcb, bool force_head)
 
 		/* the head may be retransmitted beyond the window */
 		if (force_head && !sent && !in_flight)
-			usable = max_t(u32, usable, tcb->snd_mss);
-		len = min3(avail, usable, (u32)tcb->snd_mss);
+			usable = max_t(u32, usable, xtcp_send_mss(tcb));
+		len = min3(avail, usable, xtcp_send_mss(tcb));
 
 		if (!avail && !xtcp_fin_pending(tcb))
 			break;
 		if (avail && !len)
 			break;	/* window-limited */
+		if (len && !xtcp_seq_lt(tcb->snd_nxt, tcb->snd_max) &&
+		    xtcp_snd_hold(tcb, len, avail, in_flight)) {
+			held = true;
+			break;
+		}
 
 		xtcp_out_init(&o, XTCP_ACK, tcb->snd_nxt);
 		o.len = len;
@@ -403,6 +518,8 @@ static int xtcp_output_segs_f(struct xtcp_tcb *tcb, bool force_head)
 		} else if (!(tcb->fl & XTCP_F_RTT_TIMING)) {
 			xtcp_rtt_start(tcb, o.seq);
 		}
+		if (!o.rtx)
+			xtcp_sent_new(tcb, o.seq, len);
 		tcb->snd_nxt += len;
 		if (o.flags & XTCP_FIN) {
 			tcb->snd_nxt++;
@@ -411,6 +528,8 @@ static int xtcp_output_segs_f(struct xtcp_tcb *tcb, bool force_head)
 		if (xtcp_seq_gt(tcb->snd_nxt, tcb->snd_max))
 			tcb->snd_max = tcb->snd_nxt;
 		tcb->bytes_sent += len;
+		if (len)
+			xtcp_cc_sent(tcb);
 		/* an error means the segment was lost: RTX recovers it */
 		xtcp_emit(tcb, &o);
 		sent++;
@@ -425,6 +544,10 @@ static int xtcp_output_segs_f(struct xtcp_tcb *tcb, bool force_head)
 		   !xtcp_timer_armed(tcb, XTCP_T_PERSIST)) {
 		xtcp_timer_set(tcb, XTCP_T_PERSIST,
 			       xtcp_backoff_ms(tcb, tcb->rto_ms, tcb->probes));
+	} else if (held && !xtcp_timer_armed(tcb, XTCP_T_PERSIST)) {
+		/* nothing in flight to clock it out: as tcp_check_probe_timer */
+		xtcp_timer_set(tcb, XTCP_T_PERSIST,
+			       max_t(u32, tcb->rto_ms, XTCP_HOLD_MIN_MS));
 	}
 	return sent;
 }
@@ -440,6 +563,37 @@ void xtcp_core_output(struct xtcp_tcb *tcb)
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_core_output);
 
+void xtcp_core_send(struct xtcp_tcb *tcb, unsigned int how)
+{
+	tcb->send_how = how;
+	xtcp_output_segs(tcb);
+	tcb->send_how = 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_core_send);
+
+void xtcp_core_set_nodelay(struct xtcp_tcb *tcb, bool on)
+{
+	if (!on) {
+		tcb->nonagle &= ~XTCP_NAGLE_OFF;
+		return;
+	}
+	tcb->nonagle |= XTCP_NAGLE_OFF;
+	xtcp_core_send(tcb, XTCP_SEND_PUSH);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_core_set_nodelay);
+
+void xtcp_core_set_cork(struct xtcp_tcb *tcb, bool on)
+{
+	if (on) {
+		tcb->nonagle |= XTCP_NAGLE_CORK;
+		return;
+	}
+	/* as __tcp_sock_set_cork(): with TCP_NODELAY all of it goes */
+	tcb->nonagle &= ~XTCP_NAGLE_CORK;
+	xtcp_core_send(tcb, tcb->nonagle & XTCP_NAGLE_OFF ? XTCP_SEND_PUSH : 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_core_set_cork);
+
 /* ---- set-up ---- */
 
 void xtcp_core_init(struct xtcp_tcb *tcb, const struct xtcp_core_ops *ops,
@@ -454,6 +608,16 @@ void xtcp_core_init(struct xtcp_tcb *tcb, const struct xtcp_core_ops *ops,
 	tcb->cwnd = XTCP_INIT_CWND * tcb->snd_mss;
 	tcb->ssthresh = 0x7fffffff;
 	tcb->rto_ms = p->rto_init_ms;
+	/* sender: the glue applies the socket options after this */
+	tcb->nonagle = 0;
+	tcb->send_how = 0;
+	tcb->quick = 0;
+	tcb->pingpong = 0;
+	tcb->ack_started = 0;
+	tcb->keepalive = 0;
+	tcb->rcv_seg_mss = 0;
+	tcb->probe_ts = 0;
+	tcb->user_timeout = 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_core_init);
 
@@ -473,7 +637,9 @@ static void xtcp_take_syn_options(struct xtcp_tcb *tcb,
 		tcb->rcv_wscale = 0;
 	}
 	tcb->sack_ok = seg->sack_ok && tcb->p.sack;
-	tcb->cwnd = XTCP_INIT_CWND * tcb->snd_mss;
+	xtcp_ts_syn_options(tcb, seg);
+	/* ten full segments (RFC 6928), options deducted */
+	tcb->cwnd = XTCP_INIT_CWND * xtcp_send_mss(tcb);
 	/* the window of a SYN is never scaled */
 	tcb->snd_wnd = seg->wnd;
 	tcb->max_wnd = seg->wnd;
@@ -494,6 +660,7 @@ static void xtcp_set_iss(struct xtcp_tcb *tcb, u32 iss)
 	tcb->syn_tries = 0;
 	tcb->backoff = 0;
 	tcb->rto_ms = tcb->p.rto_init_ms;
+	tcb->una_ts = xtcp_now32(tcb);	/* the SYN: RFC 5482 clock */
 	xtcp_rtt_start(tcb, iss);
 }
 
@@ -562,11 +729,105 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_core_reset_for);
 bool xtcp_core_tw_syn_ok(const struct xtcp_tcb *tcb,
 			 const struct xtcp_seg *seg)
 {
-	return tcb->state == XTCP_TIME_WAIT &&
-	       (seg->flags & (XTCP_SYN | XTCP_ACK | XTCP_RST)) == XTCP_SYN &&
-	       xtcp_seq_gt(seg->seq, tcb->rcv_nxt);
+	bool ts = tcb->ts_ok && seg->ts_ok;
+
+	if (tcb->state != XTCP_TIME_WAIT ||
+	    (seg->flags & (XTCP_SYN | XTCP_ACK | XTCP_RST)) != XTCP_SYN)
+		return false;
+	/* RFC 6191 §2, as Linux: never an old duplicate by PAWS; then a
+	 * sequence number beyond rcv_nxt or a TSval beyond TS.Recent
+	 */
+	if (ts && (s32)(seg->tsval - tcb->ts_recent) < 0)
+		return false;
+	return xtcp_seq_gt(seg->seq, tcb->rcv_nxt) ||
+	       (ts && (s32)(seg->tsval - tcb->ts_recent) > 0);
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_core_tw_syn_ok);
+
+void xtcp_core_tw_save(const struct xtcp_tcb *tcb, struct xtcp_tw_tcb *tw)
+{
+	*tw = (struct xtcp_tw_tcb){
+		.fl = tcb->fl,
+		.iss = tcb->iss,
+		.snd_una = tcb->snd_una,
+		.snd_nxt = tcb->snd_nxt,
+		.snd_max = tcb->snd_max,
+		.snd_end = tcb->snd_end,
+		.snd_wnd = tcb->snd_wnd,
+		.snd_wl1 = tcb->snd_wl1,
+		.snd_wl2 = tcb->snd_wl2,
+		.max_wnd = tcb->max_wnd,
+		.irs = tcb->irs,
+		.rcv_nxt = tcb->rcv_nxt,
+		.rcv_wnd = tcb->rcv_wnd,
+		.rcv_adv = tcb->rcv_adv,
+		.rcv_wup = tcb->rcv_wup,
+		.ts_off = tcb->ts_off,
+		.ts_recent = tcb->ts_recent,
+		.last_ack_sent = tcb->last_ack_sent,
+		.ts_recent_stamp = (u32)tcb->ts_recent_stamp,
+		.msl_ms = tcb->p.msl_ms,
+		.snd_mss = tcb->snd_mss,
+		.rcv_mss = tcb->rcv_mss,
+		.timers = tcb->timers,
+		.state = tcb->state,
+		.snd_wscale = tcb->snd_wscale,
+		.rcv_wscale = tcb->rcv_wscale,
+		.wscale_ok = tcb->wscale_ok,
+		.sack_ok = tcb->sack_ok,
+		.ts_ok = tcb->ts_ok,
+		.p_sack = tcb->p.sack,
+		.p_timestamps = tcb->p.timestamps,
+	};
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_core_tw_save);
+
+void xtcp_core_tw_load(struct xtcp_tcb *tcb, const struct xtcp_tw_tcb *tw,
+		       const struct xtcp_core_ops *ops, u64 now)
+{
+	memset(tcb, 0, sizeof(*tcb));
+	tcb->ops = ops;
+	tcb->p.msl_ms = tw->msl_ms;
+	tcb->p.sack = tw->p_sack;
+	tcb->p.timestamps = tw->p_timestamps;
+	/* nothing is retransmitted from TIME-WAIT; sane bounds anyway */
+	tcb->p.rto_init_ms = 1000;
+	tcb->p.rto_min_ms = 200;
+	tcb->p.rto_max_ms = 120000;
+	tcb->rto_ms = 1000;
+	tcb->fl = tw->fl;
+	tcb->iss = tw->iss;
+	tcb->snd_una = tw->snd_una;
+	tcb->snd_nxt = tw->snd_nxt;
+	tcb->snd_max = tw->snd_max;
+	tcb->snd_end = tw->snd_end;
+	tcb->snd_wnd = tw->snd_wnd;
+	tcb->snd_wl1 = tw->snd_wl1;
+	tcb->snd_wl2 = tw->snd_wl2;
+	tcb->max_wnd = tw->max_wnd;
+	tcb->irs = tw->irs;
+	tcb->rcv_nxt = tw->rcv_nxt;
+	tcb->rcv_wnd = tw->rcv_wnd;
+	tcb->rcv_adv = tw->rcv_adv;
+	tcb->rcv_wup = tw->rcv_wup;
+	tcb->ts_off = tw->ts_off;
+	tcb->ts_recent = tw->ts_recent;
+	tcb->last_ack_sent = tw->last_ack_sent;
+	/* the stamp's age fits 32 bits of milliseconds (49 days) */
+	tcb->ts_recent_stamp = now - (u32)((u32)now - tw->ts_recent_stamp);
+	tcb->snd_mss = tw->snd_mss;
+	tcb->rcv_mss = tw->rcv_mss;
+	tcb->timers = tw->timers;
+	tcb->state = tw->state;
+	tcb->snd_wscale = tw->snd_wscale;
+	tcb->rcv_wscale = tw->rcv_wscale;
+	tcb->wscale_ok = tw->wscale_ok;
+	tcb->sack_ok = tw->sack_ok;
+	tcb->ts_ok = tw->ts_ok;
+	tcb->cwnd = tw->snd_mss;
+	tcb->ssthresh = 0x7fffffff;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_core_tw_load);
 
 /* ---- segment arrives ---- */
 
@@ -589,6 +850,9 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_seg_acceptable);
 struct xtcp_rx {
 	bool ack_now;		/* send an ACK at once */
 	bool ack_later;		/* delayed ACK */
+	bool ack_dup;		/* a duplicate ACK is due: a bare one even if
+				 * data goes out (RFC 5681 §4.2)
+				 */
 };
 
 /* Our SYN is acknowledged (SYN-SENT or SYN-RECEIVED): the first RTT
@@ -685,19 +949,6 @@ static void xtcp_syn_rcvd_established(struct xtcp_tcb *tcb,
 		xtcp_set_state(tcb, XTCP_FIN_WAIT_1);
 }
 
-/* RFC 5681 §3.1 */
-static void xtcp_cwnd_grow(struct xtcp_tcb *tcb, u32 acked)
-{
-	u32 mss = tcb->snd_mss;
-
-	if (!acked)
-		return;
-	if (tcb->cwnd < tcb->ssthresh)
-		tcb->cwnd += min(acked, mss);
-	else
-		tcb->cwnd += max(1U, mss * mss / tcb->cwnd);
-}
-
 /* §3.10.7.4 fifth check; returns false when the segment is done with. */
 static bool xtcp_input_ack(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 {
@@ -719,6 +970,7 @@ static bool xtcp_input_ack(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 	if (xtcp_seq_lt(ack, tcb->snd_una - tcb->max_wnd))
 		return false;
 	tcb->probes_out = 0;	/* the peer is alive (tcp_ack) */
+	tcb->rcv_tstamp = xtcp_now32(tcb);
 
 	if (xtcp_seq_gt(ack, tcb->snd_una)) {
 		u32 acked = ack - tcb->snd_una;
@@ -729,16 +981,18 @@ static bool xtcp_input_ack(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 			acked--;
 		tcb->bytes_acked += acked;
 		tcb->snd_una = ack;
+		tcb->una_ts = tcb->rcv_tstamp;	/* progress: RFC 5482 */
 		if (xtcp_seq_gt(ack, tcb->snd_nxt)) {
 			tcb->snd_nxt = ack;
 			if (fin)
 				tcb->fl |= XTCP_F_FIN_SENT;
 		}
-		xtcp_rtt_check(tcb, ack);
+		xtcp_rtt_ack(tcb, seg);
 		tcb->backoff = 0;
 		tcb->probes = 0;
 		xtcp_rto_update(tcb);
-		xtcp_cwnd_grow(tcb, acked);
+		xtcp_cc_on_ack(tcb, acked, tcb->cc_rtt_us);
+		tcb->cc_rtt_us = 0;
 		if (tcb->snd_una != tcb->snd_max)
 			xtcp_timer_set(tcb, XTCP_T_RTX, tcb->rto_ms);
 		else
@@ -758,6 +1012,7 @@ static bool xtcp_input_ack(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 		tcb->max_wnd = max(tcb->max_wnd, tcb->snd_wnd);
 		if (!old && tcb->snd_wnd) {
 			tcb->probes = 0;
+			tcb->probe_ts = 0;
 			xtcp_timer_clear(tcb, XTCP_T_PERSIST);
 		}
 	}
@@ -781,6 +1036,155 @@ static bool xtcp_input_ack(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 	return true;
 }
 
+/* as Linux's tcp_incr_quickack(): about a window's worth of quick ACKs */
+static void xtcp_incr_quickack(struct xtcp_tcb *tcb)
+{
+	u32 mss = tcb->rcv_seg_mss ? : max_t(u32, tcb->rcv_mss, XTCP_MIN_MSS);
+	u32 q = tcb->rcv_wnd / (2 * mss);
+
+	q = clamp_t(u32, q, 2, XTCP_MAX_QUICKACKS);
+	if (q > tcb->quick)
+		tcb->quick = q;
+}
+
+/*
+ * @len in-order bytes were accepted: ACK now or later? RFC 9293 §3.8.6.3
+ * and RFC 5681 §4.2 as Linux's __tcp_ack_snd_check(): at once when more
+ * than one full-sized segment is unacknowledged (every second segment) or
+ * in quick-ACK mode, else within delack_ms. Quick-ACK mode starts with
+ * the first data and after an idle gap longer than the RTO
+ * (tcp_event_data_recv); TCP_QUICKACK 0 (pingpong) turns it off.
+ */
+static void xtcp_rcv_ack_policy(struct xtcp_tcb *tcb, u32 len,
+				struct xtcp_rx *rx)
+{
+	u32 now = xtcp_now32(tcb);
+
+	/* the peer's segment size, as tcp_measure_rcv_mss() */
+	if (!tcb->rcv_seg_mss)
+		tcb->rcv_seg_mss = clamp_t(u32, tcb->rcv_mss, XTCP_MIN_MSS,
+					   XTCP_DEFAULT_MSS);
+	if (len >= tcb->rcv_seg_mss)
+		tcb->rcv_seg_mss = min_t(u32, len, tcb->rcv_mss);
+	if (!tcb->ack_started) {
+		tcb->ack_started = 1;
+		xtcp_incr_quickack(tcb);
+	} else if (now - tcb->lrcv_ts > tcb->rto_ms) {
+		xtcp_incr_quickack(tcb);
+	}
+	tcb->lrcv_ts = now;
+	if (tcb->delack_pending < U8_MAX)
+		tcb->delack_pending++;
+	if (!tcb->p.delack_ms ||
+	    tcb->rcv_nxt - tcb->rcv_wup > tcb->rcv_seg_mss ||
+	    (tcb->quick && !tcb->pingpong))
+		rx->ack_now = true;
+	else
+		rx->ack_later = true;
+}
+
+/* ---- out-of-order data (RFC 5681 §4.2, RFC 2018, RFC 2883) ---- */
+
+/* report [@start, @end) as duplicate data (RFC 2883 §4), when SACK is on */
+static void xtcp_dsack(struct xtcp_tcb *tcb, u32 start, u32 end,
+		       enum xtcp_note n)
+{
+	if (!tcb->sack_ok || !xtcp_seq_lt(start, end))
+		return;
+	xtcp_ofo_set_dsack(&tcb->ofo, start, end);
+	xtcp_note(tcb, n);
+}
+
+/*
+ * Bytes from @off of @seg (payload at @seq) start above RCV.NXT: hold what
+ * is new and inside the window, and a FIN that ends them; report what is
+ * held already with a D-SACK block; ACK at once (RFC 5681 §4.2).
+ */
+static void xtcp_rcv_ofo(struct xtcp_tcb *tcb, const struct xtcp_seg *seg,
+			 u32 seq, u32 off, struct xtcp_rx *rx)
+{
+	struct xtcp_ofo *o = &tcb->ofo;
+	u32 start = seq + off, end = seq + seg->len;
+	u32 wend = tcb->rcv_nxt + tcb->rcv_wnd;
+	bool fin = seg->flags & XTCP_FIN;
+	struct xtcp_ofo_range dup;
+	u32 rend;
+	int merged;
+
+	rx->ack_now = true;
+	rx->ack_dup = true;
+	xtcp_incr_quickack(tcb);
+	if (o->fin && !xtcp_seq_lt(end, o->fin_seq)) {
+		end = o->fin_seq;	/* nothing comes after the FIN */
+		fin = true;
+	}
+	if (xtcp_seq_gt(end + fin, wend)) {
+		xtcp_note(tcb, tcb->rcv_wnd ? XTCP_N_OOW_DROP :
+					      XTCP_N_ZWIN_DROP);
+		end = xtcp_seq_lt(wend, start) ? start : wend;
+		fin = false;
+	}
+	rend = end + fin;	/* a FIN counts as the byte after the data */
+	if (!xtcp_seq_lt(start, rend))
+		return;
+	if (start != end && (tcb->fl & XTCP_F_ORPHAN) &&
+	    tcb->state != XTCP_ESTABLISHED) {
+		/* nobody will read it: as in the in-order case */
+		xtcp_send_rst(tcb, tcb->snd_nxt);
+		xtcp_set_state(tcb, XTCP_CLOSED);
+		return;
+	}
+	if (!xtcp_ofo_new_bytes(o, start, rend)) {
+		xtcp_dsack(tcb, start, rend, XTCP_N_DSACK_OFO);
+		xtcp_ofo_touch(o, start);
+		return;
+	}
+	if (xtcp_ofo_dup(o, start, rend, &dup))
+		xtcp_dsack(tcb, dup.start, dup.end, XTCP_N_DSACK_OFO);
+	if (!xtcp_ofo_can_add(o, start, rend) ||
+	    (start != end && !(tcb->fl & XTCP_F_SHUT_RD) &&
+	     (!tcb->ops->ofo_hold ||
+	      !tcb->ops->ofo_hold(tcb, off, end - start, start)))) {
+		xtcp_note(tcb, XTCP_N_OFO_DROP);
+		return;
+	}
+	if (fin) {
+		o->fin = 1;
+		o->fin_seq = end;
+	}
+	/* after ofo_hold: a prune may have cut the ranges above @start */
+	merged = xtcp_ofo_add(o, start, rend);
+	xtcp_note(tcb, XTCP_N_OFO_QUEUE);
+	if (merged > 0)
+		xtcp_note(tcb, XTCP_N_OFO_MERGE);
+}
+
+/*
+ * In-order data arrived: held data that it reaches is in order now
+ * (RFC 5681 §4.2: ACK at once while a gap is (partly) filled), and the
+ * quick ACKs after out-of-order data.
+ */
+static void xtcp_ofo_fill(struct xtcp_tcb *tcb, struct xtcp_rx *rx)
+{
+	struct xtcp_ofo *o = &tcb->ofo;
+	u32 from = tcb->rcv_nxt, to;
+	u8 n = o->n;
+
+	if (!n)
+		return;
+	rx->ack_now = true;
+	to = xtcp_ofo_take(o, from);
+	if (o->n == n)
+		return;
+	if (!(tcb->fl & XTCP_F_SHUT_RD) && tcb->ops->ofo_pull)
+		tcb->ops->ofo_pull(tcb, from, to);
+	if (to == from)
+		return;
+	xtcp_rcv_advance(tcb, to - from);
+	tcb->bytes_received += to - from;
+	xtcp_event(tcb);
+}
+
 /* §3.10.7.4 seventh and eighth checks: data and FIN. */
 static void xtcp_input_data(struct xtcp_tcb *tcb, const struct xtcp_seg *seg,
 			    struct xtcp_rx *rx)
@@ -795,10 +1199,10 @@ static void xtcp_input_data(struct xtcp_tcb *tcb, const struct xtcp_seg *seg,
 		if (xtcp_seq_lt(seq, tcb->rcv_nxt)) {
 			off = min(tcb->rcv_nxt - seq, len);
 			rx->ack_now = true;	/* duplicate bytes */
+			xtcp_dsack(tcb, seq, seq + off, XTCP_N_DSACK_OLD);
 		}
 		if (off < len && seq + off != tcb->rcv_nxt) {
-			rx->ack_now = true;	/* out of order: dup ACK */
-			xtcp_note(tcb, XTCP_N_OFO_DROP);
+			xtcp_rcv_ofo(tcb, seg, seq, off, rx);
 			return;
 		}
 		len -= off;
@@ -826,39 +1230,55 @@ static void xtcp_input_data(struct xtcp_tcb *tcb, const struct xtcp_seg *seg,
 			return;
 		}
 		if (len) {
+			xtcp_ts_rcv_rtt(tcb, seg);
 			xtcp_rcv_advance(tcb, len);
+			xtcp_rcv_rtt_measure(tcb);
 			tcb->bytes_received += len;
-			if (tcb->delack_pending < U8_MAX)
-				tcb->delack_pending++;
-			if (tcb->delack_pending >= XTCP_DELACK_SEGS ||
-			    !tcb->p.delack_ms)
-				rx->ack_now = true;
-			else
-				rx->ack_later = true;
+			xtcp_rcv_ack_policy(tcb, len, rx);
 			xtcp_event(tcb);
 		}
+		xtcp_ofo_fill(tcb, rx);
 	}
 
-	if (!(seg->flags & XTCP_FIN) || seq + seg->len != tcb->rcv_nxt)
+	if (!(seg->flags & XTCP_FIN) || seq + seg->len != tcb->rcv_nxt) {
+		if (tcb->ofo.fin && tcb->ofo.fin_seq == tcb->rcv_nxt)
+			goto fin;	/* the FIN held out of order */
+		if ((seg->flags & XTCP_FIN) && !seg->len &&
+		    xtcp_seq_gt(seq, tcb->rcv_nxt))
+			xtcp_rcv_ofo(tcb, seg, seq, 0, rx);
 		return;
-
+	}
+fin:
+	tcb->ofo.n = 0;
+	tcb->ofo.fin = 0;
 	xtcp_rcv_advance(tcb, 1);
 	tcb->fl |= XTCP_F_FIN_RCVD;
-	rx->ack_now = true;
 	switch (tcb->state) {
 	case XTCP_ESTABLISHED:
 		xtcp_set_state(tcb, XTCP_CLOSE_WAIT);
+		/* as tcp_fin(): the ACK waits (pingpong), so that a close()
+		 * soon after sends one FIN-ACK rather than an ACK and a FIN;
+		 * more than a segment unacknowledged still goes at once
+		 */
+		tcb->pingpong = 1;
+		if (tcb->p.delack_ms && !rx->ack_now)
+			rx->ack_later = true;
+		else
+			rx->ack_now = true;
 		break;
 	case XTCP_FIN_WAIT_1:
+		rx->ack_now = true;
 		if (xtcp_fin_acked(tcb))
 			xtcp_enter_time_wait(tcb);
 		else
 			xtcp_set_state(tcb, XTCP_CLOSING);
 		break;
 	case XTCP_FIN_WAIT_2:
+		rx->ack_now = true;
 		xtcp_enter_time_wait(tcb);
 		break;
 	default:
+		rx->ack_now = true;
 		break;
 	}
 	xtcp_event(tcb);
@@ -894,6 +1314,7 @@ static void xtcp_input_time_wait_fin(struct xtcp_tcb *tcb)
 void xtcp_core_input(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 {
 	struct xtcp_rx rx = {};
+	u32 rcv_nxt;
 	bool ok;
 
 	switch (tcb->state) {
@@ -911,6 +1332,18 @@ void xtcp_core_input(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 		if (xtcp_input_syn_rcvd_syn(tcb, seg))
 			return;
 		break;
+	default:
+		break;
+	}
+
+	/* RFC 7323 §5.3 R1: PAWS, before the sequence number check */
+	if (xtcp_ts_paws_reject(tcb, seg)) {
+		xtcp_note(tcb, XTCP_N_PAWS_DROP);
+		xtcp_send_ack(tcb);
+		return;
+	}
+
+	switch (tcb->state) {
 	case XTCP_TIME_WAIT:
 		/* a retransmitted FIN: re-ACK and restart 2*MSL */
 		if ((seg->flags & (XTCP_FIN | XTCP_RST | XTCP_SYN)) == XTCP_FIN &&
@@ -932,6 +1365,11 @@ void xtcp_core_input(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 		if (seg->len)
 			xtcp_note(tcb, tcb->rcv_wnd ? XTCP_N_OOW_DROP :
 						      XTCP_N_ZWIN_DROP);
+		/* an old duplicate (RFC 2883 §4) */
+		if (seg->len && !(seg->flags & XTCP_SYN) &&
+		    xtcp_seq_leq(seg->seq + seg->len, tcb->rcv_nxt))
+			xtcp_dsack(tcb, seg->seq, seg->seq + seg->len,
+				   XTCP_N_DSACK_OLD);
 		if (!(seg->flags & XTCP_RST))
 			xtcp_send_ack(tcb);
 		return;
@@ -949,6 +1387,9 @@ void xtcp_core_input(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 		return;
 	}
 
+	/* RFC 7323 §4.3 (2) */
+	xtcp_ts_update_recent(tcb, seg);
+
 	/* fifth: ACK */
 	if (!(seg->flags & XTCP_ACK))
 		return;
@@ -957,13 +1398,18 @@ void xtcp_core_input(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 	if (!xtcp_input_ack(tcb, seg))
 		goto out;
 
-	/* sixth: URG is ignored; seventh and eighth: data and FIN */
+	/* sixth: URG (RFC 6093); seventh and eighth: data and FIN */
+	rcv_nxt = tcb->rcv_nxt;
+	if (seg->flags & XTCP_URG)
+		xtcp_urg_check(&tcb->urg, seg->seq, seg->urg_ptr, rcv_nxt);
 	xtcp_input_data(tcb, seg, &rx);
+	xtcp_urg_arrived(&tcb->urg, rcv_nxt, tcb->rcv_nxt -
+			 !!(tcb->fl & XTCP_F_FIN_RCVD));
 
 out:
 	if (tcb->state == XTCP_CLOSED)
 		return;
-	if (xtcp_output_segs(tcb))
+	if (xtcp_output_segs(tcb) && !rx.ack_dup && !tcb->ofo.dsack)
 		return;		/* the data carried the ACK */
 	if (rx.ack_now)
 		xtcp_send_ack(tcb);
@@ -1090,12 +1536,30 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_core_cookie_child);
 
 /* ---- timers (§3.10.8) ---- */
 
+/*
+ * TCP_USER_TIMEOUT (RFC 5482) as Linux: @ms, but no later than the user
+ * timeout counted from @since (tcp_clamp_rto_to_user_timeout,
+ * tcp_clamp_probe0_to_user_timeout).
+ */
+static u32 xtcp_ut_clamp(struct xtcp_tcb *tcb, u32 since, u32 ms)
+{
+	u32 elapsed = xtcp_now32(tcb) - since;
+
+	if (elapsed >= tcb->user_timeout)
+		return 1;
+	return min(ms, tcb->user_timeout - elapsed);
+}
+
 static void xtcp_timeout_handshake(struct xtcp_tcb *tcb)
 {
 	bool syn_sent = tcb->state == XTCP_SYN_SENT;
 	u8 limit = syn_sent ? tcb->p.syn_retries : tcb->p.synack_retries;
+	/* a user timeout also bounds connect() (Linux's tcp_write_timeout) */
+	bool ut = syn_sent && tcb->user_timeout && tcb->syn_tries &&
+		  xtcp_now32(tcb) - tcb->una_ts >= tcb->user_timeout;
 
-	if (tcb->syn_tries >= limit) {
+	xtcp_note(tcb, XTCP_N_RTO);
+	if (tcb->syn_tries >= limit || ut) {
 		if (syn_sent || !(tcb->fl & XTCP_F_PASSIVE))
 			xtcp_error(tcb, -ETIMEDOUT);
 		xtcp_set_state(tcb, XTCP_CLOSED);
@@ -1105,29 +1569,43 @@ static void xtcp_timeout_handshake(struct xtcp_tcb *tcb)
 	tcb->fl &= ~XTCP_F_RTT_TIMING;
 	tcb->rto_ms = min(tcb->rto_ms * 2, tcb->p.rto_max_ms);
 	xtcp_send_syn(tcb, !syn_sent, true);
-	xtcp_timer_set(tcb, XTCP_T_RTX, tcb->rto_ms);
+	xtcp_timer_set(tcb, XTCP_T_RTX, syn_sent && tcb->user_timeout ?
+		       xtcp_ut_clamp(tcb, tcb->una_ts, tcb->rto_ms) :
+		       tcb->rto_ms);
+}
+
+/*
+ * Give up retransmitting? After `retries` expirations, or with a user
+ * timeout once data stayed unacknowledged that long and at least one
+ * retransmission was tried (Linux's retransmits_timed_out()).
+ */
+static bool xtcp_rtx_expired(struct xtcp_tcb *tcb)
+{
+	if (!tcb->user_timeout)
+		return tcb->backoff >= tcb->p.retries;
+	return tcb->backoff &&
+	       xtcp_now32(tcb) - tcb->una_ts >= tcb->user_timeout;
 }
 
 static void xtcp_timeout_rtx(struct xtcp_tcb *tcb)
 {
-	u32 flight;
-
 	if (tcb->state == XTCP_SYN_SENT || tcb->state == XTCP_SYN_RECEIVED) {
 		xtcp_timeout_handshake(tcb);
 		return;
 	}
 	if (!xtcp_can_send(tcb) || tcb->snd_una == tcb->snd_max)
 		return;
-	if (tcb->backoff >= tcb->p.retries) {
+	xtcp_note(tcb, XTCP_N_RTO);
+	if (xtcp_rtx_expired(tcb)) {
 		xtcp_error(tcb, -ETIMEDOUT);
 		xtcp_set_state(tcb, XTCP_CLOSED);
 		return;
 	}
-	/* RFC 5681 §3.1 eq. (4), once per loss episode; loss window */
-	flight = tcb->snd_max - tcb->snd_una;
+	/* RFC 5681 §3.1: ssthresh once per loss episode; loss window */
 	if (!tcb->backoff)
-		tcb->ssthresh = max(flight / 2, 2U * tcb->snd_mss);
-	tcb->cwnd = tcb->snd_mss;
+		tcb->ssthresh = xtcp_cc_ssthresh(tcb);
+	tcb->cwnd = xtcp_send_mss(tcb);	/* a full segment (ts) */
+	xtcp_cc_on_rto(tcb);
 	/* go-back-N */
 	tcb->snd_nxt = tcb->snd_una;
 	if (xtcp_seq_leq(tcb->snd_una, tcb->snd_end))
@@ -1138,6 +1616,9 @@ static void xtcp_timeout_rtx(struct xtcp_tcb *tcb)
 	xtcp_output_segs_f(tcb, true);
 	if (tcb->snd_una != tcb->snd_max && !xtcp_timer_armed(tcb, XTCP_T_RTX))
 		xtcp_timer_set(tcb, XTCP_T_RTX, tcb->rto_ms);
+	if (tcb->user_timeout && xtcp_timer_armed(tcb, XTCP_T_RTX))
+		xtcp_timer_set(tcb, XTCP_T_RTX,
+			       xtcp_ut_clamp(tcb, tcb->una_ts, tcb->rto_ms));
 }
 
 /*
@@ -1165,14 +1646,34 @@ static bool xtcp_probes_exhausted(const struct xtcp_tcb *tcb)
 
 static void xtcp_timeout_persist(struct xtcp_tcb *tcb)
 {
+	u32 now = xtcp_now32(tcb), ms;
+
 	if (!xtcp_can_send(tcb))
 		return;
-	if (tcb->snd_wnd || tcb->snd_una != tcb->snd_max) {
+	if (tcb->snd_una != tcb->snd_max) {
+		tcb->probe_ts = 0;
 		xtcp_output_segs(tcb);
+		return;
+	}
+	if (tcb->snd_wnd) {
+		/* a segment held by cork, MSG_MORE or SWS avoidance goes
+		 * now, as tcp_write_wakeup() (TCP_CORK's 200 ms ceiling)
+		 */
+		tcb->probe_ts = 0;
+		xtcp_core_send(tcb, XTCP_SEND_PROBE);
 		return;
 	}
 	if (!xtcp_snd_avail(tcb) && !xtcp_fin_pending(tcb))
 		return;
+	/* the user timeout bounds zero-window probing (tcp_probe_timer) */
+	if (!tcb->probe_ts) {
+		tcb->probe_ts = now ? : 1;
+	} else if (tcb->user_timeout &&
+		   now - tcb->probe_ts >= tcb->user_timeout) {
+		xtcp_error(tcb, -ETIMEDOUT);
+		xtcp_set_state(tcb, XTCP_CLOSED);
+		return;
+	}
 	if (xtcp_probes_exhausted(tcb)) {
 		if (tcb->fl & XTCP_F_ORPHAN)
 			xtcp_note(tcb, XTCP_N_ORPHAN_PROBE_ABORT);
@@ -1182,13 +1683,118 @@ static void xtcp_timeout_persist(struct xtcp_tcb *tcb)
 	}
 	/* window probe: an old sequence number elicits an ACK */
 	xtcp_send_ack_seq(tcb, tcb->snd_una - 1);
+	xtcp_note(tcb, XTCP_N_WINPROBE);
 	if (tcb->probes < U8_MAX)
 		tcb->probes++;
 	if (tcb->probes_out < U8_MAX)
 		tcb->probes_out++;
-	xtcp_timer_set(tcb, XTCP_T_PERSIST,
-		       xtcp_backoff_ms(tcb, tcb->rto_ms, tcb->probes));
+	ms = xtcp_backoff_ms(tcb, tcb->rto_ms, tcb->probes);
+	if (tcb->user_timeout)
+		ms = xtcp_ut_clamp(tcb, tcb->probe_ts, ms);
+	xtcp_timer_set(tcb, XTCP_T_PERSIST, ms);
 }
+
+/* states in which keep-alive runs (Linux: all but CLOSE and SYN-SENT) */
+static bool xtcp_ka_state(const struct xtcp_tcb *tcb)
+{
+	return tcb->state >= XTCP_ESTABLISHED &&
+	       tcb->state != XTCP_TIME_WAIT;
+}
+
+/* since the peer last showed life (Linux's keepalive_time_elapsed()) */
+static u32 xtcp_ka_elapsed(struct xtcp_tcb *tcb)
+{
+	u32 now = xtcp_now32(tcb);
+
+	return min(now - tcb->lrcv_ts, now - tcb->rcv_tstamp);
+}
+
+/*
+ * RFC 1122 §4.2.3.6 as Linux's tcp_keepalive_timer(): after keepalive_time
+ * of silence with nothing to send, a probe SEG.SEQ = SND.NXT - 1 without
+ * data every keepalive_intvl; keepalive_probes unanswered probes (with a
+ * user timeout: that long silent and one probe out) reset the connection
+ * with ETIMEDOUT.
+ */
+static void xtcp_timeout_keepalive(struct xtcp_tcb *tcb)
+{
+	u32 when = xtcp_keepidle_ms(tcb), elapsed;
+	struct xtcp_out o;
+
+	if (!tcb->keepalive || !xtcp_ka_state(tcb))
+		return;
+	if (tcb->snd_una != tcb->snd_max || xtcp_snd_avail(tcb) ||
+	    xtcp_fin_pending(tcb)) {
+		/* alive without keep-alive: the other timers watch it */
+		xtcp_timer_set(tcb, XTCP_T_KEEPALIVE, when);
+		return;
+	}
+	elapsed = xtcp_ka_elapsed(tcb);
+	if (elapsed < when) {
+		xtcp_timer_set(tcb, XTCP_T_KEEPALIVE, when - elapsed);
+		return;
+	}
+	if (tcb->user_timeout ?
+	    elapsed >= tcb->user_timeout && tcb->probes_out :
+	    tcb->probes_out >= tcb->p.keepalive_probes) {
+		xtcp_out_init(&o, XTCP_RST | XTCP_ACK, tcb->snd_nxt);
+		xtcp_emit(tcb, &o);
+		xtcp_error(tcb, -ETIMEDOUT);
+		xtcp_set_state(tcb, XTCP_CLOSED);
+		return;
+	}
+	xtcp_send_ack_seq(tcb, tcb->snd_nxt - 1);
+	xtcp_note(tcb, XTCP_N_KEEPALIVE);
+	if (tcb->probes_out < U8_MAX)
+		tcb->probes_out++;
+	xtcp_timer_set(tcb, XTCP_T_KEEPALIVE, tcb->p.keepalive_intvl * 1000);
+}
+
+void xtcp_core_set_keepalive(struct xtcp_tcb *tcb, bool on)
+{
+	bool was = tcb->keepalive;
+
+	tcb->keepalive = on;
+	if (!xtcp_ka_state(tcb))
+		return;		/* armed when the connection is established */
+	if (on && !was)
+		xtcp_timer_set(tcb, XTCP_T_KEEPALIVE, xtcp_keepidle_ms(tcb));
+	else if (!on)
+		xtcp_timer_clear(tcb, XTCP_T_KEEPALIVE);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_core_set_keepalive);
+
+void xtcp_core_set_keepidle(struct xtcp_tcb *tcb, u32 secs)
+{
+	u32 when, elapsed;
+
+	tcb->p.keepalive_time = secs;
+	if (!tcb->keepalive || !xtcp_ka_state(tcb))
+		return;
+	/* as tcp_sock_set_keepidle_locked(): counted from the last sign */
+	when = xtcp_keepidle_ms(tcb);
+	elapsed = xtcp_ka_elapsed(tcb);
+	xtcp_timer_set(tcb, XTCP_T_KEEPALIVE, when > elapsed ? when - elapsed : 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_core_set_keepidle);
+
+void xtcp_core_set_quickack(struct xtcp_tcb *tcb, int val)
+{
+	if (!val) {
+		tcb->pingpong = 1;
+		return;
+	}
+	tcb->pingpong = 0;
+	/* a pending ACK goes now; an even value then delays again */
+	if ((tcb->state == XTCP_ESTABLISHED ||
+	     tcb->state == XTCP_CLOSE_WAIT) &&
+	    xtcp_timer_armed(tcb, XTCP_T_DELACK)) {
+		xtcp_send_ack(tcb);
+		if (!(val & 1))
+			tcb->pingpong = 1;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_core_set_quickack);
 
 void xtcp_core_timeout(struct xtcp_tcb *tcb, enum xtcp_timer t)
 {
@@ -1202,8 +1808,12 @@ void xtcp_core_timeout(struct xtcp_tcb *tcb, enum xtcp_timer t)
 		break;
 	case XTCP_T_DELACK:
 		if (tcb->state >= XTCP_ESTABLISHED &&
-		    tcb->state != XTCP_TIME_WAIT)
+		    tcb->state != XTCP_TIME_WAIT) {
+			/* a missed delayed ACK ends pingpong (Linux) */
+			tcb->pingpong = 0;
 			xtcp_send_ack(tcb);
+			xtcp_note(tcb, XTCP_N_DELACK);
+		}
 		break;
 	case XTCP_T_PERSIST:
 		xtcp_timeout_persist(tcb);
@@ -1215,6 +1825,9 @@ void xtcp_core_timeout(struct xtcp_tcb *tcb, enum xtcp_timer t)
 	case XTCP_T_TIMEWAIT:
 		if (tcb->state == XTCP_TIME_WAIT)
 			xtcp_set_state(tcb, XTCP_CLOSED);
+		break;
+	case XTCP_T_KEEPALIVE:
+		xtcp_timeout_keepalive(tcb);
 		break;
 	default:
 		break;

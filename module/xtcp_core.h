@@ -19,6 +19,8 @@
 #include <linux/types.h>
 #include <net/tcp_states.h>
 #include "uapi/xtcp.h"
+#include "xtcp_ofo_core.h"
+#include "xtcp_urg.h"
 
 /* TCP header flags, as in the header's 13th/14th octets (RFC 9293 §3.1) */
 #define XTCP_FIN	0x01
@@ -67,6 +69,7 @@ enum xtcp_timer {
 	XTCP_T_PERSIST,		/* zero-window probe (RFC 9293 §3.8.6.1) */
 	XTCP_T_FINWAIT2,	/* orphaned FIN-WAIT-2 limit */
 	XTCP_T_TIMEWAIT,	/* 2*MSL (RFC 9293 §3.6) */
+	XTCP_T_KEEPALIVE,	/* keep-alive (RFC 1122 §4.2.3.6) */
 	XTCP_T_MAX
 };
 
@@ -74,8 +77,21 @@ enum xtcp_timer {
 enum xtcp_note {
 	XTCP_N_OOW_DROP,	/* data segment outside the receive window */
 	XTCP_N_ZWIN_DROP,	/* data for a zero window */
-	XTCP_N_OFO_DROP,	/* out of order data (no reassembly queue) */
+	XTCP_N_OFO_DROP,	/* out of order data not held: no memory/room */
 	XTCP_N_ORPHAN_PROBE_ABORT, /* orphan gave up zero-window probing */
+	/* out-of-order queue (ofo) */
+	XTCP_N_OFO_QUEUE,	/* out of order data held */
+	XTCP_N_OFO_MERGE,	/* ... joining held data */
+	XTCP_N_DSACK_OLD,	/* D-SACK for data below RCV.NXT */
+	XTCP_N_DSACK_OFO,	/* D-SACK for data held out of order */
+	/* sender: delayed ACK, probes, timeouts */
+	XTCP_N_DELACK,		/* the delayed-ACK timer sent an ACK */
+	XTCP_N_WINPROBE,	/* zero-window probe sent */
+	XTCP_N_KEEPALIVE,	/* keep-alive probe sent */
+	XTCP_N_RTO,		/* retransmission timer expired */
+	/* timestamps (ts) */
+	XTCP_N_PAWS_DROP,	/* segment rejected by PAWS (RFC 7323 §5) */
+	XTCP_N_MAX
 };
 
 /* SACK blocks a segment carries at most (RFC 2018 §3: 4 without
@@ -101,6 +117,7 @@ struct xtcp_sack_block {
  * @sack_ok: SACK-permitted option present (RFC 2018 §2; SYNs only)
  * @ts_ok: timestamps option present (RFC 7323 §3); @tsval, @tsecr valid
  * @nsack: SACK blocks the segment carries (RFC 2018 §3)
+ * @urg_ptr: SEG.UP (meaningful when XTCP_URG is set)
  * @tsval: TSval
  * @tsecr: TSecr
  * @sack: the @nsack blocks in the order received, or NULL when the glue
@@ -120,6 +137,7 @@ struct xtcp_seg {
 	u8 sack_ok;
 	u8 ts_ok;
 	u8 nsack;
+	u16 urg_ptr;
 	u32 tsval;
 	u32 tsecr;
 	const struct xtcp_sack_block *sack;
@@ -167,6 +185,10 @@ struct xtcp_out {
 };
 
 struct xtcp_tcb;
+struct xtcp_cc_ops;
+
+/* private state of a congestion control, as Linux's ICSK_CA_PRIV_SIZE */
+#define XTCP_CC_PRIV_U64	16
 
 /**
  * struct xtcp_core_ops - what the core needs from its environment
@@ -188,6 +210,12 @@ struct xtcp_tcb;
  * @event: something the user may wait for changed (readable, writable,
  *	acked, connected); a hint for wake-ups
  * @note: count an event (enum xtcp_note); may be NULL
+ * @ofo_hold: bytes [@off, @off + @len) of the segment being processed,
+ *	starting at sequence number @seq above RCV.NXT, are to be held out
+ *	of order (the glue trims what it holds already). Returns false when
+ *	memory does not allow it. May be NULL: nothing is held
+ * @ofo_pull: held bytes below @to are in order now: those in [@from, @to)
+ *	go to the user in sequence, those below @from are duplicates
  */
 struct xtcp_core_ops {
 	u64 (*now)(struct xtcp_tcb *tcb);
@@ -200,6 +228,8 @@ struct xtcp_core_ops {
 	void (*error)(struct xtcp_tcb *tcb, int err);
 	void (*event)(struct xtcp_tcb *tcb);
 	void (*note)(struct xtcp_tcb *tcb, enum xtcp_note n);
+	bool (*ofo_hold)(struct xtcp_tcb *tcb, u32 off, u32 len, u32 seq);
+	void (*ofo_pull)(struct xtcp_tcb *tcb, u32 from, u32 to);
 };
 
 /**
@@ -217,6 +247,12 @@ struct xtcp_core_ops {
  * @orphan_retries: zero-window probes of an orphan (0: 8 while the probe
  *	interval is below rto_max_ms), as Linux's tcp_orphan_retries
  * @sack: offer and accept SACK (RFC 2018), as Linux's tcp_sack
+ * @keepalive_time: idle seconds before the first keep-alive probe
+ *	(TCP_KEEPIDLE; tcp_keepalive_time)
+ * @keepalive_intvl: seconds between probes (TCP_KEEPINTVL)
+ * @keepalive_probes: unanswered probes before the connection is dropped
+ *	(TCP_KEEPCNT)
+ * @timestamps: offer and accept timestamps (RFC 7323), as tcp_timestamps
  */
 struct xtcp_params {
 	u32 msl_ms;
@@ -230,6 +266,11 @@ struct xtcp_params {
 	u8 orphan_retries;
 	u8 sack;
 	u32 delack_ms;
+	/* sender: keep-alive (RFC 1122 §4.2.3.6), Linux's units */
+	u32 keepalive_time;
+	u32 keepalive_intvl;
+	u8 keepalive_probes;
+	u8 timestamps;
 };
 
 /* tcb->fl bits */
@@ -300,6 +341,45 @@ struct xtcp_tcb {
 	u64 bytes_sent;		/* payload bytes sent, retransmits included */
 	u64 bytes_acked;
 	u64 bytes_received;
+
+	/* out-of-order queue, SACK and D-SACK generation (ofo) */
+	struct xtcp_ofo ofo;
+	/* congestion control (cc): xtcp_cc.h */
+	const struct xtcp_cc_ops *cc_ops;	/* NULL until xtcp_cc_init() */
+	u32 cc_frac;		/* slow-start bytes short of a whole SMSS */
+	u32 cc_cnt;		/* bytes acked toward the next CA increment */
+	u32 cc_prior_cwnd;	/* before the last loss event (undo) */
+	u32 cc_prior_ssthresh;
+	u32 cc_rtt_us;		/* RTT sample taken on the ACK in hand */
+	u64 cc_lsnd;		/* when data was last sent (ops->now()) */
+	u64 cc_priv[XTCP_CC_PRIV_U64];	/* the algorithm's own state */
+	/* sender: Nagle/cork, delayed ACK, keep-alive, user timeout */
+	u8 nonagle;		/* XTCP_NAGLE_* */
+	u8 send_how;		/* XTCP_SEND_* of the output in progress */
+	u8 quick;		/* quick ACKs left (Linux's icsk_ack.quick) */
+	u8 pingpong;		/* TCP_QUICKACK 0: ACKs wait for the timer */
+	u8 ack_started;		/* the first data segment came */
+	u8 keepalive;		/* SO_KEEPALIVE */
+	u16 rcv_seg_mss;	/* peer's segment size (tcp_measure_rcv_mss) */
+	u32 rcv_wup;		/* rcv_nxt when the last ACK went out */
+	u32 snd_sml;		/* end of the last small segment (Minshall) */
+	u32 lrcv_ts;		/* last data received (ms, 32 bits) */
+	u32 rcv_tstamp;		/* last acceptable ACK received */
+	u32 una_ts;		/* unacknowledged data outstanding since */
+	u32 probe_ts;		/* first zero-window probe, 0: none */
+	u32 user_timeout;	/* ms, 0: off (RFC 5482) */
+	/* timestamps (RFC 7323) and the receiver's RTT estimate: part "ts" */
+	u8 ts_ok;		/* both sides sent the option (§3.2) */
+	u32 ts_off;		/* random per-connection offset of TSval */
+	u32 ts_recent;		/* TS.Recent (§4.3) */
+	u64 ts_recent_stamp;	/* ops->now() when TS.Recent was set */
+	u32 last_ack_sent;	/* Last.ACK.sent (§4.3) */
+	u32 rcv_rtt_us;		/* receiver RTT << 3 (tcp_rcv_rtt_est) */
+	u32 rcv_rtt_tsecr;	/* TSecr of the last receiver sample */
+	u32 rcv_rtt_seq;	/* without timestamps: rcv_nxt + rcv_wnd */
+	u64 rcv_rtt_time;	/* ... when the measure began (ms) */
+	/* urgent data (oob): xtcp_urg.h */
+	struct xtcp_urg urg;
 };
 
 /* enum xtcp_state to Linux's TCP_* numbering, for sk_state and /proc */
@@ -444,10 +524,101 @@ void xtcp_core_cookie_child(struct xtcp_tcb *child,
 bool xtcp_core_tw_syn_ok(const struct xtcp_tcb *tcb,
 			 const struct xtcp_seg *seg);
 
+/**
+ * struct xtcp_tw_tcb - what a connection in TIME-WAIT keeps of its TCB
+ * (RFC 9293 §3.6.1): enough to re-acknowledge a retransmitted FIN and
+ * restart 2*MSL, answer old duplicates and RSTs (RFC 5961, RFC 1337),
+ * apply PAWS (RFC 7323 §5) and judge a SYN that reopens the 4-tuple.
+ * The rest of the TCB (congestion control, RTT, queues, scoreboard) is
+ * not needed once everything is acknowledged, so the object holding a
+ * TIME-WAIT stays smaller than Linux's tcp_timewait_sock.
+ * Field names are those of struct xtcp_tcb.
+ */
+struct xtcp_tw_tcb {
+	u32 fl;
+	u32 iss, snd_una, snd_nxt, snd_max, snd_end, snd_wnd, snd_wl1;
+	u32 snd_wl2, max_wnd;
+	u32 irs, rcv_nxt, rcv_wnd, rcv_adv, rcv_wup;
+	u32 ts_off, ts_recent, last_ack_sent;
+	u32 ts_recent_stamp;	/* ops->now() (ms) truncated to 32 bits */
+	u32 msl_ms;
+	u16 snd_mss, rcv_mss;
+	u16 timers;
+	u8 state, snd_wscale, rcv_wscale, wscale_ok, sack_ok, ts_ok;
+	u8 p_sack, p_timestamps;
+};
+
+/* Keep what TIME-WAIT needs of @tcb in @tw. */
+void xtcp_core_tw_save(const struct xtcp_tcb *tcb, struct xtcp_tw_tcb *tw);
+
+/*
+ * Rebuild in @tcb, for one core call (xtcp_core_input() or
+ * xtcp_core_timeout()), the TCB that @tw keeps; then xtcp_core_tw_save()
+ * stores its changes back. @now is ops->now() for the timestamp age.
+ */
+void xtcp_core_tw_load(struct xtcp_tcb *tcb, const struct xtcp_tw_tcb *tw,
+		       const struct xtcp_core_ops *ops, u64 now);
+
+/*
+ * Sender behaviour (part "sender"): Nagle (RFC 9293 §3.7.4), TCP_CORK,
+ * MSG_MORE, sender SWS avoidance (§3.8.6.2.1), TCP_QUICKACK, keep-alive.
+ */
+#define XTCP_NAGLE_OFF		BIT(0)	/* TCP_NODELAY */
+#define XTCP_NAGLE_CORK		BIT(1)	/* TCP_CORK */
+
+#define XTCP_SEND_MORE		BIT(0)	/* MSG_MORE: hold a partial segment */
+#define XTCP_SEND_PUSH		BIT(1)	/* Nagle and cork yield (NAGLE_PUSH) */
+#define XTCP_SEND_PROBE		BIT(2)	/* one held segment goes regardless */
+
+/* the cork/SWS hold ends after max(RTO, this) (Linux's tcp_probe0_base) */
+#define XTCP_HOLD_MIN_MS	200
+
+/* SEND with a hint: @how is XTCP_SEND_* for this call only. */
+void xtcp_core_send(struct xtcp_tcb *tcb, unsigned int how);
+
+/* TCP_NODELAY: on pushes what Nagle held, at once (as Linux). */
+void xtcp_core_set_nodelay(struct xtcp_tcb *tcb, bool on);
+
+/* TCP_CORK: off sends what the cork held (Nagle still applies). */
+void xtcp_core_set_cork(struct xtcp_tcb *tcb, bool on);
+
+/* TCP_QUICKACK as Linux's __tcp_sock_set_quickack(). */
+void xtcp_core_set_quickack(struct xtcp_tcb *tcb, int val);
+
+/* SO_KEEPALIVE: arms or stops the keep-alive timer (tcp_set_keepalive). */
+void xtcp_core_set_keepalive(struct xtcp_tcb *tcb, bool on);
+
+/* TCP_KEEPIDLE (s): re-arms a running keep-alive timer, as Linux. */
+void xtcp_core_set_keepidle(struct xtcp_tcb *tcb, u32 secs);
+
 /* A timer the core armed fired (§3.10.8). */
 void xtcp_core_timeout(struct xtcp_tcb *tcb, enum xtcp_timer t);
 
 /* Fill a struct xtcp_info from the TCB. */
 void xtcp_core_info(const struct xtcp_tcb *tcb, struct xtcp_info *info);
+
+/* ---- timestamps (RFC 7323), xtcp_ts.c ---- */
+
+/* bytes a timestamps option takes in every segment once negotiated */
+#define XTCP_TS_OPT_LEN		12
+/* §5.5: TS.Recent is invalid after 24 days of idleness */
+#define XTCP_PAWS_IDLE_MS	(24ULL * 24 * 3600 * 1000)
+
+u32 xtcp_ts_now(struct xtcp_tcb *tcb);
+void xtcp_ts_syn_options(struct xtcp_tcb *tcb, const struct xtcp_seg *seg);
+void xtcp_ts_out(struct xtcp_tcb *tcb, struct xtcp_out *o);
+bool xtcp_ts_paws_reject(struct xtcp_tcb *tcb, const struct xtcp_seg *seg);
+void xtcp_ts_update_recent(struct xtcp_tcb *tcb, const struct xtcp_seg *seg);
+s64 xtcp_ts_rtt_ms(struct xtcp_tcb *tcb, const struct xtcp_seg *seg);
+void xtcp_ts_rcv_rtt(struct xtcp_tcb *tcb, const struct xtcp_seg *seg);
+void xtcp_rcv_rtt_measure(struct xtcp_tcb *tcb);
+
+/* payload bytes a full segment carries: SND.MSS less the options every
+ * segment has (RFC 6691 §3; as Linux's mss_cache)
+ */
+static inline u32 xtcp_send_mss(const struct xtcp_tcb *tcb)
+{
+	return tcb->snd_mss - (tcb->ts_ok ? XTCP_TS_OPT_LEN : 0);
+}
 
 #endif /* _XTCP_CORE_H */

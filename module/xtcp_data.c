@@ -35,9 +35,6 @@ int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	long timeo;
 	int err = 0;
 
-	if (msg->msg_flags & MSG_OOB)
-		return -EOPNOTSUPP;
-
 	lock_sock(sk);
 	timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);
 	if (xs->tcb.state == XTCP_SYN_SENT ||
@@ -61,10 +58,24 @@ int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 			err = -EPIPE;	/* as Linux, also when never connected */
 			break;
 		}
+		/* small writes fill the tail skb, as tcp_sendmsg_locked()
+		 * does: no skb (and no queue walk) per byte written
+		 */
+		skb = skb_peek_tail(&sk->sk_write_queue);
+		if (skb && skb_tailroom(skb)) {
+			n = min_t(size_t, len - copied, skb_tailroom(skb));
+			if (memcpy_from_msg(skb_put(skb, n), msg, n)) {
+				__skb_trim(skb, skb->len - n);
+				err = -EFAULT;
+				break;
+			}
+			goto queued;
+		}
 		if (!sk_stream_memory_free(sk))
 			goto wait;
 		n = min_t(size_t, len - copied, XTCP_CHUNK);
-		skb = alloc_skb(n, sk->sk_allocation | __GFP_NOWARN);
+		skb = alloc_skb(max_t(size_t, n, XTCP_SMALL_CHUNK),
+				sk->sk_allocation | __GFP_NOWARN);
 		/* sndbuf, or the proto's limits (net.xtcp.mem): wait for
 		 * memory as sk_stream_wait_memory() does, never ENOBUFS
 		 */
@@ -80,16 +91,33 @@ int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 		__skb_queue_tail(&sk->sk_write_queue, skb);
 		sk_wmem_queued_add(sk, skb->truesize);
 		sk_mem_charge(sk, skb->truesize);
+queued:
 		xs->tcb.snd_end += n;
 		copied += n;
 		if (copied == len || !sk_stream_memory_free(sk)) {
-			xtcp_core_output(&xs->tcb);
+			unsigned int how = 0;
+
+			/* MSG_MORE holds a partial segment (tcp_push);
+			 * MSG_OOB: the last byte queued is urgent and goes
+			 * now (tcp_mark_urg, tcp_nagle_test)
+			 */
+			if (msg->msg_flags & MSG_OOB) {
+				xtcp_urg_mark(&xs->tcb.urg, xs->tcb.snd_end);
+				how = XTCP_SEND_PUSH;
+			} else if (copied == len &&
+				   (msg->msg_flags & MSG_MORE)) {
+				how = XTCP_SEND_MORE;
+			}
+			xtcp_core_send(&xs->tcb, how);
 			xtcp_after_core(sk);
 		}
 		continue;
 wait:
 		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
-		xtcp_core_output(&xs->tcb);
+		/* as tcp_sendmsg(): what is queued goes before sleeping */
+		if ((msg->msg_flags & MSG_OOB) && copied)
+			xtcp_urg_mark(&xs->tcb.urg, xs->tcb.snd_end);
+		xtcp_core_send(&xs->tcb, XTCP_SEND_PUSH);
 		xtcp_after_core(sk);
 		err = sk_stream_wait_memory(sk, &timeo);
 		if (err)
@@ -116,18 +144,24 @@ int xtcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
 	struct sock *sk = sock->sk;
 	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_urg *urg = &xs->tcb.urg;
+	bool inl = sock_flag(sk, SOCK_URGINLINE);
 	bool peek = flags & MSG_PEEK;
 	size_t copied = 0;
-	u32 skip = 0;
+	u32 skip = 0, hole = 0;
 	long timeo;
 	int target, err = 0;
 
-	if (flags & (MSG_OOB | MSG_ERRQUEUE))
+	if (flags & MSG_ERRQUEUE)
 		return -EINVAL;
 
 	lock_sock(sk);
 	if (xs->listening) {
 		err = -ENOTCONN;
+		goto out;
+	}
+	if (flags & MSG_OOB) {
+		err = xtcp_recv_urg(sk, msg, len, flags);
 		goto out;
 	}
 	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
@@ -139,17 +173,44 @@ int xtcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 	while (copied < len) {
 		struct sk_buff *skb;
 		u32 off = xs->rx_off + skip; /* only the head is partly read */
-		bool got = false;
+		bool got = false, mark = false;
 
 		skb_queue_walk(&sk->sk_receive_queue, skb) {
 			struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 			u32 n;
-
+again:
 			if (off >= cb->seg.len) {	/* peeked past */
 				off -= cb->seg.len;
 				continue;
 			}
 			n = min_t(size_t, cb->seg.len - off, len - copied);
+			/* urgent data, as tcp_recvmsg(): a read stops at the
+			 * mark; there the byte is skipped unless inline
+			 */
+			if (unlikely(urg->data)) {
+				u32 pos = xs->copied_seq +
+					  (peek ? skip + copied + hole : 0);
+				bool skip1;
+
+				if (copied && xtcp_urg_stop(urg, pos)) {
+					mark = true;
+					break;
+				}
+				n = xtcp_urg_read_len(urg, pos, n, inl, &skip1);
+				if (skip1 && peek) {
+					hole++;
+					off++;
+					goto again;
+				}
+				if (skip1) {
+					xtcp_rcv_consume(sk, 1);
+					got = true;
+					if (skb_peek(&sk->sk_receive_queue) != skb)
+						break;
+					off++;
+					goto again;
+				}
+			}
 			/* MSG_TRUNC: the bytes are consumed, not copied, as
 			 * tcp_recvmsg() does
 			 */
@@ -162,15 +223,7 @@ int xtcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 			copied += n;
 			got = true;
 			if (!peek) {
-				xs->rx_off += n;
-				WRITE_ONCE(xs->rcvq_bytes,
-					   xs->rcvq_bytes - n);
-				sk_peek_offset_bwd(sk, n);
-				if (xs->rx_off == cb->seg.len) {
-					__skb_unlink(skb, &sk->sk_receive_queue);
-					kfree_skb(skb);
-					xs->rx_off = 0;
-				}
+				xtcp_rcv_consume(sk, n);
 				break;
 			}
 			off = 0;
@@ -179,7 +232,7 @@ int xtcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 		}
 		if (peek && got)
 			sk_peek_offset_fwd(sk, copied);
-		if (err || (peek && got))
+		if (err || (peek && got) || mark)
 			break;
 		if (got)
 			continue;
@@ -209,6 +262,7 @@ int xtcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 		if (err)
 			break;
 		if (copied) {
+			xtcp_rcv_space_adjust(sk);
 			xtcp_core_recvd(&xs->tcb);
 			xtcp_after_core(sk);
 		}
@@ -221,6 +275,7 @@ int xtcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 	if (!peek)
 		sk_mem_reclaim(sk);
 	if (copied && !peek) {
+		xtcp_rcv_space_adjust(sk);
 		xtcp_core_recvd(&xs->tcb);
 		xtcp_after_core(sk);
 	}

@@ -776,6 +776,32 @@ u32 xtcp_isn(struct net *net, const struct xtcp_tuple *t)
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_isn);
 
+/**
+ * xtcp_ts_off() - the offset of a connection's TSval (RFC 7323 §5.4): a
+ *	keyed hash of the 4-tuple, as Linux's secure_tcp_ts_off(), so that
+ *	TSval says nothing of the uptime and differs between connections,
+ *	yet a SYN cookie's SYN-ACK and the child it becomes (or a new
+ *	incarnation after TIME-WAIT) share it.
+ * @net: namespace (holds the key)
+ * @t: the connection
+ */
+u32 xtcp_ts_off(struct net *net, const struct xtcp_tuple *t)
+{
+	struct {
+		struct in6_addr l, r;
+		__be16 lp, rp;
+		u32 tag;
+	} __aligned(SIPHASH_ALIGNMENT) k;
+
+	memset(&k, 0, sizeof(k));
+	memcpy(&k.l, &t->laddr, sizeof(t->laddr));
+	memcpy(&k.r, &t->raddr, sizeof(t->raddr));
+	k.lp = t->lport;
+	k.rp = t->rport;
+	k.tag = 0x7473;		/* "ts": independent of the ISN's hash */
+	return siphash(&k, sizeof(k), &xtcp_pernet(net)->isn_key);
+}
+
 /* /proc: call @fn for each TIME-WAIT object of @net and @family */
 void xtcp_tw_for_each(struct net *net, u16 family,
 		      void (*fn)(struct seq_file *, struct xtcp_tw *, int),
@@ -795,4 +821,45 @@ void xtcp_tw_for_each(struct net *net, u16 family,
 				fn(f, tw, (*idx)++);
 		spin_unlock_bh(&ehash[i].lock);
 	}
+}
+
+/**
+ * xtcp_tw_walk() - call @fn for the TIME-WAIT objects of @net, resumably
+ * @net: the netns
+ * @slot: in/out: the ehash slot to start at / to resume at
+ * @skip: in/out: objects of @net in *@slot already seen
+ * @fn: called under the slot's lock; non-zero stops the walk there
+ * @arg: for @fn
+ *
+ * sock_diag dumps span several skbs: when @fn stops (its skb is full),
+ * *@slot and *@skip name the object it stopped at.
+ *
+ * Return: what @fn returned when it stopped, else 0.
+ */
+int xtcp_tw_walk(struct net *net, unsigned int *slot, unsigned int *skip,
+		 int (*fn)(struct xtcp_tw *tw, void *arg), void *arg)
+{
+	struct hlist_nulls_node *n;
+	struct xtcp_tw *tw;
+	unsigned int i;
+	int err;
+
+	for (; *slot < XTCP_EHASH_SIZE; (*slot)++, *skip = 0) {
+		if (hlist_nulls_empty(&ehash[*slot].tws))
+			continue;
+		i = 0;
+		spin_lock_bh(&ehash[*slot].lock);
+		hlist_nulls_for_each_entry(tw, n, &ehash[*slot].tws, node) {
+			if (!net_eq(read_pnet(&tw->net), net) || i++ < *skip)
+				continue;
+			err = fn(tw, arg);
+			if (err) {
+				*skip = i - 1;
+				spin_unlock_bh(&ehash[*slot].lock);
+				return err;
+			}
+		}
+		spin_unlock_bh(&ehash[*slot].lock);
+	}
+	return 0;
 }

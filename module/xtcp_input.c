@@ -311,6 +311,7 @@ static bool xtcp_validate(struct sk_buff *skb, unsigned int thoff,
 	cb->seg.ack = ntohl(th->ack_seq);
 	cb->seg.flags = tcp_flag_byte(th) & 0x3f;
 	cb->seg.wnd = ntohs(th->window);
+	cb->seg.urg_ptr = ntohs(th->urg_ptr);
 	cb->seg.len = skb->len - hlen;
 	cb->seg.wscale = -1;
 	if (hlen > sizeof(*th))

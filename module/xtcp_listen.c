@@ -123,6 +123,7 @@ static bool xtcp_child_open(struct sock *lsk, const struct xtcp_tuple *t,
 	cxs->parent = lsk;
 
 	cxs->wq_seq = iss + 1;
+	cxs->tcb.ts_off = xtcp_ts_off(net, t);
 	XTCP_INC_STATS(xtcp_pernet(net), XTCP_MIB_PASSIVEOPENS);
 	if (!cookie_ack) {
 		xtcp_core_accept_syn(&cxs->tcb, syn, iss);
@@ -170,6 +171,28 @@ static u32 xtcp_cookie_count(void)
 }
 
 /*
+ * The cookie's SYN-ACK echoes the SYN's timestamps (RFC 7323 §3.2) and
+ * keeps SACK-permitted in the lowest bit of its TSval, which the ACK
+ * echoes back (as Linux's cookie_init_timestamp(); the window scale is in
+ * the cookie itself). The TSval is never above the child's clock.
+ */
+static void xtcp_cookie_ts(struct xtcp_net *xn, const struct xtcp_tuple *t,
+			   const struct xtcp_seg *seg, struct xtcp_out *o)
+{
+	u32 now, ts;
+
+	if (!seg->ts_ok || !READ_ONCE(xn->params.timestamps))
+		return;
+	now = (u32)xtcp_now_ms() + xtcp_ts_off(xn->net, t);
+	ts = (now & ~1U) | (o->sack_ok ? 1 : 0);
+	if ((s32)(ts - now) > 0)
+		ts -= 2;
+	o->ts_ok = 1;
+	o->tsval = ts;
+	o->tsecr = seg->tsval;
+}
+
+/*
  * Answer a SYN with a SYN cookie (RFC 4987 §3.6): a SYN-ACK whose ISN
  * encodes the connection, and no state at all. The SYN-ACK offers what a
  * child of this listener would: its window and window scale (both follow
@@ -195,8 +218,12 @@ static void xtcp_listen_send_cookie(struct sock *lsk, struct sk_buff *skb,
 	o.ack = seg->seq + 1;
 	o.flags = XTCP_SYN | XTCP_ACK;
 	o.wnd = min_t(u32, READ_ONCE(lsk->sk_rcvbuf) / 2, 65535);
-	o.wscale = seg->wscale >= 0 ?
-		   xtcp_wscale_for(READ_ONCE(lsk->sk_rcvbuf)) : -1;
+	o.wscale = seg->wscale >= 0 ? xtcp_wscale_for(lsk) : -1;
+	/* without timestamps there is no room for SACK (as Linux) */
+	o.sack_ok = seg->sack_ok && seg->ts_ok && READ_ONCE(xn->params.sack);
+	xtcp_cookie_ts(xn, t, seg, &o);
+	if (!o.ts_ok)
+		o.sack_ok = 0;
 	rcu_read_lock();
 	dev = dev_get_by_index_rcu(net, t->dif);
 	if (dev)
@@ -272,6 +299,12 @@ bool xtcp_listen_cookie_ack(struct sock *lsk, struct sk_buff *skb,
 	syn.wnd = seg->wnd;
 	syn.mss = co.mss;
 	syn.wscale = co.wscale;
+	/* timestamps and SACK, if the cookie's SYN-ACK had them */
+	if (seg->ts_ok && seg->tsecr && READ_ONCE(xn->params.timestamps)) {
+		syn.ts_ok = 1;
+		syn.tsval = seg->tsval;
+		syn.sack_ok = seg->tsecr & 1;
+	}
 	if (xtcp_child_open(lsk, t, &syn, iss, skb))
 		return true;
 drop:

@@ -14,8 +14,10 @@
 #include <linux/seq_file.h>
 #include <linux/skbuff.h>
 #include <net/sock.h>
+#include <net/tcp.h>
 
 #include "xtcp.h"
+#include "xtcp_buf.h"
 
 static DEFINE_PER_CPU(int, xtcp_fw_alloc);
 static DEFINE_PER_CPU(unsigned int, xtcp_orphans);
@@ -224,8 +226,10 @@ static void xtcp_collapse(struct sock *sk)
 	sk_mem_reclaim(sk);
 }
 
-/* as tcp_prune_queue(): collapse; there is no out-of-order queue to drop */
-static int xtcp_prune_queue(struct sock *sk)
+/* as tcp_prune_queue(): collapse, then drop held out-of-order data at and
+ * above @seq
+ */
+static int xtcp_prune_queue(struct sock *sk, u32 seq)
 {
 	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
 
@@ -235,19 +239,25 @@ static int xtcp_prune_queue(struct sock *sk)
 	xtcp_collapse(sk);
 	if (atomic_read(&sk->sk_rmem_alloc) <= sk->sk_rcvbuf)
 		return 0;
+	xtcp_ofo_prune(sk, seq);
+	if (atomic_read(&sk->sk_rmem_alloc) <= sk->sk_rcvbuf)
+		return 0;
 	XTCP_INC_STATS(xn, XTCP_MIB_RCVPRUNED);
 	return -1;
 }
 
-/* as tcp_try_rmem_schedule() */
-static bool xtcp_rmem_schedule(struct sock *sk, struct sk_buff *skb)
+/* as tcp_try_rmem_schedule(): room for @skb, whose data starts at @seq
+ * (out-of-order data above it may be dropped for it)
+ */
+bool xtcp_rmem_schedule(struct sock *sk, struct sk_buff *skb, u32 seq)
 {
 	if (atomic_read(&sk->sk_rmem_alloc) > sk->sk_rcvbuf ||
 	    !sk_rmem_schedule(sk, skb, skb->truesize)) {
-		if (xtcp_prune_queue(sk) < 0)
+		if (xtcp_prune_queue(sk, seq) < 0)
 			return false;
-		if (!sk_rmem_schedule(sk, skb, skb->truesize))
-			return false;
+		while (!sk_rmem_schedule(sk, skb, skb->truesize))
+			if (!xtcp_ofo_prune(sk, seq))
+				return false;
 	}
 	return true;
 }
@@ -256,7 +266,7 @@ static bool xtcp_rmem_schedule(struct sock *sk, struct sk_buff *skb)
  * Append the payload to the queue's tail skb when it fits in its tailroom
  * (Linux coalesces too: tcp_try_coalesce); the segment is then freed.
  */
-static bool xtcp_try_coalesce(struct sock *sk, struct sk_buff *skb)
+bool xtcp_try_coalesce(struct sock *sk, struct sk_buff *skb)
 {
 	struct sk_buff *tail = skb_peek_tail(&sk->sk_receive_queue);
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb), *tcb;
@@ -297,7 +307,7 @@ int xtcp_rcv_queue(struct sock *sk, struct sk_buff *skb)
 		return 0;
 	}
 	skb_orphan(skb);
-	if (!xtcp_rmem_schedule(sk, skb)) {
+	if (!xtcp_rmem_schedule(sk, skb, xtcp_sk(sk)->tcb.rcv_nxt)) {
 		/* Linux keeps one segment even so: progress is possible */
 		if (!skb_queue_empty(&sk->sk_receive_queue)) {
 			XTCP_INC_STATS(xtcp_pernet(sock_net(sk)),
@@ -328,4 +338,124 @@ void xtcp_wmem_free_skb(struct sock *sk, struct sk_buff *skb)
 	sk_wmem_queued_add(sk, -skb->truesize);
 	sk_mem_uncharge(sk, skb->truesize);
 	__kfree_skb(skb);
+}
+
+/* ---- buffers that fit the path (as Linux's TCP) ---- */
+
+/* sk_rcvbuf of a new socket: net.xtcp.rmem_default, else tcp_rmem[1] */
+int xtcp_rmem_default(const struct net *net)
+{
+	return READ_ONCE(xtcp_pernet(net)->rmem) ? :
+	       READ_ONCE(net->ipv4.sysctl_tcp_rmem[1]);
+}
+
+int xtcp_wmem_default(const struct net *net)
+{
+	return READ_ONCE(xtcp_pernet(net)->wmem) ? :
+	       READ_ONCE(net->ipv4.sysctl_tcp_wmem[1]);
+}
+
+/* autotuning's bound: net.xtcp.rmem_max, else tcp_rmem[2] */
+int xtcp_rmem_max(const struct net *net)
+{
+	return READ_ONCE(xtcp_pernet(net)->rmem_max) ? :
+	       READ_ONCE(net->ipv4.sysctl_tcp_rmem[2]);
+}
+
+static int xtcp_wmem_max(const struct net *net)
+{
+	return READ_ONCE(xtcp_pernet(net)->wmem_max) ? :
+	       READ_ONCE(net->ipv4.sysctl_tcp_wmem[2]);
+}
+
+static u64 xtcp_now_us(void)
+{
+	return div_u64(ktime_get_ns(), NSEC_PER_USEC);
+}
+
+/**
+ * xtcp_sndbuf_expand() - a send buffer for the congestion window, as
+ *	tcp_new_space() / tcp_sndbuf_expand(): unless the user set
+ *	SO_SNDBUF, while memory is plentiful and the window is not full,
+ *	grow sk_sndbuf to twice the window in memory per segment, up to
+ *	net.xtcp.wmem_max (tcp_wmem[2]); never below the default size.
+ * @sk: the socket, locked
+ */
+void xtcp_sndbuf_expand(struct sock *sk)
+{
+	struct xtcp_tcb *tcb = &xtcp_sk(sk)->tcb;
+	u32 mss = xtcp_send_mss(tcb), per_mss, want;
+
+	if ((sk->sk_userlocks & SOCK_SNDBUF_LOCK) ||
+	    sk_under_memory_pressure(sk) ||
+	    sk_memory_allocated(sk) >= sk_prot_mem_limits(sk, 0) ||
+	    tcb->snd_nxt - tcb->snd_una >= tcb->cwnd || !mss)
+		return;
+	per_mss = roundup_pow_of_two(max_t(u32, tcb->snd_mss, mss) +
+				     MAX_TCP_HEADER +
+				     SKB_DATA_ALIGN(sizeof(struct skb_shared_info))) +
+		  SKB_DATA_ALIGN(sizeof(struct sk_buff));
+	want = min_t(u32, xtcp_buf_snd_expand(DIV_ROUND_UP(tcb->cwnd, mss),
+					      per_mss),
+		     xtcp_wmem_max(sock_net(sk)));
+	want = max_t(u32, want, xtcp_wmem_default(sock_net(sk)));
+	if (sk->sk_sndbuf < want)
+		WRITE_ONCE(sk->sk_sndbuf, want);
+}
+
+/**
+ * xtcp_buf_established() - the connection is synchronized: the first
+ *	autotuning measure starts (10 segments or the window, as
+ *	tcp_init_buffer_space) and the send buffer fits the initial window.
+ * @sk: the socket, locked
+ */
+void xtcp_buf_established(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	xs->rcvq_space = min_t(u32, xs->tcb.rcv_wnd, 10U * xs->tcb.rcv_mss) ?:
+			 xs->tcb.rcv_mss;
+	/* the sequence number of the next byte to read (urgent data) */
+	xs->copied_seq = xs->tcb.rcv_nxt - xs->rcvq_bytes;
+	xs->rcvq_seq = xs->copied_seq;
+	xs->rcvq_time_us = xtcp_now_us();
+	xtcp_sndbuf_expand(sk);
+}
+
+/**
+ * xtcp_rcv_space_adjust() - receive-buffer autotuning after the user read
+ *	data, as tcp_rcv_space_adjust(): once per receiver RTT (from
+ *	timestamps, else the smoothed RTT), when the user read more than in
+ *	the RTT before, grow sk_rcvbuf (xtcp_buf_rcv_grow) up to
+ *	net.xtcp.rmem_max (tcp_rmem[2]); not when SO_RCVBUF was set or
+ *	net.ipv4.tcp_moderate_rcvbuf is 0.
+ * @sk: the socket, locked
+ */
+void xtcp_rcv_space_adjust(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct net *net = sock_net(sk);
+	u32 rtt = xs->tcb.rcv_rtt_us >> 3 ? : xs->tcb.srtt_us >> 3;
+	u32 mss = xs->tcb.rcv_mss, copied, rcvmem, buf;
+	u64 now = xtcp_now_us();
+
+	if (!rtt || !xs->rcvq_space || now - xs->rcvq_time_us < rtt)
+		return;
+	copied = xs->copied_seq - xs->rcvq_seq;
+	if (copied > xs->rcvq_space) {
+		if (READ_ONCE(net->ipv4.sysctl_tcp_moderate_rcvbuf) &&
+		    !(sk->sk_userlocks & SOCK_RCVBUF_LOCK)) {
+			/* the window is half the memory (xtcp_rcv_space) */
+			rcvmem = SKB_TRUESIZE(mss + MAX_TCP_HEADER);
+			while (rcvmem / 2 < mss)
+				rcvmem += 128;
+			buf = xtcp_buf_rcv_grow(copied, xs->rcvq_space, mss,
+						rcvmem, xtcp_rmem_max(net));
+			if (buf > (u32)sk->sk_rcvbuf)
+				WRITE_ONCE(sk->sk_rcvbuf, buf);
+		}
+		xs->rcvq_space = copied;
+	}
+	xs->rcvq_seq = xs->copied_seq;
+	xs->rcvq_time_us = now;
 }

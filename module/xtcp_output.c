@@ -125,26 +125,41 @@ static struct tcphdr *xtcp_push_header(struct sk_buff *skb,
 	return th;
 }
 
-/* copy [seq, seq + len) of the send stream out of sk_write_queue */
+/*
+ * Copy [seq, seq + len) of the send stream out of sk_write_queue. New data
+ * continues where the last copy ended (xs->wq_cur), so sending a window
+ * costs O(1) per segment rather than a walk from the head; what lies
+ * before that (a retransmission) is found from the head.
+ */
 static int xtcp_wq_copy(struct sock *sk, u32 seq, u8 *to, u32 len)
 {
-	u32 off = seq - xtcp_sk(sk)->wq_seq;
-	struct sk_buff *skb;
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb = xs->wq_cur;
+	u32 start = xs->wq_cur_seq;
 
-	skb_queue_walk(&sk->sk_write_queue, skb) {
-		u32 n;
+	if (!skb || xtcp_seq_lt(seq, start)) {
+		skb = skb_peek(&sk->sk_write_queue);
+		start = xs->wq_seq;
+	}
+	for (; skb; skb = skb_queue_is_last(&sk->sk_write_queue, skb) ?
+			  NULL : skb_queue_next(&sk->sk_write_queue, skb)) {
+		u32 off = seq - start, n;
 
 		if (off >= skb->len) {
-			off -= skb->len;
+			start += skb->len;
 			continue;
 		}
 		n = min(len, skb->len - off);
 		memcpy(to, skb->data + off, n);
 		to += n;
 		len -= n;
-		off = 0;
-		if (!len)
+		seq += n;
+		if (!len) {
+			xs->wq_cur = skb;
+			xs->wq_cur_seq = start;
 			return 0;
+		}
+		start += skb->len;
 	}
 	return -EFAULT;
 }
@@ -163,6 +178,8 @@ void xtcp_wq_free_acked(struct sock *sk)
 		return;
 	acked = end - xs->wq_seq;
 	while ((skb = skb_peek(&sk->sk_write_queue)) && acked) {
+		if (skb == xs->wq_cur)
+			xs->wq_cur = NULL;	/* its start moves or it goes */
 		if (acked < skb->len) {
 			__skb_pull(skb, acked);
 			xs->wq_seq += acked;
@@ -177,13 +194,10 @@ void xtcp_wq_free_acked(struct sock *sk)
 	if (!freed)
 		return;
 	sk_mem_reclaim(sk);
-	/* pressure shrank sk_sndbuf (sk_stream_moderate_sndbuf); give it
-	 * back when the pressure is over (as tcp_new_space)
+	/* grow sk_sndbuf with the window, or give back what pressure took
+	 * (sk_stream_moderate_sndbuf), as tcp_new_space
 	 */
-	if (!(sk->sk_userlocks & SOCK_SNDBUF_LOCK) &&
-	    !sk_under_memory_pressure(sk) &&
-	    sk->sk_sndbuf < xtcp_pernet(sock_net(sk))->wmem)
-		WRITE_ONCE(sk->sk_sndbuf, xtcp_pernet(sock_net(sk))->wmem);
+	xtcp_sndbuf_expand(sk);
 	if (sk->sk_socket &&
 	    test_bit(SOCK_NOSPACE, &sk->sk_socket->flags))
 		sk->sk_write_space(sk);
@@ -281,6 +295,15 @@ static int xtcp_sock_output(struct xtcp_tcb *tcb, const struct xtcp_out *o)
 	}
 	th = xtcp_push_header(skb, o, inet_sk(sk)->inet_sport,
 			      inet_sk(sk)->inet_dport);
+	if (unlikely(tcb->urg.snd) && !(o->flags & (XTCP_SYN | XTCP_RST))) {
+		u16 up;
+
+		if (xtcp_urg_out(&tcb->urg, tcb->snd_una, tcb->snd_nxt,
+				 o->seq, &up)) {
+			th->urg = 1;
+			th->urg_ptr = htons(up);
+		}
+	}
 	skb->ip_summed = CHECKSUM_PARTIAL;
 	skb->csum_start = skb_transport_header(skb) - skb->head;
 	skb->csum_offset = offsetof(struct tcphdr, check);
@@ -351,6 +374,15 @@ static void xtcp_sock_note(struct xtcp_tcb *tcb, enum xtcp_note n)
 		[XTCP_N_ZWIN_DROP] = XTCP_MIB_ZWINDROP,
 		[XTCP_N_OFO_DROP] = XTCP_MIB_OFODROP,
 		[XTCP_N_ORPHAN_PROBE_ABORT] = XTCP_MIB_ORPHANPROBEABORTS,
+		[XTCP_N_OFO_QUEUE] = XTCP_MIB_OFOQUEUE,
+		[XTCP_N_OFO_MERGE] = XTCP_MIB_OFOMERGE,
+		[XTCP_N_DSACK_OLD] = XTCP_MIB_DSACKOLDSENT,
+		[XTCP_N_DSACK_OFO] = XTCP_MIB_DSACKOFOSENT,
+		[XTCP_N_DELACK] = XTCP_MIB_DELAYEDACKS,
+		[XTCP_N_WINPROBE] = XTCP_MIB_TCPWINPROBE,
+		[XTCP_N_KEEPALIVE] = XTCP_MIB_TCPKEEPALIVE,
+		[XTCP_N_RTO] = XTCP_MIB_TCPTIMEOUTS,
+		[XTCP_N_PAWS_DROP] = XTCP_MIB_PAWSESTAB,
 	};
 	struct sock *sk = xtcp_to_sk(tcb_to_xs(tcb));
 
@@ -390,6 +422,9 @@ static void xtcp_sock_state_change(struct xtcp_tcb *tcb,
 		XTCP_INC_STATS(xn, XTCP_MIB_ATTEMPTFAILS);
 	if (new == XTCP_TIME_WAIT)
 		XTCP_INC_STATS(xn, XTCP_MIB_TIMEWAITS);
+	if (new == XTCP_ESTABLISHED &&
+	    (old == XTCP_SYN_SENT || old == XTCP_SYN_RECEIVED))
+		xtcp_buf_established(sk);
 	sk->sk_state_change(sk);
 }
 
@@ -438,6 +473,8 @@ const struct xtcp_core_ops xtcp_sock_ops = {
 	.error		= xtcp_sock_error,
 	.event		= xtcp_sock_event,
 	.note		= xtcp_sock_note,
+	.ofo_hold	= xtcp_sock_ofo_hold,
+	.ofo_pull	= xtcp_sock_ofo_pull,
 };
 
 /**

@@ -25,8 +25,14 @@
  */
 static bool xtcp_readable(const struct sock *sk)
 {
-	return READ_ONCE(xtcp_sk(sk)->rcvq_bytes) >=
-	       max(READ_ONCE(sk->sk_rcvlowat), 1);
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 n = READ_ONCE(xs->rcvq_bytes);
+
+	/* an urgent byte at the reader is not data unless inline */
+	return n && n >= xtcp_urg_rcv_target(&xs->tcb.urg,
+					     READ_ONCE(xs->copied_seq),
+					     sock_flag(sk, SOCK_URGINLINE),
+					     max(READ_ONCE(sk->sk_rcvlowat), 1));
 }
 
 __poll_t xtcp_poll(struct file *file, struct socket *sock,
@@ -67,6 +73,8 @@ __poll_t xtcp_poll(struct file *file, struct socket *sock,
 			mask |= EPOLLOUT | EPOLLWRNORM;
 		}
 	}
+	if (xtcp_urg_pri(&xs->tcb.urg))
+		mask |= EPOLLPRI;
 	if (READ_ONCE(sk->sk_err))
 		mask |= EPOLLERR;
 	return mask;

@@ -12,6 +12,7 @@
 #include <net/net_namespace.h>
 
 #include "xtcp.h"
+#include "xtcp_cc.h"
 
 static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_ACTIVEOPENS]		= "ActiveOpens",
@@ -56,6 +57,20 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_MEMPRESSURES]		= "MemoryPressures",
 	[XTCP_MIB_ABORTONMEMORY]	= "AbortOnMemory",
 	[XTCP_MIB_ORPHANPROBEABORTS]	= "OrphanProbeAborts",
+	/* out-of-order queue (ofo) */
+	[XTCP_MIB_OFOQUEUE]		= "OFOQueue",
+	[XTCP_MIB_OFOMERGE]		= "OFOMerge",
+	[XTCP_MIB_OFOPRUNED]		= "OfoPruned",
+	[XTCP_MIB_DSACKOLDSENT]		= "DSACKOldSent",
+	[XTCP_MIB_DSACKOFOSENT]		= "DSACKOfoSent",
+	/* sender */
+	[XTCP_MIB_DELAYEDACKS]		= "DelayedACKs",
+	[XTCP_MIB_DELAYEDACKLOCKED]	= "DelayedACKLocked",
+	[XTCP_MIB_TCPWINPROBE]		= "TCPWinProbe",
+	[XTCP_MIB_TCPKEEPALIVE]		= "TCPKeepAlive",
+	[XTCP_MIB_TCPTIMEOUTS]		= "TCPTimeouts",
+	/* timestamps (ts) */
+	[XTCP_MIB_PAWSESTAB]		= "PAWSEstab",
 };
 
 static void xtcp_seq_addr(struct seq_file *f, u16 family, const void *a,
@@ -76,20 +91,9 @@ static void xtcp_seq_sock(struct seq_file *f, struct sock *sk, int i)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	unsigned int state = READ_ONCE(xs->tcb.state);
 	u32 una = READ_ONCE(xs->tcb.snd_una), end = READ_ONCE(xs->tcb.snd_end);
-	unsigned long expires = jiffies;
-	int tr = 0;
+	unsigned long expires;
+	int tr = xtcp_sk_timer(xs, &expires);
 
-	if (test_bit(XTCP_T_RTX, &xs->tarmed)) {
-		tr = 1;
-		expires = READ_ONCE(xs->timers[XTCP_T_RTX].tl.expires);
-	} else if (test_bit(XTCP_T_PERSIST, &xs->tarmed)) {
-		tr = 4;
-		expires = READ_ONCE(xs->timers[XTCP_T_PERSIST].tl.expires);
-	} else if (test_bit(XTCP_T_FINWAIT2, &xs->tarmed)) {
-		/* Linux runs its FIN-WAIT-2 limit on the keepalive timer */
-		tr = 2;
-		expires = READ_ONCE(xs->timers[XTCP_T_FINWAIT2].tl.expires);
-	}
 	seq_printf(f, "%4d: ", i);
 	if (sk->sk_family == AF_INET6) {
 		xtcp_seq_addr(f, AF_INET6, &sk->sk_v6_rcv_saddr,
@@ -202,9 +206,10 @@ void xtcp_proc_exit_net(struct net *net)
 static unsigned int one_u = 1;
 static unsigned int ms_max = 3600000;
 static int one_i = 1;
-static int buf_min = 4096;
 static int buf_max = 64 << 20;
 static int two_i = 2;
+static unsigned int ka_max = 32767;	/* MAX_TCP_KEEPIDLE, in seconds */
+static unsigned int ka_probes_max = 127; /* MAX_TCP_KEEPCNT; u8vec reads uint */
 
 #define XTCP_MS(n, f) {							\
 	.procname = n, .data = &xtcp_tmpl.params.f,			\
@@ -229,6 +234,41 @@ static int two_i = 2;
 /* only the addresses matter: entries are rebased onto each netns */
 static struct xtcp_net xtcp_tmpl;
 
+/*
+ * net.xtcp.congestion_control, as tcp_congestion_control: reads the
+ * netns default's name, takes the name of an algorithm XTCP has, else
+ * -ENOENT (what Linux's tcp_set_default_congestion_control returns).
+ */
+static XTCP_PROC_HANDLER(xtcp_proc_cc)
+{
+	struct xtcp_net *xn = container_of(ctl->data, struct xtcp_net,
+					   cc_default);
+	char val[XTCP_CC_NAME_MAX];
+	struct ctl_table tbl = { .data = val, .maxlen = sizeof(val) };
+	const struct xtcp_cc_ops *ops;
+	int ret;
+
+	strscpy(val, READ_ONCE(xn->cc_default)->name, sizeof(val));
+	ret = proc_dostring(&tbl, write, buffer, lenp, ppos);
+	if (!write || ret)
+		return ret;
+	ops = xtcp_cc_find(val);
+	if (!ops)
+		return -ENOENT;
+	WRITE_ONCE(xn->cc_default, ops);
+	return 0;
+}
+
+/* net.xtcp.available_congestion_control, read-only: "reno cubic" */
+static XTCP_PROC_HANDLER(xtcp_proc_cc_avail)
+{
+	char val[2 * XTCP_CC_NAME_MAX];
+	struct ctl_table tbl = { .data = val, .maxlen = sizeof(val) };
+
+	xtcp_cc_available(val, sizeof(val));
+	return proc_dostring(&tbl, write, buffer, lenp, ppos);
+}
+
 static struct ctl_table xtcp_sysctl_tmpl[] = {
 	XTCP_MS("msl_ms", msl_ms),
 	XTCP_MS("fin_timeout_ms", fin_timeout_ms),
@@ -241,10 +281,37 @@ static struct ctl_table xtcp_sysctl_tmpl[] = {
 	XTCP_U8("retries", retries),
 	XTCP_U8("orphan_retries", orphan_retries),
 	XTCP_BOOL("sack", sack),
-	XTCP_INT("rmem_default", rmem, &buf_min, &buf_max),
-	XTCP_INT("wmem_default", wmem, &buf_min, &buf_max),
+	XTCP_INT("rmem_default", rmem, SYSCTL_ZERO, &buf_max),
+	XTCP_INT("wmem_default", wmem, SYSCTL_ZERO, &buf_max),
 	XTCP_INT("max_syn_backlog", max_syn_backlog, &one_i, &buf_max),
 	XTCP_INT("syncookies", syncookies, SYSCTL_ZERO, &two_i),
+	/* congestion control (cc) */
+	{ .procname = "congestion_control", .data = &xtcp_tmpl.cc_default,
+	  .maxlen = XTCP_CC_NAME_MAX, .mode = 0644,
+	  .proc_handler = xtcp_proc_cc },
+	{ .procname = "available_congestion_control",
+	  .data = &xtcp_tmpl.cc_default, .maxlen = 2 * XTCP_CC_NAME_MAX,
+	  .mode = 0444, .proc_handler = xtcp_proc_cc_avail },
+	/* sender: keep-alive, in Linux's units (seconds, probes) */
+	{ .procname = "keepalive_time",
+	  .data = &xtcp_tmpl.params.keepalive_time,
+	  .maxlen = sizeof(unsigned int), .mode = 0644,
+	  .proc_handler = proc_douintvec_minmax,
+	  .extra1 = &one_u, .extra2 = &ka_max },
+	{ .procname = "keepalive_intvl",
+	  .data = &xtcp_tmpl.params.keepalive_intvl,
+	  .maxlen = sizeof(unsigned int), .mode = 0644,
+	  .proc_handler = proc_douintvec_minmax,
+	  .extra1 = &one_u, .extra2 = &ka_max },
+	{ .procname = "keepalive_probes",
+	  .data = &xtcp_tmpl.params.keepalive_probes,
+	  .maxlen = sizeof(u8), .mode = 0644,
+	  .proc_handler = proc_dou8vec_minmax,
+	  .extra1 = SYSCTL_ONE, .extra2 = &ka_probes_max },
+	/* timestamps and buffers (ts) */
+	XTCP_BOOL("timestamps", timestamps),
+	XTCP_INT("rmem_max", rmem_max, SYSCTL_ZERO, &buf_max),
+	XTCP_INT("wmem_max", wmem_max, SYSCTL_ZERO, &buf_max),
 	{ }
 };
 

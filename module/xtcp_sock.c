@@ -21,15 +21,26 @@
 #include <net/transp_v6.h>
 
 #include "xtcp.h"
+#include "xtcp_buf.h"
 
-u8 xtcp_wscale_for(int rcvbuf)
+/**
+ * xtcp_wscale_for() - the window scale @sk offers, as Linux's
+ *	tcp_select_initial_window(): room for the largest buffer autotuning
+ *	may reach (net.xtcp.rmem_max, by default net.ipv4.tcp_rmem[2], or
+ *	net.core.rmem_max if larger), or only for the buffer the user set
+ *	with SO_RCVBUF. Our window is half the buffer (xtcp_rcv_space_calc).
+ * @sk: the socket, its sk_rcvbuf set
+ */
+u8 xtcp_wscale_for(const struct sock *sk)
 {
-	u8 s = 0;
+	u32 rcvbuf = READ_ONCE(sk->sk_rcvbuf);
+	u32 space = rcvbuf / 2;
 
-	/* our window is half the free buffer (xtcp_sock_rcv_space) */
-	while (s < 14 && (65535U << s) < (u32)rcvbuf / 2)
-		s++;
-	return s;
+	if (!(sk->sk_userlocks & SOCK_RCVBUF_LOCK)) {
+		space = max_t(u32, space, xtcp_rmem_max(sock_net(sk)));
+		space = max_t(u32, space, READ_ONCE(sysctl_rmem_max));
+	}
+	return xtcp_buf_wscale(space);
 }
 
 static void xtcp_write_space(struct sock *sk)
@@ -94,6 +105,7 @@ int xtcp_sock_init(struct sock *sk, struct sock *parent)
 	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
 
 	INIT_LIST_HEAD(&xs->synq);
+	xs->ofo_root = RB_ROOT;
 	INIT_LIST_HEAD(&xs->acceptq);
 	INIT_LIST_HEAD(&xs->child_node);
 	xs->hash_node.pprev = NULL;
@@ -116,13 +128,24 @@ int xtcp_sock_init(struct sock *sk, struct sock *parent)
 		sk->sk_reuse = parent->sk_reuse;
 		sk->sk_uid = parent->sk_uid;
 		sk->sk_family = parent->sk_family;
+		/* SO_RCVBUF / SO_SNDBUF stop autotuning in children too */
+		sk->sk_userlocks |= parent->sk_userlocks &
+				    (SOCK_RCVBUF_LOCK | SOCK_SNDBUF_LOCK);
 		xs->topt = xtcp_sk(parent)->topt;
+		/* as sk_clone_lock(): SO_KEEPALIVE is inherited */
+		sock_valbool_flag(sk, SOCK_KEEPOPEN,
+				  sock_flag(parent, SOCK_KEEPOPEN));
 	} else {
-		sk->sk_rcvbuf = xn->rmem;
-		sk->sk_sndbuf = xn->wmem;
+		sk->sk_rcvbuf = xtcp_rmem_default(sock_net(sk));
+		sk->sk_sndbuf = xtcp_wmem_default(sock_net(sk));
 	}
+	/* the netns default now, unless the listener chose one (Linux's
+	 * tcp_assign_congestion_control, tcp_ca_openreq_child)
+	 */
+	if (!xs->topt.cc_set)
+		xs->topt.cc = READ_ONCE(xn->cc_default);
 	xtcp_core_init(&xs->tcb, &xtcp_sock_ops, &xn->params, 536,
-		       xtcp_wscale_for(sk->sk_rcvbuf));
+		       xtcp_wscale_for(sk));
 
 	sk_sockets_allocated_inc(sk);
 	spin_lock_bh(&xn->socks_lock);
@@ -141,8 +164,10 @@ void xtcp_sock_destruct(struct sock *sk)
 	list_del(&xs->node);
 	spin_unlock_bh(&xn->socks_lock);
 
+	xs->wq_cur = NULL;
 	while ((skb = __skb_dequeue(&sk->sk_write_queue)))
 		xtcp_wmem_free_skb(sk, skb);
+	xtcp_ofo_purge(sk);
 	xtcp_orphan_dec(sk);
 	sk_sockets_allocated_dec(sk);
 	/* every XTCP socket has its ipv6_pinfo, and IPv6 options set while
@@ -215,6 +240,7 @@ static void xtcp_child_ready(struct sock *sk)
 void xtcp_done(struct sock *sk)
 {
 	xtcp_timers_stop(sk);
+	xtcp_ofo_purge(sk);
 	xtcp_unhash(sk);
 	xtcp_detach_parent(sk);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
@@ -229,6 +255,7 @@ void xtcp_after_core(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
+	xtcp_urg_after_core(sk);
 	xtcp_wq_free_acked(sk);
 	switch (xs->tcb.state) {
 	case XTCP_CLOSED:

@@ -20,6 +20,7 @@
 #include <net/transp_v6.h>
 
 #include "xtcp.h"
+#include "xtcp_cc.h"
 
 static bool xtcp_mcast_opt(int level, int optname)
 {
@@ -37,25 +38,78 @@ static bool xtcp_mcast_opt(int level, int optname)
 	       (optname >= MCAST_JOIN_GROUP && optname <= MCAST_MSFILTER);
 }
 
-#define XTCP_CA_NAME_MAX	16	/* TCP_CA_NAME_MAX */
-
-/* the one congestion control XTCP has, NUL-padded as Linux reports it */
-static const char xtcp_ca_name[XTCP_CA_NAME_MAX] = "reno";
-
-static int xtcp_set_congestion(sockptr_t optval, unsigned int optlen)
+/* TCP_CONGESTION, as do_tcp_setsockopt() and tcp_set_congestion_control() */
+static int xtcp_set_congestion(struct sock *sk, sockptr_t optval,
+			       unsigned int optlen)
 {
-	char name[XTCP_CA_NAME_MAX];
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	const struct xtcp_cc_ops *ops;
+	char name[XTCP_CC_NAME_MAX];
 	long n;
 
 	if (optlen < 1)
 		return -EINVAL;
 	n = strncpy_from_sockptr(name, optval,
-				 min_t(long, XTCP_CA_NAME_MAX - 1, optlen));
+				 min_t(long, XTCP_CC_NAME_MAX - 1, optlen));
 	if (n < 0)
 		return -EFAULT;
 	name[n] = 0;
-	/* an algorithm this host does not have: Linux's -ENOENT */
-	return strcmp(name, xtcp_ca_name) ? -ENOENT : 0;
+	ops = xtcp_cc_find(name);
+	if (!ops)
+		return -ENOENT;	/* an algorithm this host does not have */
+	lock_sock(sk);
+	xs->topt.cc = ops;
+	xs->topt.cc_set = true;
+	/* a connection re-initialises (tcp_reinit_congestion_control) */
+	if (!xs->listening && xs->tcb.state != XTCP_CLOSED)
+		xtcp_cc_select(&xs->tcb, ops);
+	release_sock(sk);
+	return 0;
+}
+
+/* Options that act on a live connection at once, as Linux's. */
+static void xtcp_tcpopt_live(struct sock *sk, int optname, int val)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_tcb *tcb = &xs->tcb;
+
+	switch (optname) {
+	case TCP_NODELAY:
+		xtcp_core_set_nodelay(tcb, val);
+		break;
+	case TCP_CORK:
+		xtcp_core_set_cork(tcb, val);
+		break;
+	case TCP_QUICKACK:
+		xtcp_core_set_quickack(tcb, val);
+		break;
+	case TCP_KEEPIDLE:
+		xtcp_core_set_keepidle(tcb, val);
+		break;
+	case TCP_KEEPINTVL:
+		tcb->p.keepalive_intvl = val;
+		break;
+	case TCP_KEEPCNT:
+		tcb->p.keepalive_probes = val;
+		break;
+	case TCP_USER_TIMEOUT:
+		tcb->user_timeout = val;
+		break;
+	default:
+		return;
+	}
+	if (tcb->state != XTCP_CLOSED && tcb->state != XTCP_LISTEN)
+		xtcp_after_core(sk);
+}
+
+/* SO_KEEPALIVE (struct proto keepalive), as tcp_set_keepalive() */
+void xtcp_set_keepalive(struct sock *sk, int val)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (xs->listening)
+		return;
+	xtcp_core_set_keepalive(&xs->tcb, val);
 }
 
 /* IPPROTO_TCP options, checked as Linux's do_tcp_setsockopt() */
@@ -66,7 +120,7 @@ static int xtcp_setsockopt_tcp(struct sock *sk, int optname, sockptr_t optval,
 	int val, err;
 
 	if (optname == TCP_CONGESTION)
-		return xtcp_set_congestion(optval, optlen);
+		return xtcp_set_congestion(sk, optval, optlen);
 	if (optlen < sizeof(int))
 		return -EINVAL;
 	if (copy_from_sockptr(&val, optval, sizeof(val)))
@@ -74,28 +128,45 @@ static int xtcp_setsockopt_tcp(struct sock *sk, int optname, sockptr_t optval,
 	lock_sock(sk);
 	err = xtcp_tcpopt_set(&xs->topt, optname, val,
 			      xs->tcb.state == XTCP_CLOSED);
+	if (!err && !xs->listening)
+		xtcp_tcpopt_live(sk, optname, val);
 	release_sock(sk);
 	return err;
+}
+
+/**
+ * xtcp_sock_tcp_info() - Linux's struct tcp_info of a socket (TCP_INFO,
+ *	sock_diag's INET_DIAG_INFO)
+ * @sk: the socket, locked
+ * @ti: filled
+ */
+void xtcp_sock_tcp_info(struct sock *sk, struct tcp_info *ti)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct dst_entry *dst;
+
+	xtcp_tcpinfo_fill(&xs->tcb, ti);
+	if (xs->listening) {
+		/* as Linux: accept queue length and its bound */
+		ti->tcpi_unacked = READ_ONCE(xs->acceptq_len);
+		ti->tcpi_sacked = READ_ONCE(sk->sk_max_ack_backlog);
+	}
+	dst = __sk_dst_get(sk);
+	if (dst)
+		ti->tcpi_pmtu = dst_mtu(dst);
+	/* receive-buffer autotuning's measure, as Linux reports it */
+	if (xs->rcvq_space)
+		ti->tcpi_rcv_space = xs->rcvq_space;
 }
 
 /* TCP_INFO: Linux's struct tcp_info, truncated to the caller's length */
 static int xtcp_get_tcp_info(struct sock *sk, char __user *optval,
 			     int __user *optlen, int len)
 {
-	struct xtcp_sock *xs = xtcp_sk(sk);
-	struct dst_entry *dst;
 	struct tcp_info ti;
 
 	lock_sock(sk);
-	xtcp_tcpinfo_fill(&xs->tcb, &ti);
-	if (xs->listening) {
-		/* as Linux: accept queue length and its bound */
-		ti.tcpi_unacked = READ_ONCE(xs->acceptq_len);
-		ti.tcpi_sacked = READ_ONCE(sk->sk_max_ack_backlog);
-	}
-	dst = __sk_dst_get(sk);
-	if (dst)
-		ti.tcpi_pmtu = dst_mtu(dst);
+	xtcp_sock_tcp_info(sk, &ti);
 	release_sock(sk);
 	len = min_t(unsigned int, len, sizeof(ti));
 	if (put_user(len, optlen) || copy_to_user(optval, &ti, len))
@@ -202,13 +273,17 @@ int xtcp_getsockopt(struct socket *sock, int level, int optname,
 	switch (optname) {
 	case TCP_INFO:
 		return xtcp_get_tcp_info(sk, optval, optlen, len);
-	case TCP_CONGESTION:
-		/* Reno-style is the only algorithm until CUBIC lands */
-		len = min_t(unsigned int, len, XTCP_CA_NAME_MAX);
-		if (put_user(len, optlen) ||
-		    copy_to_user(optval, xtcp_ca_name, len))
+	case TCP_CONGESTION: {
+		/* the NUL-padded name, at most TCP_CA_NAME_MAX bytes */
+		const struct xtcp_cc_ops *ops = READ_ONCE(xs->topt.cc);
+
+		if (!ops)
+			ops = xtcp_cc_default();
+		len = min_t(unsigned int, len, XTCP_CC_NAME_MAX);
+		if (put_user(len, optlen) || copy_to_user(optval, ops->name, len))
 			return -EFAULT;
 		return 0;
+	}
 	}
 	lock_sock(sk);
 	err = xtcp_tcpopt_get(&xs->topt, &xs->tcb, optname, &val);
@@ -231,7 +306,10 @@ int xtcp_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg)
 	case SIOCINQ:
 		if (xs->listening)
 			return -EINVAL;
-		answ = READ_ONCE(xs->rcvq_bytes);
+		/* as tcp_inq(): up to the urgent mark */
+		answ = xtcp_urg_inq(&xs->tcb.urg, READ_ONCE(xs->copied_seq),
+				    READ_ONCE(xs->rcvq_bytes),
+				    sock_flag(sk, SOCK_URGINLINE));
 		break;
 	case SIOCOUTQ:
 		if (xs->listening)
@@ -249,8 +327,9 @@ int xtcp_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg)
 			answ = xs->tcb.snd_end - xs->tcb.snd_nxt;
 		release_sock(sk);
 		break;
-	case SIOCATMARK:	/* no urgent data is ever marked (no MSG_OOB) */
-		answ = 0;
+	case SIOCATMARK:	/* the reader is at the urgent mark */
+		answ = xtcp_urg_at_mark(&xs->tcb.urg,
+					READ_ONCE(xs->copied_seq));
 		break;
 	default:
 		return -ENOIOCTLCMD;

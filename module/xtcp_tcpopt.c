@@ -3,9 +3,10 @@
  * IPPROTO_TCP socket options as Linux's do_tcp_setsockopt() /
  * do_tcp_getsockopt() define them (names, ranges, errnos, defaults), and
  * TCP_INFO (struct tcp_info) from a TCB. Pure: no socket, lock or skb.
- * Options whose mechanism XTCP does not have yet (keepalive, Nagle/cork,
- * defer-accept, user timeout, notsent_lowat) are checked, stored and
- * reported back like Linux, and act once the mechanism lands.
+ * Options whose mechanism XTCP does not have yet (defer-accept,
+ * notsent_lowat) are checked, stored and reported back like Linux.
+ * Nagle/cork, TCP_QUICKACK, keep-alive and the user timeout act through
+ * xtcp_tcpopt_apply_sender() and the glue's live setters.
  */
 #include <linux/errno.h>
 #include <linux/kernel.h>
@@ -160,14 +161,18 @@ int xtcp_tcpopt_get(const struct xtcp_tcpopts *o, const struct xtcp_tcb *tcb,
 			*val = tcb->snd_mss && !closed ? tcb->snd_mss :
 							 XTCP_MSS_DEFAULT;
 		break;
+	/* unset: the netns sysctl the socket took (Linux's defaults) */
 	case TCP_KEEPIDLE:
-		*val = o->keepidle ? : XTCP_KEEPIDLE_DEFAULT;
+		*val = o->keepidle ? : tcb->p.keepalive_time ? :
+		       XTCP_KEEPIDLE_DEFAULT;
 		break;
 	case TCP_KEEPINTVL:
-		*val = o->keepintvl ? : XTCP_KEEPINTVL_DEFAULT;
+		*val = o->keepintvl ? : tcb->p.keepalive_intvl ? :
+		       XTCP_KEEPINTVL_DEFAULT;
 		break;
 	case TCP_KEEPCNT:
-		*val = o->keepcnt ? : XTCP_KEEPCNT_DEFAULT;
+		*val = o->keepcnt ? : tcb->p.keepalive_probes ? :
+		       XTCP_KEEPCNT_DEFAULT;
 		break;
 	case TCP_SYNCNT:
 		*val = o->syncnt ? : tcb->p.syn_retries;
@@ -183,7 +188,11 @@ int xtcp_tcpopt_get(const struct xtcp_tcpopts *o, const struct xtcp_tcb *tcb,
 		*val = o->window_clamp;
 		break;
 	case TCP_QUICKACK:
-		*val = o->quickack_set ? o->quickack : 1;
+		/* !pingpong, as Linux; the core may leave pingpong */
+		if (closed)
+			*val = o->quickack_set ? o->quickack : 1;
+		else
+			*val = !tcb->pingpong;
 		break;
 	case TCP_USER_TIMEOUT:
 		*val = o->user_timeout;
@@ -207,7 +216,8 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_tcpopt_get);
  * @tcb: TCB after xtcp_core_init() and the route's MSS
  *
  * TCP_SYNCNT replaces the SYN retry count, TCP_LINGER2 > 0 the FIN-WAIT-2
- * time, TCP_MAXSEG caps the MSS we advertise (as Linux's user_mss).
+ * time, TCP_MAXSEG caps the MSS we advertise (as Linux's user_mss),
+ * TCP_CONGESTION picks the congestion control.
  */
 void xtcp_tcpopt_apply(const struct xtcp_tcpopts *o, struct xtcp_tcb *tcb)
 {
@@ -219,8 +229,33 @@ void xtcp_tcpopt_apply(const struct xtcp_tcpopts *o, struct xtcp_tcb *tcb)
 		tcb->p.fin_timeout_ms = o->linger2 * 1000;
 	if (o->user_mss && o->user_mss < tcb->rcv_mss)
 		tcb->rcv_mss = o->user_mss;
+	tcb->cc_ops = o->cc;
+	xtcp_tcpopt_apply_sender(o, tcb);
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_tcpopt_apply);
+
+/**
+ * xtcp_tcpopt_apply_sender() - the sender options (part "sender") into a
+ *	TCB: Nagle/cork, pingpong (TCP_QUICKACK 0), keep-alive times and
+ *	count, user timeout. Nothing is sent or re-armed here.
+ * @o: the socket's option values
+ * @tcb: the TCB
+ */
+void xtcp_tcpopt_apply_sender(const struct xtcp_tcpopts *o,
+			      struct xtcp_tcb *tcb)
+{
+	tcb->nonagle = (o->nodelay ? XTCP_NAGLE_OFF : 0) |
+		       (o->cork ? XTCP_NAGLE_CORK : 0);
+	tcb->pingpong = o->quickack_set && !o->quickack;
+	if (o->keepidle)
+		tcb->p.keepalive_time = o->keepidle;
+	if (o->keepintvl)
+		tcb->p.keepalive_intvl = o->keepintvl;
+	if (o->keepcnt)
+		tcb->p.keepalive_probes = o->keepcnt;
+	tcb->user_timeout = o->user_timeout;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_tcpopt_apply_sender);
 
 static u32 xtcp_segs(u32 bytes, u32 mss)
 {
@@ -256,6 +291,9 @@ void xtcp_tcpinfo_fill(const struct xtcp_tcb *tcb, struct tcp_info *ti)
 	}
 	if (tcb->sack_ok)
 		ti->tcpi_options |= TCPI_OPT_SACK;
+	if (tcb->ts_ok)
+		ti->tcpi_options |= TCPI_OPT_TIMESTAMPS;
+	ti->tcpi_rcv_rtt = tcb->rcv_rtt_us >> 3;
 	ti->tcpi_rto = tcb->rto_ms * USEC_PER_MSEC;
 	ti->tcpi_ato = tcb->p.delack_ms * USEC_PER_MSEC;
 	ti->tcpi_snd_mss = mss;

@@ -34,6 +34,8 @@
  * Passive children copy their listener's values, as Linux's clone does.
  */
 struct xtcp_tcpopts {
+	const struct xtcp_cc_ops *cc;	/* congestion control in force */
+	bool cc_set;			/* chosen with TCP_CONGESTION */
 	u32 keepidle;		/* s */
 	u32 keepintvl;		/* s */
 	u32 user_timeout;	/* ms */
@@ -56,6 +58,8 @@ int xtcp_tcpopt_set(struct xtcp_tcpopts *o, int optname, int val,
 int xtcp_tcpopt_get(const struct xtcp_tcpopts *o, const struct xtcp_tcb *tcb,
 		    int optname, int *val);
 void xtcp_tcpopt_apply(const struct xtcp_tcpopts *o, struct xtcp_tcb *tcb);
+void xtcp_tcpopt_apply_sender(const struct xtcp_tcpopts *o,
+			      struct xtcp_tcb *tcb);
 void xtcp_tcpinfo_fill(const struct xtcp_tcb *tcb, struct tcp_info *ti);
 
 #endif /* _XTCP_TCPOPT_H */

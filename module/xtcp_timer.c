@@ -31,6 +31,9 @@ static void xtcp_timer_fire(struct sock *sk, enum xtcp_timer t)
 
 	bh_lock_sock(sk);
 	if (sock_owned_by_user(sk)) {
+		if (t == XTCP_T_DELACK)
+			XTCP_INC_STATS(xtcp_pernet(sock_net(sk)),
+				       XTCP_MIB_DELAYEDACKLOCKED);
 		/* retry soon; keeps the reference the timer held */
 		sk_reset_timer(sk, &xs->timers[t].tl, jiffies + 1);
 		goto out;

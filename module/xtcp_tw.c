@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * XTCP TIME-WAIT (RFC 9293 §3.6.1): when a connection enters TIME-WAIT the
- * full socket is freed and a compact object keeps the 4-tuple, the TCB for
- * the core (which re-ACKs a retransmitted FIN and restarts 2*MSL, and
- * ignores RST per RFC 1337) and one timer. References: the table holds
+ * full socket is freed and a compact object keeps the 4-tuple, what the
+ * core needs of the TCB (struct xtcp_tw_tcb: the core re-ACKs a
+ * retransmitted FIN and restarts 2*MSL, and ignores RST per RFC 1337) and
+ * one timer. References: the table holds
  * one, a pending timer one, each lookup one.
  */
 #include <linux/slab.h>
@@ -12,9 +13,21 @@
 #include "xtcp.h"
 #include "xtcp_trace.h"
 
+/*
+ * The object keeps only struct xtcp_tw_tcb; a core call runs on a full TCB
+ * rebuilt in a per-CPU scratch area (softirqs off, under tw->lock: no one
+ * else uses this CPU's copy meanwhile) and its changes are stored back.
+ */
+struct xtcp_tw_scratch {
+	struct xtcp_tcb tcb;
+	struct xtcp_tw *tw;
+};
+
+static DEFINE_PER_CPU(struct xtcp_tw_scratch, xtcp_tw_scratch);
+
 static struct xtcp_tw *tcb_to_tw(struct xtcp_tcb *tcb)
 {
-	return container_of(tcb, struct xtcp_tw, tcb);
+	return container_of(tcb, struct xtcp_tw_scratch, tcb)->tw;
 }
 
 /* the 4-tuple (and device) of a TIME-WAIT object, as xtcp_sk_tuple() */
@@ -120,6 +133,22 @@ static const struct xtcp_core_ops xtcp_tw_ops = {
 	.event		= xtcp_tw_event,
 };
 
+/* this CPU's TCB for @tw, rebuilt; caller holds tw->lock with BH off */
+static struct xtcp_tcb *xtcp_tw_tcb_get(struct xtcp_tw *tw)
+{
+	struct xtcp_tw_scratch *sc = this_cpu_ptr(&xtcp_tw_scratch);
+
+	sc->tw = tw;
+	xtcp_core_tw_load(&sc->tcb, &tw->tcb, &xtcp_tw_ops, xtcp_now_ms());
+	return &sc->tcb;
+}
+
+static void xtcp_tw_tcb_put(struct xtcp_tw *tw, struct xtcp_tcb *tcb)
+{
+	xtcp_core_tw_save(tcb, &tw->tcb);
+	this_cpu_ptr(&xtcp_tw_scratch)->tw = NULL;
+}
+
 void xtcp_tw_put(struct xtcp_tw *tw)
 {
 	if (refcount_dec_and_test(&tw->refcnt))
@@ -131,8 +160,10 @@ static void xtcp_tw_timer(struct timer_list *t)
 	struct xtcp_tw *tw = from_timer(tw, t, timer);
 	bool dead;
 
-	spin_lock(&tw->lock);
+	spin_lock_bh(&tw->lock);
 	if (!tw->dead && !timer_pending(&tw->timer)) {
+		struct xtcp_tcb *tcb;
+
 		if (trace_xtcp_timer_enabled()) {
 			struct xtcp_tuple tu;
 
@@ -140,10 +171,12 @@ static void xtcp_tw_timer(struct timer_list *t)
 			trace_xtcp_timer(&tu, XTCP_T_TIMEWAIT, XTCP_TIMER_FIRE,
 					 0);
 		}
-		xtcp_core_timeout(&tw->tcb, XTCP_T_TIMEWAIT);
+		tcb = xtcp_tw_tcb_get(tw);
+		xtcp_core_timeout(tcb, XTCP_T_TIMEWAIT);
+		xtcp_tw_tcb_put(tw, tcb);
 	}
 	dead = tw->dead;
-	spin_unlock(&tw->lock);
+	spin_unlock_bh(&tw->lock);
 	if (dead && xtcp_tw_unhash(tw))
 		xtcp_tw_put(tw);
 	xtcp_tw_put(tw);	/* the timer's reference */
@@ -193,12 +226,11 @@ void xtcp_time_wait(struct sock *sk)
 		memcpy(&tw->daddr, &t.raddr, sizeof(tw->daddr));
 		tw->bound_dev_if = sk->sk_bound_dev_if;
 		tw->mark = sk->sk_mark;
-		tw->tcb = xs->tcb;
-		tw->tcb.ops = &xtcp_tw_ops;
+		xtcp_core_tw_save(&xs->tcb, &tw->tcb);
 		xtcp_tw_hash(tw);
 		spin_lock_bh(&tw->lock);
 		/* untraced: the socket's 2*MSL, traced, just started */
-		xtcp_tw_arm(tw, 2 * tw->tcb.p.msl_ms);
+		xtcp_tw_arm(tw, 2 * tw->tcb.msl_ms);
 		spin_unlock_bh(&tw->lock);
 		xtcp_tw_put(tw);
 	}
@@ -219,15 +251,22 @@ static struct sock *xtcp_tw_syn_listener(struct xtcp_tw *tw,
 	u32 isn = 0;
 	bool ok;
 
-	spin_lock(&tw->lock);
-	ok = !tw->dead && xtcp_core_tw_syn_ok(&tw->tcb, seg);
+	spin_lock_bh(&tw->lock);
+	if (!tw->dead) {
+		struct xtcp_tcb *tcb = xtcp_tw_tcb_get(tw);
+
+		ok = xtcp_core_tw_syn_ok(tcb, seg);
+		xtcp_tw_tcb_put(tw, tcb);
+	} else {
+		ok = false;
+	}
 	/* the new incarnation starts above the old SND.NXT, so that old
 	 * duplicates cannot be taken for new data (Linux's tw_snd_nxt +
 	 * 65535 + 2 in tcp_timewait_state_process())
 	 */
 	if (ok)
 		isn = tw->tcb.snd_nxt + 65535 + 2 ? : 1;
-	spin_unlock(&tw->lock);
+	spin_unlock_bh(&tw->lock);
 	if (!ok)
 		return NULL;
 	XTCP_SKB_CB(skb)->tw_isn = isn;
@@ -260,11 +299,13 @@ void xtcp_tw_input(struct xtcp_tw *tw, struct sk_buff *skb)
 		xtcp_sk_deliver(lsk, skb);
 		return;
 	}
-	spin_lock(&tw->lock);
+	spin_lock_bh(&tw->lock);
 	if (!tw->dead) {
-		int old = tw->tcb.state;
+		struct xtcp_tcb *tcb = xtcp_tw_tcb_get(tw);
+		int old = tcb->state;
 
-		xtcp_core_input(&tw->tcb, seg);
+		xtcp_core_input(tcb, seg);
+		xtcp_tw_tcb_put(tw, tcb);
 		if (trace_xtcp_segment_recv_enabled()) {
 			struct xtcp_tuple tu;
 
@@ -276,7 +317,7 @@ void xtcp_tw_input(struct xtcp_tw *tw, struct sk_buff *skb)
 		}
 	}
 	dead = tw->dead;
-	spin_unlock(&tw->lock);
+	spin_unlock_bh(&tw->lock);
 	if (dead) {
 		XTCP_INC_STATS(xtcp_pernet(net), XTCP_MIB_TIMEWAITKILLED);
 		if (del_timer(&tw->timer))

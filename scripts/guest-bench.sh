@@ -18,6 +18,15 @@ grep -q '^xtcp ' /proc/modules && { rmmod xtcp || exit 1; }
 # many short connections: TIME-WAIT of 2 s (net.xtcp.msl_ms=1000)
 two_hosts a b
 sleep 1
+# BENCH=loss (scripts/bench loss): the loss series alone
+if [ "${BENCH:-all}" = loss ]; then
+	echo "# kernel $(uname -r), $(nproc) CPUs"
+	insmod "$ko" || exit 1
+	# shellcheck source=lib-bench-loss.sh
+	. "$here/lib-bench-loss.sh"
+	bench_loss
+	exit
+fi
 
 # bulk FAM DST NS: seconds for BULK bytes, best of REPS
 bulk() {
@@ -171,3 +180,7 @@ for p in "nginx:wrk keep-alive (req/s):wrk Connection: close (req/s)" \
 	row "$l2" "${xv[1]:-0}" "${tv[1]:-0}" "$(pratio "${xv[1]:-0}" "${tv[1]:-0}")"
 done
 rm -rf "$W"
+
+# shellcheck source=lib-bench-loss.sh
+. "$here/lib-bench-loss.sh"
+bench_loss

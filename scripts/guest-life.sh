@@ -5,14 +5,8 @@
 # a TIME-WAIT 4-tuple, and the half-open (SYN-RECEIVED) bound.
 # TAP output, "N passed, N failed" last.
 # Env: as guest-e2e.sh (QUICK, SUBJECT=tcp, XTCP_IFS, XTCP_KO, XTCP_RESULTS)
-set -u
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$here")
-T=$root/tools
-# shellcheck source=lib-tap.sh
-. "$here/lib-tap.sh"
-# shellcheck source=lib-guest.sh
-. "$here/lib-guest.sh"
+# shellcheck source=lib-guest-init.sh
+. "$(dirname "$0")/lib-guest-init.sh"
 E2E_NAME=life
 # shellcheck source=lib-e2e.sh
 . "$here/lib-e2e.sh"

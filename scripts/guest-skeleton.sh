@@ -2,14 +2,8 @@
 # Runs INSIDE a guest (scripts/vm): load the XTCP module, check the socket
 # family and the skeleton socket/bind behaviour, /proc files, unload rules.
 # TAP output, "N passed, N failed" last. Env: XTCP_KO, XTCP_KERNEL.
-set -u
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$here")
-T=$root/tools
-# shellcheck source=lib-tap.sh
-. "$here/lib-tap.sh"
-# shellcheck source=lib-guest.sh
-. "$here/lib-guest.sh"
+# shellcheck source=lib-guest-init.sh
+. "$(dirname "$0")/lib-guest-init.sh"
 R=${XTCP_RESULTS:-/tmp}
 ko=$(xtcp_ko)
 ip link set lo up 2>/dev/null

@@ -28,6 +28,7 @@
  *          connect-only  same as crr with --req 0 --resp 0
  *          concurrent N parallel halfclose transfers of SIZE bytes each
  *       [--seed S] [--hold MS] [--bind ADDR] [--info] [--expect-error E]
+ *       [--wsize N] bytes per write() (default and at most 64 KB)
  *   common: [-t SECONDS] overall timeout (default 120), [-q] quiet
  * Exit: 0 success, 1 failure, 2 usage, 3 timeout.
  */
@@ -60,6 +61,7 @@ static uint64_t abort_after;
 static int req_sz = 1, resp_sz = 1;
 static int want_info;
 static int backlog = 128;
+static size_t wsize = BUFSZ;	/* bytes per write(), --wsize */
 
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -137,7 +139,7 @@ static int send_stream(int fd, struct stream *st, uint64_t len, uint64_t *h,
 	static __thread unsigned char buf[BUFSZ];
 
 	while (len) {
-		size_t n = len > BUFSZ ? BUFSZ : len;
+		size_t n = len > wsize ? wsize : len;
 		int e;
 
 		stream_fill(st, buf, n);
@@ -183,8 +185,18 @@ static void print_info(int fd, const char *who)
 {
 	struct xtcp_info xi;
 	socklen_t l = sizeof(xi);
+	int rb = 0, sb = 0;
 
-	if (fam != AF_XTCP || !want_info)
+	if (!want_info)
+		return;
+	/* the buffers autotuning reached (both families) */
+	l = sizeof(rb);
+	getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rb, &l);
+	l = sizeof(sb);
+	getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sb, &l);
+	out("%s buf rcvbuf=%d sndbuf=%d\n", who, rb, sb);
+	l = sizeof(xi);
+	if (fam != AF_XTCP)
 		return;
 	memset(&xi, 0, sizeof(xi));
 	if (getsockopt(fd, SOL_XTCP, XTCP_INFO, &xi, &l) < 0) {
@@ -663,12 +675,12 @@ static void usage(void)
 		"usage: xtcp_xfer server -f xtcp|tcp -b ADDR -p PORT [-n CONNS] "
 		"[--mode normal|reply|echo|crr|abort] [--shutdown-after-recv]\n"
 		"         [--abort-after N] [--hold MS] [--ready-file F] "
-		"[--expect-error E,..] [--req N --resp N] [-t S] [-q]\n"
+		"[--expect-error E,..] [--req N --resp N] [--wsize N] [-t S] [-q]\n"
 		"       xtcp_xfer client -f xtcp|tcp -a ADDR -p PORT -s SIZE "
 		"[--mode normal|halfclose|linger0|rst-mid|echo|crr|connect-only|"
 		"concurrent]\n"
 		"         [-n N] [--seed S] [--hold MS] [--bind ADDR] [--info] "
-		"[--expect-error E,..] [--req N --resp N] [-t S] [-q]\n"
+		"[--expect-error E,..] [--req N --resp N] [--wsize N] [-t S] [-q]\n"
 		"       xtcp_xfer hash -s SIZE [--seed S]   (expected bytes/hash)\n");
 	exit(2);
 }
@@ -682,7 +694,7 @@ int main(int argc, char **argv)
 		{ "abort-after", 1, 0, 'A' }, { "req", 1, 0, 'r' },
 		{ "resp", 1, 0, 'o' }, { "info", 0, 0, 'i' },
 		{ "shutdown-after-recv", 0, 0, 'x' }, { "backlog", 1, 0, 'L' },
-		{ 0, 0, 0, 0 } };
+		{ "wsize", 1, 0, 'W' }, { 0, 0, 0, 0 } };
 	const char *role;
 	int c;
 
@@ -711,6 +723,11 @@ int main(int argc, char **argv)
 		case 'i': want_info = 1; break;
 		case 'x': mode = "reply"; break;
 		case 'L': backlog = atoi(optarg); break;
+		case 'W':
+			wsize = parse_size(optarg);
+			if (!wsize || wsize > BUFSZ)
+				usage();
+			break;
 		default: usage();
 		}
 	}

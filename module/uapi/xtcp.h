@@ -15,6 +15,7 @@
 #define _UAPI_XTCP_H
 
 #include <linux/types.h>
+#include <linux/inet_diag.h>
 
 #define AF_XTCP		19
 #define PF_XTCP		AF_XTCP
@@ -63,6 +64,36 @@ struct xtcp_info {
 	__u64 bytes_sent;
 	__u64 bytes_acked;
 	__u64 bytes_received;
+};
+
+/*
+ * sock_diag (NETLINK_SOCK_DIAG): a SOCK_DIAG_BY_FAMILY request with
+ * sdiag_family AF_XTCP, laid out as Linux's struct inet_diag_req_v2 with
+ * its pad byte naming the address family to list (0: both). NLM_F_DUMP
+ * lists every socket and TIME-WAIT entry of the caller's netns whose
+ * Linux state (TCP_ESTABLISHED...) has its bit in xdiag_states (0: all);
+ * without NLM_F_DUMP, the one socket whose 4-tuple (and cookie, unless
+ * INET_DIAG_NOCOOKIE) is in @id. Each reply is a struct inet_diag_msg
+ * (idiag_family AF_INET or AF_INET6, state in Linux's numbering) with
+ * INET_DIAG_SHUTDOWN and XTCP_DIAG_STATE, plus INET_DIAG_INFO (Linux's
+ * struct tcp_info) and INET_DIAG_CONG (congestion control name) when
+ * their bits, 1 << (attribute - 1), are in xdiag_ext. tools/xtcp-ss.c
+ * is a client.
+ */
+struct xtcp_diag_req {
+	__u8 sdiag_family;	/* AF_XTCP */
+	__u8 sdiag_protocol;	/* 0 or IPPROTO_TCP */
+	__u8 xdiag_ext;		/* INET_DIAG_INFO, INET_DIAG_CONG bits */
+	__u8 xdiag_family;	/* AF_INET, AF_INET6 or 0 for both */
+	__u32 xdiag_states;	/* 1 << TCP_ESTABLISHED ...; 0: all */
+	struct inet_diag_sockid id;	/* exact request: the 4-tuple */
+};
+
+/* reply attribute beyond the INET_DIAG_* ones: the RFC 9293 state */
+#define XTCP_DIAG_STATE		128
+struct xtcp_diag_state {
+	__u32 state;		/* enum xtcp_state */
+	char name[16];		/* "SYN-RECEIVED", NUL-terminated */
 };
 
 #endif /* _UAPI_XTCP_H */
