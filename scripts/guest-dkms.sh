@@ -34,7 +34,9 @@ n=0 bad=""
 for f in /proc/sys/net/xtcp/*; do
 	[ -f "$f" ] || continue
 	s=${f##*/}
-	want=$(sed -n "s/^\.IR $s \" (default \([0-9]*\))\"\$/\1/p" "$root/man/xtcp.7")
+	# "(default 60000)", "(default cubic)", "(default reno cubic, read-only)"
+	want=$(sed -n "s/^\.IR $s \" (default \([^),]*\)\(, read-only\)\{0,1\})\"\$/\1/p" \
+		"$root/man/xtcp.7")
 	got=$(cat "$f")
 	n=$((n + 1))
 	# a default computed at load time (mem): three ascending page counts
