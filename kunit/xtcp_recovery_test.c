@@ -673,6 +673,46 @@ static void core_rto_skips_sacked(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->retransmits, 2);
 }
 
+/*
+ * RFC 2018 §8: a receiver may drop data it SACKed. The cumulative ACK
+ * stops at a SACKed record: the RTO comes after max(srtt/2, 10 ms), forgets
+ * the SACKs and resends the record (as tcp_check_sack_reneging and
+ * tcp_timeout_mark_lost); without that it would wait for it forever.
+ */
+static void core_sack_reneging(struct kunit *test)
+{
+	struct xtcp_sack_block c[1] = { { S1 + 3000, S1 + 4000 } };
+	struct xr_env *e = xr_established(test, true);
+	struct xtcp_tcb *t = &e->tcb;
+
+	xr_warm(test, e);
+	xr_write(e, 3 * MSS);		/* S1+1000 .. S1+4000 */
+	e->now_us += 1000;
+	xr_seg(e, XTCP_ACK, S1 + 1000, c, 1);
+	KUNIT_EXPECT_EQ(test, t->sb.sacked, MSS);
+	KUNIT_EXPECT_FALSE(test, xtcp_sb_reneged(&t->sb));
+	e->now_us += 1000;
+	xr_seg(e, XTCP_ACK, S1 + 3000, NULL, 0);
+	KUNIT_EXPECT_TRUE(test, xtcp_sb_reneged(&t->sb));
+	KUNIT_EXPECT_TRUE(test, e->armed[XTCP_T_RTX]);
+	/* srtt 10 ms: 5 ms, raised to the 10 ms floor */
+	KUNIT_EXPECT_EQ(test, e->tms[XTCP_T_RTX], 10);
+	e->nout = 0;
+	e->rd = 0;
+	xr_fire(e, XTCP_T_RTX);
+	KUNIT_EXPECT_EQ(test, e->notes[XTCP_N_SACK_RENEGING], 1);
+	KUNIT_EXPECT_EQ(test, t->sb.sacked, 0);
+	KUNIT_EXPECT_EQ(test, t->sb.nsacked, 0);
+	KUNIT_EXPECT_EQ(test, t->sb.fack, S1 + 3000);
+	KUNIT_EXPECT_FALSE(test, t->undo_ok);
+	xr_expect_seg(test, e, S1 + 3000, MSS, true);
+	xr_expect_none(test, e);
+	xr_seg(e, XTCP_ACK, S1 + 4000, NULL, 0);
+	KUNIT_EXPECT_EQ(test, t->snd_una, S1 + 4000);
+	KUNIT_EXPECT_EQ(test, t->ca_state, XTCP_CA_OPEN);
+	KUNIT_EXPECT_FALSE(test, e->armed[XTCP_T_RTX]);
+}
+
 /* RFC 2883 §5: every retransmission D-SACKed: the reduction is undone */
 static void core_dsack_undo(struct kunit *test)
 {
@@ -742,6 +782,7 @@ static struct kunit_case xtcp_recovery_cases[] = {
 	KUNIT_CASE(core_tlp_one_segment),
 	KUNIT_CASE(core_tlp_new_data),
 	KUNIT_CASE(core_rto_skips_sacked),
+	KUNIT_CASE(core_sack_reneging),
 	KUNIT_CASE(core_dsack_undo),
 	KUNIT_CASE(core_sack_invalid),
 	KUNIT_CASE(core_sb_freed_on_close),

@@ -109,6 +109,7 @@ enum xtcp_mib {
 	XTCP_MIB_DSACKRECV,
 	XTCP_MIB_RACKTIMEOUTS,
 	XTCP_MIB_LOSTRETRANSMIT,
+	XTCP_MIB_SACKRENEGING,
 	XTCP_MIB_MAX
 };
 
@@ -440,6 +441,7 @@ int xtcp_mem_init(void);
 void xtcp_mem_exit(void);
 struct seq_file;
 void xtcp_mem_show(struct seq_file *f);
+void xtcp_mem_reclaim(struct sock *sk);
 unsigned int xtcp_orphan_count(void);
 void xtcp_orphan_inc(struct sock *sk);
 void xtcp_orphan_dec(struct sock *sk);

@@ -1424,6 +1424,14 @@ static bool xtcp_input_ack(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 	acked_seq = tcb->snd_una - prior_una;
 	if (acked_seq || rs.delivered || rs.dsack || dupack || rs.discarded)
 		xtcp_recov_ack(tcb, &rs, acked_seq, dupack);
+	/* the peer acknowledges up to a record it SACKed: it dropped it
+	 * (RFC 2018 §8). The RTO forgets the SACKs and resends; it comes
+	 * soon, as tcp_check_sack_reneging()
+	 */
+	if ((acked_seq || dupack) && xtcp_sb_reneged(&tcb->sb))
+		xtcp_timer_set(tcb, XTCP_T_RTX,
+			       max_t(u32, (tcb->srtt_us >> 4) / USEC_PER_MSEC,
+				     XTCP_RENEGE_MIN_MS));
 
 	/* window update */
 	if (xtcp_seq_geq(ack, tcb->snd_una) &&
@@ -2050,6 +2058,15 @@ static void xtcp_timeout_rtx(struct xtcp_tcb *tcb)
 	tcb->tlp_high_seq = 0;
 	xtcp_timer_clear(tcb, XTCP_T_TLP);
 	xtcp_timer_clear(tcb, XTCP_T_RACK);
+	/* SACKs are advisory (RFC 2018 §8): with the record at SND.UNA
+	 * SACKed, the peer dropped what it SACKed; nothing SACKed is trusted
+	 * and the retransmissions are not undone (as tcp_timeout_mark_lost)
+	 */
+	if (xtcp_sb_reneged(&tcb->sb)) {
+		xtcp_note(tcb, XTCP_N_SACK_RENEGING);
+		xtcp_sb_unmark_sacked(&tcb->sb, tcb->snd_una);
+		tcb->undo_ok = false;
+	}
 	/* RFC 6675 §5.1: all but the SACKed is resent, in order */
 	tcb->lost_total += tcb->snd_max - tcb->snd_una - tcb->sb.sacked -
 			   tcb->sb.lost;

@@ -108,6 +108,7 @@ enum xtcp_note {
 	XTCP_N_DSACK_RECV,	/* D-SACK received */
 	XTCP_N_RACK_TIMEOUT,	/* RACK reordering timer marked losses */
 	XTCP_N_LOST_RETRANS,	/* a retransmission was lost again */
+	XTCP_N_SACK_RENEGING,	/* the peer dropped data it had SACKed */
 	XTCP_N_MAX
 };
 
@@ -627,6 +628,9 @@ void xtcp_core_tw_load(struct xtcp_tcb *tcb, const struct xtcp_tw_tcb *tw,
 
 /* the cork/SWS hold ends after max(RTO, this) (Linux's tcp_probe0_base) */
 #define XTCP_HOLD_MIN_MS	200
+
+/* the soonest RTO after SACK reneging is seen (tcp_check_sack_reneging) */
+#define XTCP_RENEGE_MIN_MS	10
 
 /* SEND with a hint: @how is XTCP_SEND_* for this call only. */
 void xtcp_core_send(struct xtcp_tcb *tcb, unsigned int how);

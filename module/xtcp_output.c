@@ -193,7 +193,7 @@ void xtcp_wq_free_acked(struct sock *sk)
 	}
 	if (!freed)
 		return;
-	sk_mem_reclaim(sk);
+	xtcp_mem_reclaim(sk);
 	/* grow sk_sndbuf with the window, or give back what pressure took
 	 * (sk_stream_moderate_sndbuf), as tcp_new_space
 	 */
@@ -396,6 +396,7 @@ static void xtcp_sock_note(struct xtcp_tcb *tcb, enum xtcp_note n)
 		[XTCP_N_DSACK_RECV] = XTCP_MIB_DSACKRECV,
 		[XTCP_N_RACK_TIMEOUT] = XTCP_MIB_RACKTIMEOUTS,
 		[XTCP_N_LOST_RETRANS] = XTCP_MIB_LOSTRETRANSMIT,
+		[XTCP_N_SACK_RENEGING] = XTCP_MIB_SACKRENEGING,
 	};
 	struct sock *sk = xtcp_to_sk(tcb_to_xs(tcb));
 

@@ -85,6 +85,7 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_DSACKRECV]		= "TCPDSACKRecv",
 	[XTCP_MIB_RACKTIMEOUTS]		= "TCPRackTimeouts",
 	[XTCP_MIB_LOSTRETRANSMIT]	= "TCPLostRetransmit",
+	[XTCP_MIB_SACKRENEGING]		= "TCPSACKReneging",
 };
 
 static void xtcp_seq_addr(struct seq_file *f, u16 family, const void *a,

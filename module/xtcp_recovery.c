@@ -345,6 +345,18 @@ void xtcp_sb_unmark_lost(struct xtcp_sb *sb)
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_sb_unmark_lost);
 
+void xtcp_sb_unmark_sacked(struct xtcp_sb *sb, u32 snd_una)
+{
+	u32 i;
+
+	for (i = 0; i < sb->n; i++)
+		xtcp_sb_at(sb, i)->fl &= ~XTCP_SB_SACKED;
+	sb->sacked = 0;
+	sb->nsacked = 0;
+	sb->fack = snd_una;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_sb_unmark_sacked);
+
 int xtcp_sb_next_lost(const struct xtcp_sb *sb)
 {
 	u32 i;

@@ -170,6 +170,17 @@ void xtcp_sb_mark_all_lost(struct xtcp_sb *sb);
 /* Forget the lost marks (an episode proved spurious). */
 void xtcp_sb_unmark_lost(struct xtcp_sb *sb);
 
+/* The record at SND.UNA is SACKed: the peer dropped data it had SACKed
+ * (RFC 2018 §8 reneging), as the cumulative ACK would cover it otherwise.
+ */
+static inline bool xtcp_sb_reneged(const struct xtcp_sb *sb)
+{
+	return sb->n && (xtcp_sb_at(sb, 0)->fl & XTCP_SB_SACKED);
+}
+
+/* Forget every SACK mark: what was SACKed is in flight again (reneging) */
+void xtcp_sb_unmark_sacked(struct xtcp_sb *sb, u32 snd_una);
+
 /* RFC 6675 NextSeg rule 1: the first record lost and not retransmitted
  * since, or -1.
  */
