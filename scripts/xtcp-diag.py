@@ -222,10 +222,14 @@ def expect(out, side, ssout, strict="strict"):
         ls = [g for g in got if g[0] == "LISTEN"]
         if len(ls) != 4 or any(g[1] != 0 or g[2] != 16 for g in ls):
             bad.append("listeners %s: want 4, Recv-Q 0, Send-Q 16" % ls)
+    return report(bad, "%d rows, %d expected" % (len(got), len(want)))
+
+
+def report(bad, what):
+    """print each difference, then WHAT and the verdict; exit status"""
     for b in bad:
         print(b)
-    print("%d rows, %d expected, %s" % (len(got), len(want),
-                                        "match" if not bad else "DIFF"))
+    print("%s, %s" % (what, "match" if not bad else "DIFF"))
     return 1 if bad else 0
 
 
@@ -268,11 +272,7 @@ def proc(ssout, p4, p6):
         g = byk.get((p[0], p[3], p[4]))
         if g and p[0] != "LISTEN" and g[2] != p[2]:
             bad.append("%s Send-Q %d, /proc tx_queue %d" % (p[3], g[2], p[2]))
-    for b in bad:
-        print(b)
-    print("%d rows, /proc %d, %s" % (len(got), len(pr),
-                                      "match" if not bad else "DIFF"))
-    return 1 if bad else 0
+    return report(bad, "%d rows, /proc %d" % (len(got), len(pr)))
 
 
 def partial(family, go):
