@@ -355,6 +355,7 @@ static void xtcp_reset_conn(struct sock *sk)
 	xs->rx_off = 0;
 	WRITE_ONCE(xs->rcvq_bytes, 0);
 	xs->bytes_sent = 0;
+	xtcp_core_destroy(&xs->tcb);	/* what it allocated, if not CLOSED */
 	memset(&xs->tcb, 0, sizeof(xs->tcb));
 }
 

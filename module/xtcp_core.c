@@ -146,8 +146,10 @@ static void xtcp_set_state(struct xtcp_tcb *tcb, enum xtcp_state new)
 	if (new == XTCP_ESTABLISHED)
 		xtcp_sender_established(tcb);
 	/* nothing is in flight any more (TIME-WAIT copies the TCB) */
-	if (new == XTCP_CLOSED || new == XTCP_TIME_WAIT)
+	if (new == XTCP_CLOSED || new == XTCP_TIME_WAIT) {
 		xtcp_sb_free(&tcb->sb);
+		xtcp_ofo_free(&tcb->ofo);
+	}
 	tcb->ops->state_change(tcb, old);
 }
 
@@ -1574,7 +1576,7 @@ static void xtcp_rcv_ofo(struct xtcp_tcb *tcb, const struct xtcp_seg *seg,
 	}
 	if (xtcp_ofo_dup(o, start, rend, &dup))
 		xtcp_dsack(tcb, dup.start, dup.end, XTCP_N_DSACK_OFO);
-	if (!xtcp_ofo_can_add(o, start, rend) ||
+	if (xtcp_ofo_reserve(o) || !xtcp_ofo_can_add(o, start, rend) ||
 	    (start != end && !(tcb->fl & XTCP_F_SHUT_RD) &&
 	     (!tcb->ops->ofo_hold ||
 	      !tcb->ops->ofo_hold(tcb, off, end - start, start)))) {
@@ -2349,6 +2351,7 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_core_timeout);
 void xtcp_core_destroy(struct xtcp_tcb *tcb)
 {
 	xtcp_sb_free(&tcb->sb);
+	xtcp_ofo_free(&tcb->ofo);
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_core_destroy);
 

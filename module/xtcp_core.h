@@ -205,8 +205,10 @@ struct xtcp_out {
 struct xtcp_tcb;
 struct xtcp_cc_ops;
 
-/* private state of a congestion control, as Linux's ICSK_CA_PRIV_SIZE */
-#define XTCP_CC_PRIV_U64	16
+/* private state of a congestion control, as Linux's ICSK_CA_PRIV_SIZE
+ * (CUBIC's 88 bytes are the most; each algorithm checks it fits)
+ */
+#define XTCP_CC_PRIV_U64	11
 
 /**
  * struct xtcp_core_ops - what the core needs from its environment

@@ -63,10 +63,8 @@ int xtcp_sk_timer(struct xtcp_sock *xs, unsigned long *expires)
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(order); i++) {
-		if (test_bit(order[i].t, &xs->tarmed)) {
-			*expires = READ_ONCE(xs->timers[order[i].t].tl.expires);
+		if (xtcp_timer_due(xs, order[i].t, expires))
 			return order[i].code;
-		}
 	}
 	*expires = jiffies;
 	return 0;
