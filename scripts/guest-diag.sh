@@ -362,8 +362,42 @@ if wait_file 600 "$R/many.ready"; then
 	out=$(rmmod xtcp 2>&1)
 	grep -q '^xtcp ' /proc/modules && ok "rmmod refused while $want XTCP sockets are open ($out)" ||
 		nok "rmmod refused with sockets open" "module gone"
+	# -K on all of them: each connection aborted from one end (the
+	# other then reset by its RST, or aborted first), the listener closed
+	r0=$(SUBJECT=xtcp stat_get c OutRsts)
+	NS c "$SS" -H -K -p 42000 >"$R/many-k.out" 2>&1
+	rc=$?
+	nk=$(grep -c '^ESTAB \|^LISTEN ' "$R/many-k.out")
+	# what the owner still holds is closed (UNCONN), nothing else is left
+	many_gone() { [ "$(NS c "$SS" -H -p 42000 | grep -vc '^UNCONN ')" = 0 ]; }
+	wait_until 120 many_gone
+	r1=$(SUBJECT=xtcp stat_get c OutRsts)
+	[ $rc = 0 ] && [ "$nk" -gt "$MANY" ] && [ "$nk" -le "$want" ] && many_gone && [ $((r1 - r0)) -ge "$MANY" ] &&
+		ok "xtcp-ss -K -p 42000 on the $want sockets: $nk aborted, the others reset by their RSTs (OutRsts +$((r1 - r0))), no connection left" ||
+		nok "xtcp-ss -K on $want sockets" "rc $rc aborted $nk OutRsts +$((r1 - r0)) left $(NS c "$SS" -H -p 42000 | grep -vc '^UNCONN ')"
 else
 	nok "$((2 * MANY + 1)) sockets opened" "$(logtail "$R/many.log")"
+fi
+killhelpers
+
+# --- orphans (closed by their owner, in FIN-WAIT-2) aborted by -K: a RST
+# to the CLOSE-WAIT end, the orphan freed (the module refcount below
+# reaches 0 only if every aborted socket was)
+NORPH=50
+rm -f "$R/orph.ready"
+NS c "$RUN" $PY "$H" orphans $NORPH 42300 "$R/orph.ready" >"$R/orph.log" 2>&1 &
+fw2() { [ "$(NS c "$SS" -H -p 42300 | grep -c '^FIN-WAIT-2 ')" = $NORPH ]; }
+if wait_file 120 "$R/orph.ready" && wait_until 60 fw2; then
+	NS c "$SS" -H -K -p 42300 >"$R/orph-k.out" 2>&1
+	rc=$?
+	nf=$(grep -c '^FIN-WAIT-2 ' "$R/orph-k.out")
+	orph_gone() { [ "$(NS c "$SS" -H -p 42300 | grep -c '^FIN-WAIT-2 \|^CLOSE-WAIT \|^ESTAB ')" = 0 ]; }
+	wait_until 60 orph_gone
+	[ $rc = 0 ] && [ "$nf" = $NORPH ] && orph_gone &&
+		ok "xtcp-ss -K -p 42300: the $NORPH orphans in FIN-WAIT-2 aborted, their CLOSE-WAIT peers reset" ||
+		nok "xtcp-ss -K on orphans" "rc $rc FIN-WAIT-2 aborted $nf: $(NS c "$SS" -H -p 42300 | awk '{ print $1 }' | sort | uniq -c | tr '\n' ' ')"
+else
+	nok "$NORPH orphans in FIN-WAIT-2" "$(logtail "$R/orph.log") $(NS c "$SS" -H -p 42300 | awk '{ print $1 }' | sort | uniq -c | tr '\n' ' ')"
 fi
 killhelpers
 

@@ -16,6 +16,9 @@ Socket modes run under tools/xtcp-run for XTCP (plain for Linux TCP):
                                open (2N+1 sockets); READY when done
   tw N PORT READY              N connections over 127.0.0.1:PORT closed by
                                the client first: N TIME-WAIT entries; exits
+  orphans N PORT READY         N connections over 127.0.0.1:PORT whose
+                               client is closed (an orphan in FIN-WAIT-2),
+                               the server end held (CLOSE-WAIT)
   kserver A PORT OUT           SOCK_DESTROY target, server end: listen,
                                accept one; OUT gets "listening",
                                "accepted", then "recv RESULT" (the
@@ -182,6 +185,24 @@ def many(n, port, ready, tw=False):
         f.write("%d\n" % n)
     if not tw:
         time.sleep(3600)
+
+
+def orphans(n, port, ready):
+    n = int(n)
+    note_pid()
+    resource.setrlimit(resource.RLIMIT_NOFILE, (2 * n + 64, 2 * n + 64))
+    lsn = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    lsn.bind(("127.0.0.1", int(port)))
+    lsn.listen(64)
+    keep = [lsn]
+    for i in range(n):
+        c = socket.create_connection(("127.0.0.1", int(port)))
+        s, _ = lsn.accept()
+        keep.append(s)
+        c.close()
+    with open(ready, "w") as f:
+        f.write("%d\n" % n)
+    time.sleep(3600)
 
 
 def ss_rows(path):
@@ -550,7 +571,7 @@ def main():
         return partial(*a)
     elif m == "badreq":
         return badreq()
-    elif m in ("kserver", "kclient", "mserver", "mclient"):
+    elif m in ("kserver", "kclient", "mserver", "mclient", "orphans"):
         globals()[m](*a)
     elif m == "memcheck":
         return memcheck(*a)
