@@ -495,6 +495,7 @@ int xtcp_sk_timer(struct xtcp_sock *xs, unsigned long *expires);
 int xtcp_tw_walk(struct net *net, unsigned int *slot, unsigned int *skip,
 		 int (*fn)(struct xtcp_tw *tw, void *arg), void *arg);
 void xtcp_sock_tcp_info(struct sock *sk, struct tcp_info *ti);
+int xtcp_diag_abort(struct sock *sk, int err);
 
 /* inet_sk_state_store() is not exported; same store, no tracepoint */
 static inline void xtcp_set_sk_state(struct sock *sk, int state)
