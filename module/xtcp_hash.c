@@ -302,6 +302,7 @@ int xtcp_set_saddr(struct sock *sk, const void *addr)
 	sk->sk_family = family;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_set_saddr);
 
 /**
  * xtcp_reset_saddr() - forget the local address connect() chose, unless
@@ -330,6 +331,7 @@ void xtcp_reset_saddr(struct sock *sk)
 		xs->conn_port = 0;
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_reset_saddr);
 
 /* Only XTCP sockets whose port connect() picked: safe to share by
  * 4-tuple. Linux TIME-WAIT entries in the bucket have sk_prot == tcp_prot.
