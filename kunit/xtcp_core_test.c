@@ -220,6 +220,12 @@ static int xt_init_tw_compact(struct kunit *test)
 	return ret;
 }
 
+/* the scoreboard is the one thing a TCB allocates */
+static void xt_exit(struct kunit *test)
+{
+	xtcp_core_destroy(&((struct xt_env *)test->priv)->tcb);
+}
+
 static struct xt_env *E(struct kunit *test)
 {
 	return test->priv;
@@ -527,6 +533,7 @@ static void xt_time_wait(struct kunit *test)
 	if (E(test)->tw_compact) {
 		/* what the glue's TIME-WAIT object keeps, and rebuilds */
 		xtcp_core_tw_save(T(test), &tw);
+		xtcp_core_destroy(T(test));
 		xtcp_core_tw_load(T(test), &tw, T(test)->ops, E(test)->now);
 		KUNIT_ASSERT_EQ(test, T(test)->state, XTCP_TIME_WAIT);
 	}
@@ -3563,24 +3570,28 @@ static struct kunit_case xtcp_core_tw_compact_cases[] = {
 static struct kunit_suite xtcp_core_handshake_suite = {
 	.name = "xtcp_core_handshake",
 	.init = xt_init,
+	.exit = xt_exit,
 	.test_cases = xtcp_core_handshake_cases,
 };
 
 static struct kunit_suite xtcp_core_established_suite = {
 	.name = "xtcp_core_established",
 	.init = xt_init,
+	.exit = xt_exit,
 	.test_cases = xtcp_core_established_cases,
 };
 
 static struct kunit_suite xtcp_core_close_suite = {
 	.name = "xtcp_core_close",
 	.init = xt_init,
+	.exit = xt_exit,
 	.test_cases = xtcp_core_close_cases,
 };
 
 static struct kunit_suite xtcp_core_tw_compact_suite = {
 	.name = "xtcp_core_tw_compact",
 	.init = xt_init_tw_compact,
+	.exit = xt_exit,
 	.test_cases = xtcp_core_tw_compact_cases,
 };
 

@@ -95,6 +95,12 @@ static const struct xtcp_core_ops xf_ops = {
 	.event = xf_event,
 };
 
+/* what the TCB allocated (its scoreboard) goes when the test ends */
+static inline void xf_free_res(struct kunit_resource *res)
+{
+	xtcp_core_destroy(&((struct xf_env *)res->data)->tcb);
+}
+
 /* a CLOSED TCB advertising @rcv_mss and window scale @ws */
 static inline struct xf_env *xf_new(struct kunit *test, u16 rcv_mss, u8 ws)
 {
@@ -110,6 +116,9 @@ static inline struct xf_env *xf_new(struct kunit *test, u16 rcv_mss, u8 ws)
 		.delack_ms = 40,
 	};
 	xtcp_core_init(&e->tcb, &xf_ops, &e->p, rcv_mss, ws);
+	KUNIT_ASSERT_NOT_NULL(test, kunit_alloc_resource(test, NULL,
+							 xf_free_res,
+							 GFP_KERNEL, e));
 	return e;
 }
 

@@ -9,11 +9,21 @@
 
 #include "xtcp_core.h"
 
+static void ofo_free_res(struct kunit_resource *res)
+{
+	xtcp_ofo_free(res->data);
+}
+
+/* a state with its ranges reserved, freed when the test ends */
 static struct xtcp_ofo *ofo_new(struct kunit *test)
 {
 	struct xtcp_ofo *o = kunit_kzalloc(test, sizeof(*o), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, o);
+	KUNIT_ASSERT_EQ(test, xtcp_ofo_reserve(o), 0);
+	KUNIT_ASSERT_NOT_NULL(test, kunit_alloc_resource(test, NULL,
+							 ofo_free_res,
+							 GFP_KERNEL, o));
 	return o;
 }
 
@@ -28,6 +38,34 @@ static void expect_range_(struct kunit *test, int line,
 
 #define expect_range(test, o, i, s, e) \
 	expect_range_(test, __LINE__, o, i, s, e)
+
+/* the ranges' memory comes with the first range held, stays over a
+ * reset, and goes with xtcp_ofo_free
+ */
+static void ofo_lazy_ranges(struct kunit *test)
+{
+	struct xtcp_ofo *o = kunit_kzalloc(test, sizeof(*o), GFP_KERNEL);
+	struct xtcp_ofo_range *r;
+
+	KUNIT_ASSERT_NOT_NULL(test, o);
+	KUNIT_EXPECT_NULL(test, o->r);
+	KUNIT_EXPECT_EQ(test, xtcp_ofo_add(o, 100, 200), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, o->n, 0);
+	KUNIT_ASSERT_EQ(test, xtcp_ofo_reserve(o), 0);
+	r = o->r;
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_EXPECT_EQ(test, xtcp_ofo_reserve(o), 0);
+	KUNIT_EXPECT_PTR_EQ(test, o->r, r);
+	KUNIT_EXPECT_EQ(test, xtcp_ofo_add(o, 100, 200), 0);
+	o->fin = 1;
+	xtcp_ofo_reset(o);
+	KUNIT_EXPECT_EQ(test, o->n, 0);
+	KUNIT_EXPECT_EQ(test, o->fin, 0);
+	KUNIT_EXPECT_PTR_EQ(test, o->r, r);
+	xtcp_ofo_free(o);
+	KUNIT_EXPECT_NULL(test, o->r);
+	KUNIT_EXPECT_EQ(test, o->n, 0);
+}
 
 /* disjoint segments: one range each, the latest first */
 static void ofo_add_disjoint_order(struct kunit *test)
@@ -251,6 +289,7 @@ static void ofo_wrap(struct kunit *test)
 }
 
 static struct kunit_case xtcp_ofo_cases[] = {
+	KUNIT_CASE(ofo_lazy_ranges),
 	KUNIT_CASE(ofo_add_disjoint_order),
 	KUNIT_CASE(ofo_add_merge_overlap),
 	KUNIT_CASE(ofo_add_adjacent),

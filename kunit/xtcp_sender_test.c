@@ -871,9 +871,16 @@ static struct kunit_case xtcp_sender_cases[] = {
 	{}
 };
 
+/* the scoreboard is what a TCB allocates */
+static void xs_exit(struct kunit *test)
+{
+	xtcp_core_destroy(&E(test)->tcb);
+}
+
 static struct kunit_suite xtcp_sender_suite = {
 	.name = "xtcp_sender",
 	.init = xs_init,
+	.exit = xs_exit,
 	.test_cases = xtcp_sender_cases,
 };
 

@@ -5,6 +5,7 @@
  * and an ops table that records emitted segments and notes.
  */
 #include <kunit/test.h>
+#include <kunit/resource.h>
 
 #include "xtcp_core.h"
 #include "xtcp_buf.h"
@@ -95,6 +96,12 @@ static const struct xtcp_core_ops t_ops = {
 	.note = t_note,
 };
 
+/* the scoreboard is what a TCB allocates: freed when the test ends */
+static void t_free_res(struct kunit_resource *res)
+{
+	xtcp_core_destroy(&((struct ts_env *)res->data)->tcb);
+}
+
 static struct ts_env *t_new(struct kunit *test, bool ts)
 {
 	struct ts_env *e = kunit_kzalloc(test, sizeof(*e), GFP_KERNEL);
@@ -108,6 +115,8 @@ static struct ts_env *t_new(struct kunit *test, bool ts)
 		.delack_ms = 40, .sack = 1, .timestamps = ts,
 	};
 	xtcp_core_init(&e->tcb, &t_ops, &e->p, 1460, 0);
+	KUNIT_ASSERT_NOT_NULL(test, kunit_alloc_resource(test, NULL, t_free_res,
+							 GFP_KERNEL, e));
 	e->tcb.ts_off = TS_OFF;
 	return e;
 }
@@ -436,6 +445,7 @@ static void paws_time_wait_compact(struct kunit *test)
 
 	e->tcb.state = XTCP_TIME_WAIT;
 	xtcp_core_tw_save(&e->tcb, &tw);
+	xtcp_core_destroy(&e->tcb);
 	e->now += 5000;
 	xtcp_core_tw_load(&e->tcb, &tw, e->tcb.ops, e->now);
 	KUNIT_EXPECT_EQ(test, e->tcb.ts_ok, 1);

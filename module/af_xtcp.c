@@ -41,6 +41,7 @@ struct proto xtcp_prot = {
 	.owner		= THIS_MODULE,
 	.backlog_rcv	= xtcp_backlog_rcv,
 	.keepalive	= xtcp_set_keepalive,
+	.diag_destroy	= xtcp_diag_abort,
 	.obj_size	= sizeof(struct xtcp6_sock),
 };
 

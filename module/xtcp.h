@@ -95,6 +95,21 @@ enum xtcp_mib {
 	XTCP_MIB_TCPTIMEOUTS,
 	/* timestamps (ts) */
 	XTCP_MIB_PAWSESTAB,
+	/* loss recovery (recov) */
+	XTCP_MIB_FASTRETRANS,
+	XTCP_MIB_SACKRECOVERY,
+	XTCP_MIB_RENORECOVERY,
+	XTCP_MIB_LOSSPROBES,
+	XTCP_MIB_LOSSPROBERECOVERY,
+	XTCP_MIB_SACKREORDER,
+	XTCP_MIB_DSACKUNDO,
+	XTCP_MIB_SPURIOUSRTOS,
+	XTCP_MIB_SACKBLOCKSRECV,
+	XTCP_MIB_SACKDISCARD,
+	XTCP_MIB_DSACKRECV,
+	XTCP_MIB_RACKTIMEOUTS,
+	XTCP_MIB_LOSTRETRANSMIT,
+	XTCP_MIB_SACKRENEGING,
 	XTCP_MIB_MAX
 };
 
@@ -132,19 +147,14 @@ struct xtcp_net *xtcp_pernet(const struct net *net);
 #define XTCP_ADD_STATS(xn, f, n) this_cpu_add((xn)->mib->v[f], n)
 u64 xtcp_mib_read(struct xtcp_net *xn, enum xtcp_mib f);
 
-/* one socket timer; @idx finds the socket from the timer */
-struct xtcp_tslot {
-	struct timer_list tl;
-	u8 idx;
-};
-
 /**
  * struct xtcp_sock - an XTCP socket
  * @icsk: must stay first (struct inet_sock casts); an inet_connection_sock
  *	only so that the socket can own a port in Linux TCP's bind buckets
  *	(icsk_bind_hash, icsk_bind2_hash); nothing else of it is used
  * @tcb: protocol state
- * @timers: one kernel timer per core timer
+ * @timer: the kernel timer, at the earliest deadline of the core timers
+ * @tdue: each core timer's deadline (jiffies), valid while armed
  * @tarmed: bitmask of core timers armed
  * @node: xtcp_net.socks
  * @hash_node: established (4-tuple) or listening table (RCU, nulls)
@@ -175,7 +185,8 @@ struct xtcp_tslot {
 struct xtcp_sock {
 	struct inet_connection_sock icsk;
 	struct xtcp_tcb tcb;
-	struct xtcp_tslot timers[XTCP_T_MAX];
+	struct timer_list timer;
+	unsigned long tdue[XTCP_T_MAX];
 	unsigned long tarmed;
 
 	struct list_head node;
@@ -366,6 +377,8 @@ void xtcp_timers_init(struct sock *sk);
 void xtcp_timers_stop(struct sock *sk);
 void xtcp_timer_set(struct xtcp_tcb *tcb, enum xtcp_timer t, u32 ms);
 void xtcp_timer_clear(struct xtcp_tcb *tcb, enum xtcp_timer t);
+bool xtcp_timer_due(const struct xtcp_sock *xs, enum xtcp_timer t,
+		    unsigned long *expires);
 u64 xtcp_now_ms(void);
 
 /* bytes per send-buffer skb: its head fits a 16 KB allocation (truesize) */
@@ -426,6 +439,7 @@ int xtcp_mem_init(void);
 void xtcp_mem_exit(void);
 struct seq_file;
 void xtcp_mem_show(struct seq_file *f);
+void xtcp_mem_reclaim(struct sock *sk);
 unsigned int xtcp_orphan_count(void);
 void xtcp_orphan_inc(struct sock *sk);
 void xtcp_orphan_dec(struct sock *sk);
@@ -481,6 +495,7 @@ int xtcp_sk_timer(struct xtcp_sock *xs, unsigned long *expires);
 int xtcp_tw_walk(struct net *net, unsigned int *slot, unsigned int *skip,
 		 int (*fn)(struct xtcp_tw *tw, void *arg), void *arg);
 void xtcp_sock_tcp_info(struct sock *sk, struct tcp_info *ti);
+int xtcp_diag_abort(struct sock *sk, int err);
 
 /* inet_sk_state_store() is not exported; same store, no tracepoint */
 static inline void xtcp_set_sk_state(struct sock *sk, int state)

@@ -351,10 +351,11 @@ static void xtcp_reset_conn(struct sock *sk)
 		xtcp_wmem_free_skb(sk, skb);
 	__skb_queue_purge(&sk->sk_receive_queue);
 	xtcp_ofo_purge(sk);
-	sk_mem_reclaim(sk);
+	xtcp_mem_reclaim(sk);
 	xs->rx_off = 0;
 	WRITE_ONCE(xs->rcvq_bytes, 0);
 	xs->bytes_sent = 0;
+	xtcp_core_destroy(&xs->tcb);	/* what it allocated, if not CLOSED */
 	memset(&xs->tcb, 0, sizeof(xs->tcb));
 }
 

@@ -6,7 +6,10 @@
  * Also implemented: RFC 5961 (RST/SYN/ACK injection defences), RFC 6298
  * (RTO), RFC 5681 (loss window; growth and ssthresh in xtcp_cc.c), RFC 6928
  * (initial window), RFC 7323 (window scaling; timestamps in xtcp_ts.c),
- * RFC 1337 (no RST in TIME-WAIT).
+ * RFC 1337 (no RST in TIME-WAIT), and loss recovery on the scoreboard of
+ * xtcp_recovery.c: RFC 8985 (RACK-TLP), RFC 6675 (SACK recovery), RFC 6582
+ * (NewReno), RFC 3042 (limited transmit), RFC 6937 (PRR), RFC 2883 (D-SACK
+ * undo).
  */
 
 #include <linux/kernel.h>
@@ -14,6 +17,8 @@
 #include <linux/string.h>
 #include <linux/minmax.h>
 #include <linux/bits.h>
+#include <linux/math64.h>
+#include <linux/time64.h>
 #include <linux/export.h>
 #include <kunit/visibility.h>
 
@@ -28,6 +33,16 @@
 #define XTCP_INIT_CWND		10	/* RFC 6928 */
 #define XTCP_MAX_OPT_SPACE	40	/* option bytes, RFC 9293 §3.1 */
 #define XTCP_MAX_QUICKACKS	16	/* as Linux TCP_MAX_QUICKACKS */
+#define XTCP_WCDELACK_US	200000	/* RFC 8985 §7.2 WCDelAckT */
+#define XTCP_PTO_MIN_MS		2	/* a PTO below the timer tick is moot */
+#define XTCP_MAX_REORDERING	300	/* as Linux's tcp_max_reordering */
+
+/* xtcp_output_segs_f() modes */
+enum {
+	XTCP_OUT_NORMAL,
+	XTCP_OUT_FORCE,		/* the head goes even beyond the windows */
+	XTCP_OUT_PROBE,		/* one new segment beyond cwnd (TLP) */
+};
 
 static const char * const xtcp_state_names[XTCP_NSTATES] = {
 	[XTCP_CLOSED]		= "CLOSED",
@@ -56,6 +71,13 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_state_name);
 static u64 xtcp_now(struct xtcp_tcb *tcb)
 {
 	return tcb->ops->now(tcb);
+}
+
+static u64 xtcp_now_us(struct xtcp_tcb *tcb)
+{
+	if (tcb->ops->now_us)
+		return tcb->ops->now_us(tcb);
+	return tcb->ops->now(tcb) * 1000;
 }
 
 static void xtcp_timer_set(struct xtcp_tcb *tcb, enum xtcp_timer t, u32 ms)
@@ -123,6 +145,11 @@ static void xtcp_set_state(struct xtcp_tcb *tcb, enum xtcp_state new)
 		xtcp_timers_clear_all(tcb);
 	if (new == XTCP_ESTABLISHED)
 		xtcp_sender_established(tcb);
+	/* nothing is in flight any more (TIME-WAIT copies the TCB) */
+	if (new == XTCP_CLOSED || new == XTCP_TIME_WAIT) {
+		xtcp_sb_free(&tcb->sb);
+		xtcp_ofo_free(&tcb->ofo);
+	}
 	tcb->ops->state_change(tcb, old);
 }
 
@@ -149,6 +176,8 @@ static void xtcp_enter_time_wait(struct xtcp_tcb *tcb)
 	xtcp_timer_clear(tcb, XTCP_T_PERSIST);
 	xtcp_timer_clear(tcb, XTCP_T_FINWAIT2);
 	xtcp_timer_clear(tcb, XTCP_T_KEEPALIVE);
+	xtcp_timer_clear(tcb, XTCP_T_RACK);
+	xtcp_timer_clear(tcb, XTCP_T_TLP);
 	xtcp_set_state(tcb, XTCP_TIME_WAIT);
 	xtcp_timer_set(tcb, XTCP_T_TIMEWAIT, 2 * tcb->p.msl_ms);
 }
@@ -359,12 +388,12 @@ static void xtcp_rto_update(struct xtcp_tcb *tcb)
 			      tcb->p.rto_min_ms, tcb->p.rto_max_ms);
 }
 
-/* One RTT measurement of @ms milliseconds. */
-static void xtcp_rtt_sample(struct xtcp_tcb *tcb, u64 ms)
+/* One RTT measurement of @us microseconds (RFC 6298 §2). */
+static void xtcp_rtt_sample(struct xtcp_tcb *tcb, u64 us)
 {
 	u32 r, srtt, err;
 
-	r = (u32)min_t(u64, ms, 100000) * 1000;	/* us; keeps 8*r in u32 */
+	r = (u32)min_t(u64, us, 100000000);	/* keeps 8*r in u32 */
 	if (!r)
 		r = 1;
 	if (!tcb->srtt_us) {
@@ -389,24 +418,7 @@ static void xtcp_rtt_check(struct xtcp_tcb *tcb, u32 ack)
 	if (!(tcb->fl & XTCP_F_RTT_TIMING) || !xtcp_seq_gt(ack, tcb->rtt_seq))
 		return;
 	tcb->fl &= ~XTCP_F_RTT_TIMING;
-	xtcp_rtt_sample(tcb, xtcp_now(tcb) - tcb->rtt_ts);
-}
-
-/*
- * An ACK of new data: RFC 7323 §4.1 RTTM from its TSecr when timestamps
- * are on (every ACK, retransmissions included: the echo says which
- * transmission it answers), else the one timed segment (Karn).
- */
-static void xtcp_rtt_ack(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
-{
-	s64 ms = xtcp_ts_rtt_ms(tcb, seg);
-
-	if (ms < 0) {
-		xtcp_rtt_check(tcb, seg->ack);
-		return;
-	}
-	tcb->fl &= ~XTCP_F_RTT_TIMING;
-	xtcp_rtt_sample(tcb, ms);
+	xtcp_rtt_sample(tcb, (xtcp_now(tcb) - tcb->rtt_ts) * 1000);
 }
 
 static void xtcp_rtt_start(struct xtcp_tcb *tcb, u32 seq)
@@ -471,9 +483,391 @@ static void xtcp_sent_new(struct xtcp_tcb *tcb, u32 seq, u32 len)
 		tcb->snd_sml = seq + len;
 }
 
-/* Send what the windows allow; returns the number of segments emitted. */
-static int xtcp_output_segs_f(struct xtcp_tcb *tcb, bool force_head)
+/* ---- loss recovery: the scoreboard's users ---- */
+
+/* RFC 6675 §4 pipe: what the network holds of ours, in sequence space */
+static u32 xtcp_pipe(const struct xtcp_tcb *tcb)
 {
+	u32 flight = tcb->snd_max - tcb->snd_una;
+	u32 out = tcb->sb.sacked + tcb->sb.lost + tcb->reno_sacked;
+
+	return flight - min(out, flight) + tcb->sb.retrans;
+}
+
+/* emit [seq, seq + len) of the send stream, with a FIN after it */
+static void xtcp_xmit(struct xtcp_tcb *tcb, u32 seq, u32 len, bool fin,
+		      bool rtx)
+{
+	struct xtcp_out o;
+
+	xtcp_out_init(&o, XTCP_ACK, seq);
+	o.len = len;
+	if (len && seq + len == tcb->snd_end)
+		o.flags |= XTCP_PSH;
+	if (fin)
+		o.flags |= XTCP_FIN;
+	o.rtx = rtx;
+	if (rtx)
+		tcb->retransmits++;
+	tcb->bytes_sent += len;
+	if (len)
+		xtcp_cc_sent(tcb);
+	/* an error means the segment was lost: the timers recover it */
+	xtcp_emit(tcb, &o);
+}
+
+/* retransmit scoreboard record @i (RFC 6675 §5 step C.1) */
+static void xtcp_retransmit_rec(struct xtcp_tcb *tcb, u32 i)
+{
+	u32 mss = xtcp_send_mss(tcb), len, seq, data;
+	struct xtcp_sb_seg *s;
+	bool fin;
+
+	len = xtcp_sb_retransmit(&tcb->sb, i, mss, xtcp_now_us(tcb),
+				 tcb->delivered);
+	s = xtcp_sb_at(&tcb->sb, i);
+	seq = s->seq;
+	data = xtcp_sb_seg_data(s);
+	fin = s->fl & XTCP_SB_FIN;
+	/* a record that could not be split goes in MSS pieces */
+	while (data > mss) {
+		xtcp_xmit(tcb, seq, mss, false, true);
+		seq += mss;
+		data -= mss;
+	}
+	xtcp_xmit(tcb, seq, data, fin, true);
+	/* the head resent: its RTO counts from now (as Linux's
+	 * tcp_xmit_retransmit_queue), not from the last ACK before the loss
+	 */
+	if (!i)
+		xtcp_timer_set(tcb, XTCP_T_RTX, tcb->rto_ms);
+	tcb->prr_out += len;
+	if (tcb->undo_ok)
+		tcb->undo_retrans++;
+	if (tcb->ca_state == XTCP_CA_RECOVERY)
+		xtcp_note(tcb, XTCP_N_FAST_RETRANS);
+}
+
+/* RFC 8985 §6.2 step 4: RACK.reo_wnd */
+static u32 xtcp_reo_wnd(const struct xtcp_tcb *tcb)
+{
+	if (!tcb->reord_seen &&
+	    (tcb->ca_state != XTCP_CA_OPEN || tcb->sb.nsacked >= 3))
+		return 0;
+	return min_t(u64, (u64)(tcb->min_rtt_us / 4) * tcb->reo_wnd_mult,
+		     tcb->srtt_us >> 3);
+}
+
+/* RFC 6675 §5 / RFC 6582 §3.2: a loss episode begins */
+static void xtcp_enter_recovery(struct xtcp_tcb *tcb, bool reno)
+{
+	tcb->reno_rec = reno;
+	xtcp_note(tcb, reno ? XTCP_N_RENO_RECOVERY : XTCP_N_SACK_RECOVERY);
+	tcb->undo_ok = true;
+	tcb->undo_rto = false;
+	tcb->undo_retrans = 0;
+	tcb->ssthresh = xtcp_cc_ssthresh(tcb);
+	tcb->recover = tcb->snd_max;
+	tcb->recover_fs = tcb->snd_max - tcb->snd_una;
+	tcb->prr_delivered = 0;
+	tcb->prr_out = 0;
+	tcb->ca_state = XTCP_CA_RECOVERY;
+	tcb->tlp_high_seq = 0;
+	xtcp_timer_clear(tcb, XTCP_T_TLP);
+}
+
+/* RFC 6937 §3: how much may go on this ACK; sets cwnd = pipe + sndcnt */
+static void xtcp_prr(struct xtcp_tcb *tcb, u32 delivered)
+{
+	u32 pipe = xtcp_pipe(tcb), mss = xtcp_send_mss(tcb);
+	s64 sndcnt;
+
+	tcb->prr_delivered += delivered;
+	if (pipe > tcb->ssthresh) {
+		sndcnt = (s64)DIV_ROUND_UP_ULL((u64)tcb->prr_delivered *
+					       tcb->ssthresh,
+					       tcb->recover_fs ? : 1) -
+			 tcb->prr_out;
+	} else {
+		/* PRR-SSRB: grow back to ssthresh, one MSS per ACK ahead */
+		s64 limit = max_t(s64, (s64)tcb->prr_delivered - tcb->prr_out,
+				  delivered) + mss;
+
+		sndcnt = min_t(s64, tcb->ssthresh - pipe, limit);
+	}
+	if (sndcnt < 0)
+		sndcnt = 0;
+	/* whole segments; the fast retransmit itself always goes */
+	sndcnt = roundup(sndcnt, mss);
+	if (!tcb->prr_out && sndcnt < mss)
+		sndcnt = mss;
+	tcb->cwnd = pipe + sndcnt;
+}
+
+/* D-SACKs proved every retransmission of the episode needless */
+static void xtcp_recov_undo(struct xtcp_tcb *tcb)
+{
+	tcb->undo_ok = false;
+	xtcp_note(tcb, tcb->undo_rto ? XTCP_N_SPURIOUS_RTO :
+				       XTCP_N_DSACK_UNDO);
+	xtcp_cc_undo(tcb);
+	tcb->ca_state = XTCP_CA_OPEN;
+	tcb->dupacks = 0;
+	xtcp_sb_unmark_lost(&tcb->sb);
+}
+
+/* RFC 8985 §7.2: arm the probe timeout (PTO) in the Open state */
+static void xtcp_tlp_arm(struct xtcp_tcb *tcb)
+{
+	u32 flight = tcb->snd_max - tcb->snd_una;
+	u32 pto_us, pto_ms;
+
+	if (!tcb->sack_ok || tcb->ca_state != XTCP_CA_OPEN || !flight ||
+	    tcb->tlp_high_seq || !xtcp_can_send(tcb)) {
+		xtcp_timer_clear(tcb, XTCP_T_TLP);
+		return;
+	}
+	pto_us = tcb->srtt_us ? (tcb->srtt_us >> 3) * 2 : USEC_PER_SEC;
+	if (flight <= xtcp_send_mss(tcb))
+		pto_us += XTCP_WCDELACK_US;	/* the ACK may be delayed */
+	pto_ms = max_t(u32, DIV_ROUND_UP(pto_us, 1000), XTCP_PTO_MIN_MS);
+	/* PTO = min(PTO, RTO): a probe rather than an RTO. The RTO timer
+	 * stays armed beside it, so the probe goes an eighth earlier to
+	 * come first despite timer granularity
+	 */
+	pto_ms = min(pto_ms, tcb->rto_ms - tcb->rto_ms / 8);
+	xtcp_timer_set(tcb, XTCP_T_TLP, pto_ms);
+}
+
+/*
+ * Mark losses: RACK (RFC 8985 §6.2 step 5), and RFC 6675 IsLost while no
+ * reordering was seen; arm the RACK timer for records not yet judged.
+ * Without SACK: RFC 6582 after DupThresh duplicate ACKs.
+ */
+static void xtcp_detect_loss(struct xtcp_tcb *tcb)
+{
+	u32 timeout = 0, lost_rtx = 0, marked = 0;
+
+	/* RFC 6582 §3.2 step 2; also for a SACK peer that never sent one */
+	if (tcb->ca_state == XTCP_CA_OPEN && tcb->dupacks >= 3 &&
+	    (!tcb->sack_ok || !tcb->sack_seen) && tcb->sb.n) {
+		xtcp_sb_mark_lost(&tcb->sb, 0);
+		tcb->lost_total += xtcp_sb_seg_len(xtcp_sb_at(&tcb->sb, 0));
+		xtcp_enter_recovery(tcb, true);
+		return;
+	}
+	if (!tcb->sack_ok)
+		return;
+	if (tcb->rack_xmit_us)
+		marked = xtcp_sb_rack_detect(&tcb->sb, tcb->rack_xmit_us,
+					     tcb->rack_end, tcb->rack_rtt_us,
+					     xtcp_reo_wnd(tcb),
+					     xtcp_now_us(tcb), &timeout,
+					     &lost_rtx);
+	if (!tcb->reord_seen)
+		marked += xtcp_sb_mark_lost_6675(&tcb->sb, xtcp_send_mss(tcb));
+	tcb->lost_total += marked;
+	while (lost_rtx--)
+		xtcp_note(tcb, XTCP_N_LOST_RETRANS);
+	if (timeout)
+		xtcp_timer_set(tcb, XTCP_T_RACK, DIV_ROUND_UP(timeout, 1000));
+	else
+		xtcp_timer_clear(tcb, XTCP_T_RACK);
+	if (tcb->sb.lost && tcb->ca_state == XTCP_CA_OPEN)
+		xtcp_enter_recovery(tcb, false);
+}
+
+/*
+ * The congestion response to a loss the ACK in hand revealed, with the
+ * FlightSize of before that ACK (RFC 5681 §3.1 eq. (4) is taken at the
+ * loss, not after the repair was acknowledged).
+ */
+static u32 xtcp_ssthresh_before(struct xtcp_tcb *tcb, u32 prior_una)
+{
+	u32 una = tcb->snd_una, ssthresh;
+
+	tcb->snd_una = prior_una;
+	ssthresh = xtcp_cc_ssthresh(tcb);
+	tcb->snd_una = una;
+	return ssthresh;
+}
+
+/* RFC 8985 §7.4: the end of a probe's episode */
+static void xtcp_tlp_ack(struct xtcp_tcb *tcb, const struct xtcp_sb_rs *rs,
+			 u32 prior_una)
+{
+	if (!tcb->tlp_high_seq)
+		return;
+	if (tcb->tlp_retrans && rs->dsack && rs->dsack_end == tcb->tlp_high_seq) {
+		tcb->tlp_high_seq = 0;	/* the original got there too */
+		return;
+	}
+	if (xtcp_seq_lt(tcb->snd_una, tcb->tlp_high_seq))
+		return;
+	if (tcb->tlp_retrans && !rs->dsack) {
+		/* §7.4.2: the probe repaired a loss: reduce once, as a
+		 * recovery would (undone if its D-SACK comes later)
+		 */
+		xtcp_note(tcb, XTCP_N_LOSS_PROBE_RECOVERY);
+		tcb->undo_ok = true;
+		tcb->undo_rto = false;
+		tcb->undo_retrans = 1;
+		tcb->ssthresh = xtcp_ssthresh_before(tcb, prior_una);
+		tcb->cwnd = tcb->ssthresh;
+	}
+	tcb->tlp_high_seq = 0;
+}
+
+/*
+ * The RTT sample of an ACK, as tcp_ack_update_rtt(): the scoreboard's
+ * microsecond sample of a segment sent once (Karn), else, when new data
+ * is acknowledged, the timestamp echo (RFC 7323 §4.1: it tells which
+ * transmission it answers). Also RACK.min_RTT and the delivery rate.
+ */
+static void xtcp_ack_rtt(struct xtcp_tcb *tcb, const struct xtcp_sb_rs *rs,
+			 const struct xtcp_seg *seg, bool acked)
+{
+	u64 now = xtcp_now_us(tcb);
+	u32 rtt;
+	s64 ms;
+
+	if (rs->rtt_xmit_us) {
+		rtt = max_t(u64, now - rs->rtt_xmit_us, 1);
+		/* RACK.min_RTT, renewed when five minutes old (as Linux) */
+		if (!tcb->min_rtt_us || rtt <= tcb->min_rtt_us ||
+		    now - tcb->min_rtt_stamp_us > 300ULL * USEC_PER_SEC) {
+			tcb->min_rtt_us = rtt;
+			tcb->min_rtt_stamp_us = now;
+		}
+		tcb->delivery_rate = div64_u64((u64)(tcb->delivered +
+						     rs->delivered -
+						     rs->rtt_delivered) *
+					       USEC_PER_SEC, rtt);
+	} else {
+		ms = acked ? xtcp_ts_rtt_ms(tcb, seg) : -1;
+		if (ms < 0)
+			return;
+		rtt = max_t(u32, min_t(s64, ms, 100000) * USEC_PER_MSEC, 1);
+	}
+	tcb->fl &= ~XTCP_F_RTT_TIMING;
+	xtcp_rtt_sample(tcb, rtt);
+}
+
+/* RFC 8985 §6.2 steps 1-4 of one ACK */
+static void xtcp_rack_update(struct xtcp_tcb *tcb,
+			     const struct xtcp_sb_rs *rs, u64 now)
+{
+	tcb->delivered += rs->delivered;
+	if (rs->rack_xmit_us) {
+		tcb->rack_rtt_us = max_t(u64, now - rs->rack_xmit_us, 1);
+		if (rs->rack_xmit_us > tcb->rack_xmit_us ||
+		    (rs->rack_xmit_us == tcb->rack_xmit_us &&
+		     xtcp_seq_gt(rs->rack_end, tcb->rack_end))) {
+			tcb->rack_xmit_us = rs->rack_xmit_us;
+			tcb->rack_end = rs->rack_end;
+		}
+	}
+	if (rs->reordered) {
+		if (!tcb->reord_seen)
+			xtcp_note(tcb, XTCP_N_SACK_REORDER);
+		tcb->reord_seen = true;
+		tcb->reordering = clamp_t(u32, rs->reorder_dist /
+					  xtcp_send_mss(tcb) + 1, tcb->reordering,
+					  XTCP_MAX_REORDERING);
+	}
+	if (rs->dsack) {
+		/* step 4: a wider reordering window, once per round trip */
+		if (!tcb->dsack_seq ||
+		    xtcp_seq_geq(tcb->snd_una, tcb->dsack_seq)) {
+			if (tcb->reo_wnd_mult < U8_MAX)
+				tcb->reo_wnd_mult++;
+			tcb->dsack_seq = tcb->snd_max;
+			tcb->reo_wnd_persist = 16;
+		}
+		if (tcb->undo_ok && rs->dsack_retrans && tcb->undo_retrans) {
+			tcb->undo_retrans -= min(tcb->undo_retrans,
+						 rs->dsack_retrans);
+			if (!tcb->undo_retrans)
+				xtcp_recov_undo(tcb);
+		}
+	}
+}
+
+/**
+ * xtcp_recov_ack() - loss recovery's part of an acceptable ACK
+ * @tcb: the TCB, snd_una already advanced to the ACK
+ * @rs: what the ACK delivered on the scoreboard
+ * @acked: sequence space newly acknowledged
+ * @dupack: a duplicate ACK per RFC 5681 §2
+ */
+static void xtcp_recov_ack(struct xtcp_tcb *tcb, const struct xtcp_sb_rs *rs,
+			   u32 acked, bool dupack)
+{
+	u32 reno_prior = tcb->reno_sacked, delivered, flight;
+	u64 now = xtcp_now_us(tcb);
+	u32 i;
+
+	for (i = 0; i < rs->blocks; i++)
+		xtcp_note(tcb, XTCP_N_SACK_BLOCKS);
+	for (i = 0; i < rs->discarded; i++)
+		xtcp_note(tcb, XTCP_N_SACK_DISCARD);
+	if (rs->dsack)
+		xtcp_note(tcb, XTCP_N_DSACK_RECV);
+	xtcp_rack_update(tcb, rs, now);
+	xtcp_tlp_ack(tcb, rs, tcb->snd_una - acked);
+
+	/* RFC 5681 §3.2 / RFC 3042 without SACK: a dupACK says a segment
+	 * left the network; counted as SACKed so pipe lets new data go
+	 */
+	flight = tcb->snd_max - tcb->snd_una;
+	if (!tcb->sack_ok || !tcb->sack_seen) {
+		if (acked) {
+			tcb->dupacks = 0;
+			tcb->reno_sacked -= min(tcb->reno_sacked, acked);
+		} else if (dupack) {
+			if (tcb->dupacks < U8_MAX)
+				tcb->dupacks++;
+			tcb->reno_sacked += xtcp_send_mss(tcb);
+		}
+		tcb->reno_sacked = min(tcb->reno_sacked,
+				       flight - min(flight, xtcp_send_mss(tcb)));
+	} else {
+		tcb->reno_sacked = 0;	/* real SACK information now */
+	}
+	delivered = rs->delivered;
+	if (tcb->reno_sacked > reno_prior)
+		delivered += tcb->reno_sacked - reno_prior;
+
+	if (tcb->ca_state != XTCP_CA_OPEN &&
+	    xtcp_seq_geq(tcb->snd_una, tcb->recover)) {
+		/* RFC 6675 §5 / RFC 6937: the episode is over */
+		if (tcb->ca_state == XTCP_CA_RECOVERY)
+			tcb->cwnd = max(tcb->ssthresh, xtcp_send_mss(tcb));
+		tcb->ca_state = XTCP_CA_OPEN;
+		tcb->dupacks = 0;
+		tcb->reno_sacked = 0;
+		if (tcb->reo_wnd_persist && !--tcb->reo_wnd_persist)
+			tcb->reo_wnd_mult = 1;
+	} else if (tcb->ca_state == XTCP_CA_RECOVERY && tcb->reno_rec &&
+		   acked && tcb->sb.n && !tcb->sack_seen) {
+		/* RFC 6582 §3.2 step 5: a partial ACK; the next hole now */
+		xtcp_sb_mark_lost(&tcb->sb, 0);
+	}
+
+	xtcp_detect_loss(tcb);
+	if (tcb->ca_state == XTCP_CA_RECOVERY)
+		xtcp_prr(tcb, delivered);
+	if (tcb->snd_una == tcb->snd_max)
+		xtcp_timer_clear(tcb, XTCP_T_RACK);
+	if (acked)
+		xtcp_tlp_arm(tcb);
+}
+
+/* Send what the windows allow; returns the number of segments emitted. */
+static int xtcp_output_segs_f(struct xtcp_tcb *tcb, unsigned int how)
+{
+	bool force_head = how == XTCP_OUT_FORCE;
+	bool probe = how == XTCP_OUT_PROBE;
 	bool held = false;
 	int sent = 0;
 
@@ -483,62 +877,67 @@ static int xtcp_output_segs_f(struct xtcp_tcb *tcb, bool force_head)
 	if (tcb->snd_max == tcb->snd_una && xtcp_snd_avail(tcb))
 		xtcp_cc_tx_start(tcb);
 
+	/* RFC 6675 §5 NextSeg rule 1: what is lost goes first */
+	for (;;) {
+		int i = xtcp_sb_next_lost(&tcb->sb);
+
+		if (i < 0)
+			break;
+		if (!(force_head && !sent) && xtcp_pipe(tcb) >= tcb->cwnd)
+			break;
+		xtcp_retransmit_rec(tcb, i);
+		sent++;
+	}
+
+	/* then new data (rule 2); a tail loss probe ignores cwnd */
 	for (;;) {
 		u32 avail = xtcp_snd_avail(tcb);
-		u32 in_flight = tcb->snd_nxt - tcb->snd_una;
-		u32 wnd = min(tcb->snd_wnd, tcb->cwnd);
-		u32 usable = wnd > in_flight ? wnd - in_flight : 0;
-		u32 len;
-		struct xtcp_out o;
+		u32 pipe = xtcp_pipe(tcb);
+		u32 cwnd_room = tcb->cwnd > pipe ? tcb->cwnd - pipe : 0;
+		u32 rwnd_end = tcb->snd_una + tcb->snd_wnd;
+		u32 usable, len, seq = tcb->snd_nxt, mss = xtcp_send_mss(tcb);
+		bool fin;
 
-		/* the head may be retransmitted beyond the window */
-		if (force_head && !sent && !in_flight)
-			usable = max_t(u32, usable, xtcp_send_mss(tcb));
-		len = min3(avail, usable, xtcp_send_mss(tcb));
+		usable = xtcp_seq_gt(rwnd_end, seq) ? rwnd_end - seq : 0;
+		if (!probe)
+			usable = min(usable, cwnd_room);
+		/* the head may be sent beyond the window */
+		if (force_head && !sent && tcb->snd_una == tcb->snd_max)
+			usable = max_t(u32, usable, mss);
+		len = min3(avail, usable, mss);
 
 		if (!avail && !xtcp_fin_pending(tcb))
 			break;
 		if (avail && !len)
 			break;	/* window-limited */
-		if (len && !xtcp_seq_lt(tcb->snd_nxt, tcb->snd_max) &&
-		    xtcp_snd_hold(tcb, len, avail, in_flight)) {
+		/* a probe goes as TCP_NAGLE_OFF (tcp_send_loss_probe) */
+		if (len && !probe &&
+		    xtcp_snd_hold(tcb, len, avail, tcb->snd_max - tcb->snd_una)) {
 			held = true;
 			break;
 		}
-
-		xtcp_out_init(&o, XTCP_ACK, tcb->snd_nxt);
-		o.len = len;
-		if (len && len == avail)
-			o.flags |= XTCP_PSH;
-		if (len == avail && xtcp_fin_pending(tcb))
-			o.flags |= XTCP_FIN;
-		if (xtcp_seq_lt(o.seq, tcb->snd_max)) {
-			o.rtx = true;
-			tcb->retransmits++;
-		} else if (!(tcb->fl & XTCP_F_RTT_TIMING)) {
-			xtcp_rtt_start(tcb, o.seq);
-		}
-		if (!o.rtx)
-			xtcp_sent_new(tcb, o.seq, len);
-		tcb->snd_nxt += len;
-		if (o.flags & XTCP_FIN) {
-			tcb->snd_nxt++;
+		fin = len == avail && xtcp_fin_pending(tcb);
+		if (xtcp_sb_add(&tcb->sb, seq, seq + len + fin, fin,
+				xtcp_now_us(tcb), tcb->delivered))
+			break;	/* no memory: the timers retry */
+		xtcp_sent_new(tcb, seq, len);
+		tcb->snd_nxt += len + fin;
+		if (fin)
 			tcb->fl |= XTCP_F_FIN_SENT;
-		}
-		if (xtcp_seq_gt(tcb->snd_nxt, tcb->snd_max))
-			tcb->snd_max = tcb->snd_nxt;
-		tcb->bytes_sent += len;
-		if (len)
-			xtcp_cc_sent(tcb);
-		/* an error means the segment was lost: RTX recovers it */
-		xtcp_emit(tcb, &o);
+		tcb->snd_max = tcb->snd_nxt;
+		tcb->prr_out += len + fin;
+		xtcp_xmit(tcb, seq, len, fin, false);
 		sent++;
+		if (probe)
+			break;	/* one segment */
 	}
 
 	if (tcb->snd_una != tcb->snd_max) {
 		if (!xtcp_timer_armed(tcb, XTCP_T_RTX))
 			xtcp_timer_set(tcb, XTCP_T_RTX, tcb->rto_ms);
 		xtcp_timer_clear(tcb, XTCP_T_PERSIST);
+		if (sent && !probe && !xtcp_timer_armed(tcb, XTCP_T_TLP))
+			xtcp_tlp_arm(tcb);
 	} else if (!tcb->snd_wnd &&
 		   (xtcp_snd_avail(tcb) || xtcp_fin_pending(tcb)) &&
 		   !xtcp_timer_armed(tcb, XTCP_T_PERSIST)) {
@@ -554,7 +953,7 @@ static int xtcp_output_segs_f(struct xtcp_tcb *tcb, bool force_head)
 
 static int xtcp_output_segs(struct xtcp_tcb *tcb)
 {
-	return xtcp_output_segs_f(tcb, false);
+	return xtcp_output_segs_f(tcb, XTCP_OUT_NORMAL);
 }
 
 void xtcp_core_output(struct xtcp_tcb *tcb)
@@ -618,6 +1017,8 @@ void xtcp_core_init(struct xtcp_tcb *tcb, const struct xtcp_core_ops *ops,
 	tcb->rcv_seg_mss = 0;
 	tcb->probe_ts = 0;
 	tcb->user_timeout = 0;
+	tcb->reo_wnd_mult = 1;
+	tcb->reordering = 3;	/* RFC 6675 DupThresh, tcp_reordering */
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_core_init);
 
@@ -657,6 +1058,7 @@ static void xtcp_set_iss(struct xtcp_tcb *tcb, u32 iss)
 	tcb->snd_max = iss + 1;
 	tcb->snd_end = iss + 1;
 	tcb->snd_wl2 = iss;
+	tcb->recover = iss;
 	tcb->syn_tries = 0;
 	tcb->backoff = 0;
 	tcb->rto_ms = tcb->p.rto_init_ms;
@@ -826,6 +1228,9 @@ void xtcp_core_tw_load(struct xtcp_tcb *tcb, const struct xtcp_tw_tcb *tw,
 	tcb->ts_ok = tw->ts_ok;
 	tcb->cwnd = tw->snd_mss;
 	tcb->ssthresh = 0x7fffffff;
+	tcb->reo_wnd_mult = 1;
+	tcb->reordering = 3;
+	tcb->recover = tw->snd_una;
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_core_tw_load);
 
@@ -952,7 +1357,9 @@ static void xtcp_syn_rcvd_established(struct xtcp_tcb *tcb,
 /* §3.10.7.4 fifth check; returns false when the segment is done with. */
 static bool xtcp_input_ack(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 {
-	u32 ack = seg->ack;
+	struct xtcp_sb_rs rs = {};
+	u32 ack = seg->ack, prior_una, acked_seq;
+	bool dupack;
 
 	if (tcb->state == XTCP_SYN_RECEIVED) {
 		if (!xtcp_seq_in_incl(ack, tcb->snd_una + 1, tcb->snd_nxt)) {
@@ -972,6 +1379,22 @@ static bool xtcp_input_ack(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 	tcb->probes_out = 0;	/* the peer is alive (tcp_ack) */
 	tcb->rcv_tstamp = xtcp_now32(tcb);
 
+	/* RFC 5681 §2 DUPLICATE ACKNOWLEDGMENT (before the window update) */
+	prior_una = tcb->snd_una;
+	dupack = ack == prior_una && prior_una != tcb->snd_max && !seg->len &&
+		 !(seg->flags & (XTCP_SYN | XTCP_FIN)) &&
+		 ((u32)seg->wnd << tcb->snd_wscale) == tcb->snd_wnd;
+	if (xtcp_seq_gt(ack, tcb->snd_una))
+		xtcp_sb_ack(&tcb->sb, ack, xtcp_now_us(tcb), tcb->min_rtt_us,
+			    &rs);
+	if (seg->nsack)
+		tcb->sack_seen = true;
+	if (tcb->sack_ok && seg->sack && seg->nsack)
+		xtcp_sb_sack(&tcb->sb, ack, tcb->snd_max, seg->sack, seg->nsack,
+			     xtcp_send_mss(tcb), xtcp_now_us(tcb),
+			     tcb->min_rtt_us, &rs);
+	xtcp_ack_rtt(tcb, &rs, seg, xtcp_seq_gt(ack, tcb->snd_una));
+
 	if (xtcp_seq_gt(ack, tcb->snd_una)) {
 		u32 acked = ack - tcb->snd_una;
 		bool fin = (tcb->fl & XTCP_F_FIN_QUEUED) &&
@@ -987,11 +1410,12 @@ static bool xtcp_input_ack(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 			if (fin)
 				tcb->fl |= XTCP_F_FIN_SENT;
 		}
-		xtcp_rtt_ack(tcb, seg);
 		tcb->backoff = 0;
 		tcb->probes = 0;
 		xtcp_rto_update(tcb);
-		xtcp_cc_on_ack(tcb, acked, tcb->cc_rtt_us);
+		/* outside fast recovery (PRR sets cwnd there) */
+		if (tcb->ca_state != XTCP_CA_RECOVERY)
+			xtcp_cc_on_ack(tcb, acked, tcb->cc_rtt_us);
 		tcb->cc_rtt_us = 0;
 		if (tcb->snd_una != tcb->snd_max)
 			xtcp_timer_set(tcb, XTCP_T_RTX, tcb->rto_ms);
@@ -999,6 +1423,17 @@ static bool xtcp_input_ack(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 			xtcp_timer_clear(tcb, XTCP_T_RTX);
 		xtcp_event(tcb);
 	}
+	acked_seq = tcb->snd_una - prior_una;
+	if (acked_seq || rs.delivered || rs.dsack || dupack || rs.discarded)
+		xtcp_recov_ack(tcb, &rs, acked_seq, dupack);
+	/* the peer acknowledges up to a record it SACKed: it dropped it
+	 * (RFC 2018 §8). The RTO forgets the SACKs and resends; it comes
+	 * soon, as tcp_check_sack_reneging()
+	 */
+	if ((acked_seq || dupack) && xtcp_sb_reneged(&tcb->sb))
+		xtcp_timer_set(tcb, XTCP_T_RTX,
+			       max_t(u32, (tcb->srtt_us >> 4) / USEC_PER_MSEC,
+				     XTCP_RENEGE_MIN_MS));
 
 	/* window update */
 	if (xtcp_seq_geq(ack, tcb->snd_una) &&
@@ -1141,7 +1576,7 @@ static void xtcp_rcv_ofo(struct xtcp_tcb *tcb, const struct xtcp_seg *seg,
 	}
 	if (xtcp_ofo_dup(o, start, rend, &dup))
 		xtcp_dsack(tcb, dup.start, dup.end, XTCP_N_DSACK_OFO);
-	if (!xtcp_ofo_can_add(o, start, rend) ||
+	if (xtcp_ofo_reserve(o) || !xtcp_ofo_can_add(o, start, rend) ||
 	    (start != end && !(tcb->fl & XTCP_F_SHUT_RD) &&
 	     (!tcb->ops->ofo_hold ||
 	      !tcb->ops->ofo_hold(tcb, off, end - start, start)))) {
@@ -1513,11 +1948,14 @@ bool xtcp_core_mtu_reduced(struct xtcp_tcb *tcb, u16 mss)
 	/* as tcp_simple_retransmit(): what was sent is lost, resend it now
 	 * in smaller segments without a congestion response
 	 */
-	tcb->snd_nxt = tcb->snd_una;
-	if (xtcp_seq_leq(tcb->snd_una, tcb->snd_end))
-		tcb->fl &= ~XTCP_F_FIN_SENT;
+	xtcp_sb_mark_all_lost(&tcb->sb);
+	if (tcb->ca_state != XTCP_CA_LOSS) {
+		tcb->ca_state = XTCP_CA_LOSS;
+		tcb->recover = tcb->snd_max;
+		tcb->undo_ok = false;
+	}
 	tcb->fl &= ~XTCP_F_RTT_TIMING;	/* Karn */
-	xtcp_output_segs_f(tcb, true);
+	xtcp_output_segs_f(tcb, XTCP_OUT_FORCE);
 	return true;
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_core_mtu_reduced);
@@ -1601,19 +2039,44 @@ static void xtcp_timeout_rtx(struct xtcp_tcb *tcb)
 		xtcp_set_state(tcb, XTCP_CLOSED);
 		return;
 	}
-	/* RFC 5681 §3.1: ssthresh once per loss episode; loss window */
-	if (!tcb->backoff)
-		tcb->ssthresh = xtcp_cc_ssthresh(tcb);
+	/* RFC 5681 §3.1: ssthresh once per loss episode, and not again when
+	 * the RTO cuts a fast recovery short (as tcp_enter_loss); loss window
+	 */
+	if (!tcb->backoff) {
+		if (tcb->ca_state == XTCP_CA_OPEN) {
+			tcb->undo_ok = true;
+			tcb->undo_retrans = 0;
+		}
+		tcb->undo_rto = true;
+		if (tcb->ca_state != XTCP_CA_RECOVERY)
+			tcb->ssthresh = xtcp_cc_ssthresh(tcb);
+	}
 	tcb->cwnd = xtcp_send_mss(tcb);	/* a full segment (ts) */
 	xtcp_cc_on_rto(tcb);
-	/* go-back-N */
-	tcb->snd_nxt = tcb->snd_una;
-	if (xtcp_seq_leq(tcb->snd_una, tcb->snd_end))
-		tcb->fl &= ~XTCP_F_FIN_SENT;
+	tcb->ca_state = XTCP_CA_LOSS;
+	tcb->recover = tcb->snd_max;
+	tcb->dupacks = 0;
+	tcb->reno_sacked = 0;
+	tcb->tlp_high_seq = 0;
+	xtcp_timer_clear(tcb, XTCP_T_TLP);
+	xtcp_timer_clear(tcb, XTCP_T_RACK);
+	/* SACKs are advisory (RFC 2018 §8): with the record at SND.UNA
+	 * SACKed, the peer dropped what it SACKed; nothing SACKed is trusted
+	 * and the retransmissions are not undone (as tcp_timeout_mark_lost)
+	 */
+	if (xtcp_sb_reneged(&tcb->sb)) {
+		xtcp_note(tcb, XTCP_N_SACK_RENEGING);
+		xtcp_sb_unmark_sacked(&tcb->sb, tcb->snd_una);
+		tcb->undo_ok = false;
+	}
+	/* RFC 6675 §5.1: all but the SACKed is resent, in order */
+	tcb->lost_total += tcb->snd_max - tcb->snd_una - tcb->sb.sacked -
+			   tcb->sb.lost;
+	xtcp_sb_mark_all_lost(&tcb->sb);
 	tcb->backoff++;
 	tcb->rto_ms = min(tcb->rto_ms * 2, tcb->p.rto_max_ms);
 	tcb->fl &= ~XTCP_F_RTT_TIMING;	/* Karn */
-	xtcp_output_segs_f(tcb, true);
+	xtcp_output_segs_f(tcb, XTCP_OUT_FORCE);
 	if (tcb->snd_una != tcb->snd_max && !xtcp_timer_armed(tcb, XTCP_T_RTX))
 		xtcp_timer_set(tcb, XTCP_T_RTX, tcb->rto_ms);
 	if (tcb->user_timeout && xtcp_timer_armed(tcb, XTCP_T_RTX))
@@ -1796,6 +2259,50 @@ void xtcp_core_set_quickack(struct xtcp_tcb *tcb, int val)
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_core_set_quickack);
 
+/* RFC 8985 §6.3: the reordering window of a waiting record ran out */
+static void xtcp_timeout_rack(struct xtcp_tcb *tcb)
+{
+	u32 lost = tcb->sb.lost;
+
+	if (!xtcp_can_send(tcb) || tcb->snd_una == tcb->snd_max)
+		return;
+	xtcp_detect_loss(tcb);
+	if (tcb->sb.lost == lost)
+		return;
+	xtcp_note(tcb, XTCP_N_RACK_TIMEOUT);
+	if (tcb->ca_state == XTCP_CA_RECOVERY)
+		xtcp_prr(tcb, 0);
+	xtcp_output_segs(tcb);
+}
+
+/*
+ * RFC 8985 §7.3: the probe timeout: one new segment if the receive window
+ * allows, else the last segment again, so that a tail loss gets SACK
+ * feedback (or is repaired) without waiting for the RTO.
+ */
+static void xtcp_timeout_tlp(struct xtcp_tcb *tcb)
+{
+	u32 rwnd_end = tcb->snd_una + tcb->snd_wnd;
+	struct xtcp_sb_seg *s;
+
+	if (!xtcp_can_send(tcb) || tcb->snd_una == tcb->snd_max ||
+	    tcb->ca_state != XTCP_CA_OPEN || tcb->tlp_high_seq || !tcb->sb.n)
+		return;
+	tcb->tlp_retrans = false;
+	if (!((xtcp_snd_avail(tcb) || xtcp_fin_pending(tcb)) &&
+	      xtcp_seq_gt(rwnd_end, tcb->snd_nxt) &&
+	      xtcp_output_segs_f(tcb, XTCP_OUT_PROBE))) {
+		s = xtcp_sb_at(&tcb->sb, tcb->sb.n - 1);
+		if (s->fl & XTCP_SB_SACKED)
+			return;	/* the tail arrived: RACK judges the rest */
+		xtcp_retransmit_rec(tcb, tcb->sb.n - 1);
+		tcb->tlp_retrans = true;
+	}
+	tcb->tlp_high_seq = tcb->snd_max;
+	xtcp_note(tcb, XTCP_N_LOSS_PROBE);
+	xtcp_timer_set(tcb, XTCP_T_RTX, tcb->rto_ms);
+}
+
 void xtcp_core_timeout(struct xtcp_tcb *tcb, enum xtcp_timer t)
 {
 	if (t >= XTCP_T_MAX || !(tcb->timers & BIT(t)))
@@ -1829,11 +2336,24 @@ void xtcp_core_timeout(struct xtcp_tcb *tcb, enum xtcp_timer t)
 	case XTCP_T_KEEPALIVE:
 		xtcp_timeout_keepalive(tcb);
 		break;
+	case XTCP_T_RACK:
+		xtcp_timeout_rack(tcb);
+		break;
+	case XTCP_T_TLP:
+		xtcp_timeout_tlp(tcb);
+		break;
 	default:
 		break;
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_core_timeout);
+
+void xtcp_core_destroy(struct xtcp_tcb *tcb)
+{
+	xtcp_sb_free(&tcb->sb);
+	xtcp_ofo_free(&tcb->ofo);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_core_destroy);
 
 void xtcp_core_info(const struct xtcp_tcb *tcb, struct xtcp_info *info)
 {
@@ -1858,6 +2378,14 @@ void xtcp_core_info(const struct xtcp_tcb *tcb, struct xtcp_info *info)
 		.bytes_sent = tcb->bytes_sent,
 		.bytes_acked = tcb->bytes_acked,
 		.bytes_received = tcb->bytes_received,
+		.sacked = tcb->sb.sacked,
+		.lost = tcb->sb.lost,
+		.retrans = tcb->sb.retrans,
+		.reordering = tcb->reordering,
+		.min_rtt_us = tcb->min_rtt_us,
+		.ca_state = tcb->ca_state,
+		.delivery_rate = tcb->delivery_rate,
+		.lost_total = tcb->lost_total,
 	};
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_core_info);

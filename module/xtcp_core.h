@@ -20,6 +20,7 @@
 #include <net/tcp_states.h>
 #include "uapi/xtcp.h"
 #include "xtcp_ofo_core.h"
+#include "xtcp_recovery.h"
 #include "xtcp_urg.h"
 
 /* TCP header flags, as in the header's 13th/14th octets (RFC 9293 §3.1) */
@@ -70,6 +71,8 @@ enum xtcp_timer {
 	XTCP_T_FINWAIT2,	/* orphaned FIN-WAIT-2 limit */
 	XTCP_T_TIMEWAIT,	/* 2*MSL (RFC 9293 §3.6) */
 	XTCP_T_KEEPALIVE,	/* keep-alive (RFC 1122 §4.2.3.6) */
+	XTCP_T_RACK,		/* RACK reordering timeout (RFC 8985 §6.3) */
+	XTCP_T_TLP,		/* tail loss probe (RFC 8985 §7) */
 	XTCP_T_MAX
 };
 
@@ -91,6 +94,21 @@ enum xtcp_note {
 	XTCP_N_RTO,		/* retransmission timer expired */
 	/* timestamps (ts) */
 	XTCP_N_PAWS_DROP,	/* segment rejected by PAWS (RFC 7323 §5) */
+	/* loss recovery (recov) */
+	XTCP_N_FAST_RETRANS,	/* retransmission in fast recovery */
+	XTCP_N_SACK_RECOVERY,	/* RFC 6675 recovery entered */
+	XTCP_N_RENO_RECOVERY,	/* RFC 6582 recovery entered */
+	XTCP_N_LOSS_PROBE,	/* tail loss probe sent */
+	XTCP_N_LOSS_PROBE_RECOVERY, /* a loss repaired by a probe */
+	XTCP_N_SACK_REORDER,	/* reordering detected from SACKs */
+	XTCP_N_DSACK_UNDO,	/* recovery undone: all of it was spurious */
+	XTCP_N_SPURIOUS_RTO,	/* RTO undone by D-SACKs */
+	XTCP_N_SACK_BLOCKS,	/* valid SACK block received */
+	XTCP_N_SACK_DISCARD,	/* invalid SACK block ignored */
+	XTCP_N_DSACK_RECV,	/* D-SACK received */
+	XTCP_N_RACK_TIMEOUT,	/* RACK reordering timer marked losses */
+	XTCP_N_LOST_RETRANS,	/* a retransmission was lost again */
+	XTCP_N_SACK_RENEGING,	/* the peer dropped data it had SACKed */
 	XTCP_N_MAX
 };
 
@@ -187,8 +205,10 @@ struct xtcp_out {
 struct xtcp_tcb;
 struct xtcp_cc_ops;
 
-/* private state of a congestion control, as Linux's ICSK_CA_PRIV_SIZE */
-#define XTCP_CC_PRIV_U64	16
+/* private state of a congestion control, as Linux's ICSK_CA_PRIV_SIZE
+ * (CUBIC's 88 bytes are the most; each algorithm checks it fits)
+ */
+#define XTCP_CC_PRIV_U64	11
 
 /**
  * struct xtcp_core_ops - what the core needs from its environment
@@ -216,6 +236,7 @@ struct xtcp_cc_ops;
  *	memory does not allow it. May be NULL: nothing is held
  * @ofo_pull: held bytes below @to are in order now: those in [@from, @to)
  *	go to the user in sequence, those below @from are duplicates
+ * @now_us: current time in microseconds (same clock); NULL: now() * 1000
  */
 struct xtcp_core_ops {
 	u64 (*now)(struct xtcp_tcb *tcb);
@@ -230,6 +251,7 @@ struct xtcp_core_ops {
 	void (*note)(struct xtcp_tcb *tcb, enum xtcp_note n);
 	bool (*ofo_hold)(struct xtcp_tcb *tcb, u32 off, u32 len, u32 seq);
 	void (*ofo_pull)(struct xtcp_tcb *tcb, u32 from, u32 to);
+	u64 (*now_us)(struct xtcp_tcb *tcb);
 };
 
 /**
@@ -334,7 +356,7 @@ struct xtcp_tcb {
 	u8 probes;		/* zero-window probes (backoff) */
 	u8 probes_out;		/* probes since the last ACK */
 	u8 delack_pending;	/* data segments received but not ACKed */
-	u8 timers;		/* BIT(enum xtcp_timer) armed by the core */
+	u16 timers;		/* BIT(enum xtcp_timer) armed by the core */
 
 	/* statistics for xtcp_info */
 	u32 retransmits;
@@ -378,8 +400,44 @@ struct xtcp_tcb {
 	u32 rcv_rtt_tsecr;	/* TSecr of the last receiver sample */
 	u32 rcv_rtt_seq;	/* without timestamps: rcv_nxt + rcv_wnd */
 	u64 rcv_rtt_time;	/* ... when the measure began (ms) */
+	/* loss recovery (recov): RFC 6675, 6582, 6937, 8985; times in us */
+	struct xtcp_sb sb;	/* segments in flight */
+	u8 ca_state;		/* XTCP_CA_* */
+	u8 dupacks;		/* RFC 5681 duplicate ACKs (no SACK) */
+	u8 reo_wnd_mult;	/* RFC 8985 §6.2 step 4 */
+	u8 reo_wnd_persist;
+	bool reord_seen;	/* RACK.reordering_seen */
+	bool tlp_retrans;	/* the probe was a retransmission */
+	bool undo_ok;		/* the episode may still prove spurious */
+	bool undo_rto;		/* the episode began with an RTO */
+	bool reno_rec;		/* recovery entered on dupACKs, no SACKs */
+	bool sack_seen;		/* the peer sent a SACK block once */
+	u32 recover;		/* RFC 6582 recover, RFC 6675 RecoveryPoint */
+	u32 recover_fs;		/* RFC 6937 RecoverFS */
+	u32 prr_delivered;
+	u32 prr_out;
+	u32 reno_sacked;	/* dupACKs as SACKed bytes (no SACK) */
+	u32 undo_retrans;	/* retransmissions not yet D-SACKed */
+	u32 tlp_high_seq;	/* SND.MAX when the probe went, 0: none */
+	u32 dsack_seq;		/* reo_wnd grows once per round trip */
+	u64 rack_xmit_us;	/* RACK.xmit_ts */
+	u32 rack_end;		/* RACK.end_seq */
+	u32 rack_rtt_us;	/* RACK.rtt */
+	u32 min_rtt_us;		/* RACK.min_RTT */
+	u64 min_rtt_stamp_us;
+	u32 delivered;		/* sequence space delivered (rate samples) */
+	u32 reordering;		/* reordering degree seen, in segments */
+	u64 delivery_rate;	/* bytes/s of the last rate sample */
+	u32 lost_total;		/* sequence space ever marked lost */
 	/* urgent data (oob): xtcp_urg.h */
 	struct xtcp_urg urg;
+};
+
+/* tcb->ca_state (as Linux's TCP_CA_Open, _Recovery, _Loss) */
+enum {
+	XTCP_CA_OPEN,
+	XTCP_CA_RECOVERY,	/* fast recovery, RFC 6675 / RFC 6582 */
+	XTCP_CA_LOSS,		/* after an RTO, until RecoveryPoint */
 };
 
 /* enum xtcp_state to Linux's TCP_* numbering, for sk_state and /proc */
@@ -573,6 +631,9 @@ void xtcp_core_tw_load(struct xtcp_tcb *tcb, const struct xtcp_tw_tcb *tw,
 /* the cork/SWS hold ends after max(RTO, this) (Linux's tcp_probe0_base) */
 #define XTCP_HOLD_MIN_MS	200
 
+/* the soonest RTO after SACK reneging is seen (tcp_check_sack_reneging) */
+#define XTCP_RENEGE_MIN_MS	10
+
 /* SEND with a hint: @how is XTCP_SEND_* for this call only. */
 void xtcp_core_send(struct xtcp_tcb *tcb, unsigned int how);
 
@@ -593,6 +654,9 @@ void xtcp_core_set_keepidle(struct xtcp_tcb *tcb, u32 secs);
 
 /* A timer the core armed fired (§3.10.8). */
 void xtcp_core_timeout(struct xtcp_tcb *tcb, enum xtcp_timer t);
+
+/* Free what the TCB owns (the scoreboard); any state. */
+void xtcp_core_destroy(struct xtcp_tcb *tcb);
 
 /* Fill a struct xtcp_info from the TCB. */
 void xtcp_core_info(const struct xtcp_tcb *tcb, struct xtcp_info *info);

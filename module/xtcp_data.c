@@ -273,7 +273,7 @@ again:
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);
 	if (!peek)
-		sk_mem_reclaim(sk);
+		xtcp_mem_reclaim(sk);
 	if (copied && !peek) {
 		xtcp_rcv_space_adjust(sk);
 		xtcp_core_recvd(&xs->tcb);

@@ -12,6 +12,11 @@
  * walked in batches: references taken under socks_lock, each socket then
  * filled under its own lock (the TCB is read as TCP_INFO reads it). A dump
  * spans several skbs; cb->args keeps the resume point.
+ *
+ * SOCK_DESTROY (what `ss -K` sends for TCP): the socket named by the
+ * request's 4-tuple (and cookie), found as a get-exact request finds it, is
+ * aborted as tcp_abort() aborts a TCP one; CAP_NET_ADMIN in the socket's
+ * netns is needed (sock_diag_destroy()).
  */
 #include <linux/module.h>
 #include <linux/sock_diag.h>
@@ -63,10 +68,8 @@ int xtcp_sk_timer(struct xtcp_sock *xs, unsigned long *expires)
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(order); i++) {
-		if (test_bit(order[i].t, &xs->tarmed)) {
-			*expires = READ_ONCE(xs->timers[order[i].t].tl.expires);
+		if (xtcp_timer_due(xs, order[i].t, expires))
 			return order[i].code;
-		}
 	}
 	*expires = jiffies;
 	return 0;
@@ -180,6 +183,21 @@ static int xtcp_diag_fill_sk(struct sock *sk, struct xtcp_diag_ctx *c)
 			goto fail;
 		xtcp_sock_tcp_info(sk, nla_data(attr));
 	}
+	/* as inet_sk_diag_fill(): the old four counters, then sk_meminfo */
+	if (ext & BIT(INET_DIAG_MEMINFO - 1)) {
+		struct inet_diag_meminfo minfo = {
+			.idiag_rmem = sk_rmem_alloc_get(sk),
+			.idiag_wmem = READ_ONCE(sk->sk_wmem_queued),
+			.idiag_fmem = sk_forward_alloc_get(sk),
+			.idiag_tmem = sk_wmem_alloc_get(sk),
+		};
+
+		if (nla_put(c->skb, INET_DIAG_MEMINFO, sizeof(minfo), &minfo))
+			goto fail;
+	}
+	if ((ext & BIT(INET_DIAG_SKMEMINFO - 1)) &&
+	    sock_diag_put_meminfo(sk, c->skb, INET_DIAG_SKMEMINFO))
+		goto fail;
 	if (ext & BIT(INET_DIAG_CONG - 1)) {
 		cc = xs->topt.cc ?: xtcp_cc_default();
 		if (nla_put_string(c->skb, INET_DIAG_CONG, cc->name))
@@ -356,6 +374,8 @@ static size_t xtcp_diag_msg_size(void)
 	       nla_total_size(1) +
 	       nla_total_size(sizeof(struct xtcp_diag_state)) +
 	       nla_total_size_64bit(sizeof(struct tcp_info)) +
+	       nla_total_size(sizeof(struct inet_diag_meminfo)) +
+	       nla_total_size(SK_MEMINFO_VARS * sizeof(u32)) +
 	       nla_total_size(XTCP_CC_NAME_MAX);
 }
 
@@ -401,22 +421,129 @@ static int xtcp_diag_get_exact(struct sk_buff *in_skb,
 	return nlmsg_unicast(net->diag_nlsk, c.skb, NETLINK_CB(in_skb).portid);
 }
 
+/* the request of a SOCK_DIAG_BY_FAMILY or SOCK_DESTROY message, or NULL */
+static const struct xtcp_diag_req *xtcp_diag_req_ok(const struct nlmsghdr *h)
+{
+	const struct xtcp_diag_req *req;
+
+	if (nlmsg_len(h) < sizeof(*req))
+		return NULL;
+	req = nlmsg_data(h);
+	if (req->sdiag_protocol && req->sdiag_protocol != IPPROTO_TCP)
+		return NULL;
+	if (req->xdiag_family && req->xdiag_family != AF_INET &&
+	    req->xdiag_family != AF_INET6)
+		return NULL;
+	return req;
+}
+
+/**
+ * xtcp_diag_abort() - abort a socket for SOCK_DESTROY (struct proto's
+ *	diag_destroy, called by sock_diag_destroy() once CAP_NET_ADMIN is
+ *	checked), as tcp_abort(): a listener stops listening and resets its
+ *	queued children; a synchronized connection sends a RST (RFC 9293
+ *	§3.10.7.1, the ABORT call); the owner gets @err from its next call.
+ * @sk: the socket; the caller holds a reference, process context
+ * @err: the error for the owner (ECONNABORTED)
+ *
+ * Return: 0.
+ */
+int xtcp_diag_abort(struct sock *sk, int err)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb;
+
+	lock_sock(sk);
+	if (xs->listening) {
+		xtcp_unhash(sk);
+		xtcp_listen_stop(sk);
+		xtcp_core_close(&xs->tcb);
+	}
+	if (!sock_flag(sk, SOCK_DEAD)) {
+		WRITE_ONCE(sk->sk_err, err);
+		sk_error_report(sk);
+	}
+	if (xs->tcb.state != XTCP_CLOSED)
+		xtcp_core_abort(&xs->tcb);
+	xtcp_after_core(sk);
+	if (xs->tcb.state == XTCP_CLOSED) {
+		/* a listener is no longer hashed: xtcp_after_core() left it */
+		if (sk->sk_state != TCP_CLOSE)
+			xtcp_done(sk);
+		/* as tcp_write_queue_purge(): nothing will be sent again */
+		xs->wq_cur = NULL;
+		while ((skb = __skb_dequeue(&sk->sk_write_queue)))
+			xtcp_wmem_free_skb(sk, skb);
+		xtcp_mem_reclaim(sk);
+	}
+	release_sock(sk);
+	return 0;
+}
+
+/* a TIME-WAIT object named by the request's 4-tuple, held, or NULL */
+static struct xtcp_tw *xtcp_diag_lookup_tw(struct net *net,
+					   const struct xtcp_diag_req *req)
+{
+	size_t alen = req->xdiag_family == AF_INET6 ? 16 : 4;
+	struct xtcp_tuple t = {
+		.family = req->xdiag_family,
+		.lport = req->id.idiag_sport,
+		.rport = req->id.idiag_dport,
+	};
+
+	memcpy(&t.laddr, req->id.idiag_src, alen);
+	memcpy(&t.raddr, req->id.idiag_dst, alen);
+	return xtcp_lookup_tw(net, &t);
+}
+
+/* SOCK_DESTROY, as inet_diag_cmd_exact(): ENOENT before EPERM */
+static int xtcp_diag_handler_destroy(struct sk_buff *skb, struct nlmsghdr *h)
+{
+	const struct xtcp_diag_req *req = xtcp_diag_req_ok(h);
+	struct net *net = sock_net(skb->sk);
+	struct xtcp_diag_ctx c = { .exact = true };
+	struct xtcp_tw *tw;
+	struct sock *sk;
+	long pos = 0, idx;
+	int err;
+
+	if (!req || (req->xdiag_family != AF_INET &&
+		     req->xdiag_family != AF_INET6))
+		return -EINVAL;
+	c.req = req;
+	if (xtcp_diag_grab(xtcp_pernet(net), &c, &pos, &sk, &idx, 1) == 1) {
+		/* not in any table: Linux's lookup would not find it */
+		if (READ_ONCE(xtcp_sk(sk)->tcb.state) == XTCP_CLOSED)
+			err = -ENOENT;
+		else
+			err = sock_diag_destroy(sk, ECONNABORTED);
+		sock_put(sk);
+		return err;
+	}
+	/* TIME-WAIT: as tcp_abort(), the entry goes (no cookie to check) */
+	tw = xtcp_diag_lookup_tw(net, req);
+	if (!tw)
+		return -ENOENT;
+	if (ns_capable(net->user_ns, CAP_NET_ADMIN)) {
+		xtcp_tw_kill(tw);
+		err = 0;
+	} else {
+		err = -EPERM;
+	}
+	xtcp_tw_put(tw);
+	return err;
+}
+
 static int xtcp_diag_handler_dump(struct sk_buff *skb, struct nlmsghdr *h)
 {
 	struct net *net = sock_net(skb->sk);
-	const struct xtcp_diag_req *req;
+	const struct xtcp_diag_req *req = xtcp_diag_req_ok(h);
 	struct netlink_dump_control c = {
 		.dump = xtcp_diag_dump,
 		.min_dump_alloc = SKB_WITH_OVERHEAD(32768),
 	};
 
-	if (nlmsg_len(h) < sizeof(*req))
-		return -EINVAL;
-	req = nlmsg_data(h);
-	if (req->sdiag_protocol && req->sdiag_protocol != IPPROTO_TCP)
-		return -EINVAL;
-	if (req->xdiag_family && req->xdiag_family != AF_INET &&
-	    req->xdiag_family != AF_INET6)
+	if (!req)
 		return -EINVAL;
 	if (!(h->nlmsg_flags & NLM_F_DUMP))
 		return xtcp_diag_get_exact(skb, h, req);
@@ -428,6 +555,7 @@ static const struct sock_diag_handler xtcp_diag_handler = {
 	.owner = THIS_MODULE,
 	.family = AF_XTCP,
 	.dump = xtcp_diag_handler_dump,
+	.destroy = xtcp_diag_handler_destroy,
 };
 
 int xtcp_diag_init(void)

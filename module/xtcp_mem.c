@@ -76,14 +76,40 @@ void xtcp_mem_exit(void)
 	percpu_counter_destroy(&xtcp_sockets_allocated);
 }
 
-/* for /proc/net/xtcp_stat: MemPages exact (with the per-CPU reserves) */
-void xtcp_mem_show(struct seq_file *f)
+/* pages charged to XTCP, exact: the per-CPU reserves included */
+static long xtcp_mem_pages(void)
 {
 	long pages = atomic_long_read(&xtcp_memory_allocated);
 	int cpu;
 
 	for_each_possible_cpu(cpu)
 		pages += per_cpu(xtcp_fw_alloc, cpu);
+	return pages;
+}
+
+/**
+ * xtcp_mem_reclaim() - sk_mem_reclaim(), then leave memory pressure once
+ *	the exact sum is below net.xtcp.mem[0]
+ * @sk: the socket, locked
+ *
+ * __sk_mem_reduce_allocated() compares only the global counter, which
+ * lags the per-CPU reserves (up to 1 MB a CPU on 6.1, where
+ * net.core.mem_pcpu_rsv does not exist): with a small net.xtcp.mem the
+ * pressure would outlive the memory that caused it.
+ */
+void xtcp_mem_reclaim(struct sock *sk)
+{
+	sk_mem_reclaim(sk);
+	if (READ_ONCE(xtcp_memory_pressure) &&
+	    xtcp_mem_pages() < sk_prot_mem_limits(sk, 0))
+		xtcp_leave_memory_pressure(sk);
+}
+
+/* for /proc/net/xtcp_stat: MemPages exact (with the per-CPU reserves) */
+void xtcp_mem_show(struct seq_file *f)
+{
+	long pages = xtcp_mem_pages();
+
 	seq_printf(f, "MemPages %ld\nMemPressure %lu\nSockets %lld\nOrphans %u\n",
 		   max(pages, 0L),
 		   READ_ONCE(xtcp_memory_pressure),
@@ -223,7 +249,7 @@ static void xtcp_collapse(struct sock *sk)
 		XTCP_INC_STATS(xn, XTCP_MIB_RCVCOLLAPSED);
 		kfree_skb(skb);
 	}
-	sk_mem_reclaim(sk);
+	xtcp_mem_reclaim(sk);
 }
 
 /* as tcp_prune_queue(): collapse, then drop held out-of-order data at and

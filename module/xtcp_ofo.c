@@ -207,7 +207,7 @@ bool xtcp_ofo_prune(struct sock *sk, u32 seq)
 		return false;
 	XTCP_INC_STATS(xtcp_pernet(sock_net(sk)), XTCP_MIB_OFOPRUNED);
 	xtcp_ofo_cut(&xs->tcb.ofo, cut);
-	sk_mem_reclaim(sk);
+	xtcp_mem_reclaim(sk);
 	return true;
 }
 

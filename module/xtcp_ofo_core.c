@@ -11,6 +11,7 @@
 #include <linux/errno.h>
 #include <linux/export.h>
 #include <linux/string.h>
+#include <linux/slab.h>
 #include <kunit/visibility.h>
 
 #include "xtcp_core.h"
@@ -46,12 +47,41 @@ static void xtcp_ofo_front(struct xtcp_ofo *o, unsigned int i)
 	o->r[0] = r;
 }
 
-/* nothing held, no FIN, no D-SACK due */
+/* nothing held, no FIN, no D-SACK due (the ranges' memory stays) */
 void xtcp_ofo_reset(struct xtcp_ofo *o)
 {
+	struct xtcp_ofo_range *r = o->r;
+
 	memset(o, 0, sizeof(*o));
+	o->r = r;
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_ofo_reset);
+
+/**
+ * xtcp_ofo_reserve() - the ranges' memory, before the first range is held
+ * @o: the state
+ *
+ * In softirq context (GFP_ATOMIC); a failure is a segment dropped and
+ * counted, as for any receive memory.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int xtcp_ofo_reserve(struct xtcp_ofo *o)
+{
+	if (likely(o->r))
+		return 0;
+	o->r = kmalloc_array(XTCP_OFO_MAX_RANGES, sizeof(*o->r), GFP_ATOMIC);
+	return o->r ? 0 : -ENOMEM;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_ofo_reserve);
+
+/* nothing held any more, and the ranges' memory freed */
+void xtcp_ofo_free(struct xtcp_ofo *o)
+{
+	kfree(o->r);
+	memset(o, 0, sizeof(*o));
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_ofo_free);
 
 /**
  * xtcp_ofo_new_bytes() - how many sequence numbers of [@start, @end) are
@@ -132,13 +162,16 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_ofo_can_add);
  * @end: one after the last
  *
  * Return: the number of ranges merged into it (0: a new range), or
- *	-ENOSPC when it would be one range too many (nothing changed).
+ *	-ENOSPC when it would be one range too many, -ENOMEM without
+ *	xtcp_ofo_reserve() first (nothing changed).
  */
 int xtcp_ofo_add(struct xtcp_ofo *o, u32 start, u32 end)
 {
 	unsigned int i = 0;
 	int merged = 0;
 
+	if (!o->r)
+		return -ENOMEM;
 	if (!xtcp_ofo_can_add(o, start, end))
 		return -ENOSPC;
 	/* one pass is enough: ranges neither overlap nor touch, so what a

@@ -32,7 +32,9 @@ struct xtcp_ofo_range {
  * struct xtcp_ofo - out-of-order state of a receiver
  * @r: ranges held above RCV.NXT, disjoint and not adjacent, most recently
  *	received into first (RFC 2018 §4); a FIN held out of order counts
- *	as the byte at @fin_seq
+ *	as the byte at @fin_seq. XTCP_OFO_MAX_RANGES of them, allocated when
+ *	the connection first holds data out of order (xtcp_ofo_reserve), so
+ *	that a connection that never does pays 8 bytes, not 256
  * @n: ranges in use
  * @fin: a FIN arrived out of order at @fin_seq
  * @dsack: @dsack_r is to be reported in the next ACK (RFC 2883)
@@ -40,7 +42,7 @@ struct xtcp_ofo_range {
  * @dsack_r: the duplicate range
  */
 struct xtcp_ofo {
-	struct xtcp_ofo_range r[XTCP_OFO_MAX_RANGES];
+	struct xtcp_ofo_range *r;
 	u8 n;
 	u8 fin;
 	u8 dsack;
@@ -51,6 +53,8 @@ struct xtcp_ofo {
 struct xtcp_sack_block;
 
 void xtcp_ofo_reset(struct xtcp_ofo *o);
+int xtcp_ofo_reserve(struct xtcp_ofo *o);
+void xtcp_ofo_free(struct xtcp_ofo *o);
 u32 xtcp_ofo_new_bytes(const struct xtcp_ofo *o, u32 start, u32 end);
 bool xtcp_ofo_dup(const struct xtcp_ofo *o, u32 start, u32 end,
 		  struct xtcp_ofo_range *dup);

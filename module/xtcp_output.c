@@ -193,7 +193,7 @@ void xtcp_wq_free_acked(struct sock *sk)
 	}
 	if (!freed)
 		return;
-	sk_mem_reclaim(sk);
+	xtcp_mem_reclaim(sk);
 	/* grow sk_sndbuf with the window, or give back what pressure took
 	 * (sk_stream_moderate_sndbuf), as tcp_new_space
 	 */
@@ -383,6 +383,20 @@ static void xtcp_sock_note(struct xtcp_tcb *tcb, enum xtcp_note n)
 		[XTCP_N_KEEPALIVE] = XTCP_MIB_TCPKEEPALIVE,
 		[XTCP_N_RTO] = XTCP_MIB_TCPTIMEOUTS,
 		[XTCP_N_PAWS_DROP] = XTCP_MIB_PAWSESTAB,
+		[XTCP_N_FAST_RETRANS] = XTCP_MIB_FASTRETRANS,
+		[XTCP_N_SACK_RECOVERY] = XTCP_MIB_SACKRECOVERY,
+		[XTCP_N_RENO_RECOVERY] = XTCP_MIB_RENORECOVERY,
+		[XTCP_N_LOSS_PROBE] = XTCP_MIB_LOSSPROBES,
+		[XTCP_N_LOSS_PROBE_RECOVERY] = XTCP_MIB_LOSSPROBERECOVERY,
+		[XTCP_N_SACK_REORDER] = XTCP_MIB_SACKREORDER,
+		[XTCP_N_DSACK_UNDO] = XTCP_MIB_DSACKUNDO,
+		[XTCP_N_SPURIOUS_RTO] = XTCP_MIB_SPURIOUSRTOS,
+		[XTCP_N_SACK_BLOCKS] = XTCP_MIB_SACKBLOCKSRECV,
+		[XTCP_N_SACK_DISCARD] = XTCP_MIB_SACKDISCARD,
+		[XTCP_N_DSACK_RECV] = XTCP_MIB_DSACKRECV,
+		[XTCP_N_RACK_TIMEOUT] = XTCP_MIB_RACKTIMEOUTS,
+		[XTCP_N_LOST_RETRANS] = XTCP_MIB_LOSTRETRANSMIT,
+		[XTCP_N_SACK_RENEGING] = XTCP_MIB_SACKRENEGING,
 	};
 	struct sock *sk = xtcp_to_sk(tcb_to_xs(tcb));
 
@@ -462,6 +476,12 @@ static u64 xtcp_sock_now(struct xtcp_tcb *tcb)
 	return xtcp_now_ms();
 }
 
+/* as tcp_clock_us() */
+static u64 xtcp_sock_now_us(struct xtcp_tcb *tcb)
+{
+	return div_u64(ktime_get_ns(), NSEC_PER_USEC);
+}
+
 const struct xtcp_core_ops xtcp_sock_ops = {
 	.now		= xtcp_sock_now,
 	.output		= xtcp_sock_output,
@@ -475,6 +495,7 @@ const struct xtcp_core_ops xtcp_sock_ops = {
 	.note		= xtcp_sock_note,
 	.ofo_hold	= xtcp_sock_ofo_hold,
 	.ofo_pull	= xtcp_sock_ofo_pull,
+	.now_us		= xtcp_sock_now_us,
 };
 
 /**

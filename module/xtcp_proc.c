@@ -71,6 +71,21 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_TCPTIMEOUTS]		= "TCPTimeouts",
 	/* timestamps (ts) */
 	[XTCP_MIB_PAWSESTAB]		= "PAWSEstab",
+	/* loss recovery (recov) */
+	[XTCP_MIB_FASTRETRANS]		= "TCPFastRetrans",
+	[XTCP_MIB_SACKRECOVERY]		= "TCPSackRecovery",
+	[XTCP_MIB_RENORECOVERY]		= "TCPRenoRecovery",
+	[XTCP_MIB_LOSSPROBES]		= "TCPLossProbes",
+	[XTCP_MIB_LOSSPROBERECOVERY]	= "TCPLossProbeRecovery",
+	[XTCP_MIB_SACKREORDER]		= "TCPSACKReorder",
+	[XTCP_MIB_DSACKUNDO]		= "TCPDSACKUndo",
+	[XTCP_MIB_SPURIOUSRTOS]		= "TCPSpuriousRTOs",
+	[XTCP_MIB_SACKBLOCKSRECV]	= "TCPSackBlocksRecv",
+	[XTCP_MIB_SACKDISCARD]		= "TCPSACKDiscard",
+	[XTCP_MIB_DSACKRECV]		= "TCPDSACKRecv",
+	[XTCP_MIB_RACKTIMEOUTS]		= "TCPRackTimeouts",
+	[XTCP_MIB_LOSTRETRANSMIT]	= "TCPLostRetransmit",
+	[XTCP_MIB_SACKRENEGING]		= "TCPSACKReneging",
 };
 
 static void xtcp_seq_addr(struct seq_file *f, u16 family, const void *a,

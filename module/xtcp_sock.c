@@ -168,6 +168,7 @@ void xtcp_sock_destruct(struct sock *sk)
 	while ((skb = __skb_dequeue(&sk->sk_write_queue)))
 		xtcp_wmem_free_skb(sk, skb);
 	xtcp_ofo_purge(sk);
+	xtcp_core_destroy(&xs->tcb);	/* normally freed at CLOSED already */
 	xtcp_orphan_dec(sk);
 	sk_sockets_allocated_dec(sk);
 	/* every XTCP socket has its ipv6_pinfo, and IPv6 options set while

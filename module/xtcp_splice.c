@@ -51,7 +51,7 @@ static int xtcp_splice_some(struct sock *sk, struct pipe_inode_info *pipe,
 			break;		/* the pipe is full */
 	}
 	if (done > 0) {
-		sk_mem_reclaim(sk);
+		xtcp_mem_reclaim(sk);
 		xtcp_rcv_space_adjust(sk);
 		xtcp_core_recvd(&xs->tcb);
 		xtcp_after_core(sk);

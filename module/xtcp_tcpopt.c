@@ -280,7 +280,9 @@ void xtcp_tcpinfo_fill(const struct xtcp_tcb *tcb, struct tcp_info *ti)
 
 	memset(ti, 0, sizeof(*ti));
 	ti->tcpi_state = xtcp_linux_state(tcb->state);
-	ti->tcpi_ca_state = tcb->backoff ? 4 /* TCP_CA_Loss */ : 0;
+	/* TCP_CA_Open, TCP_CA_Recovery, TCP_CA_Loss */
+	ti->tcpi_ca_state = tcb->backoff || tcb->ca_state == XTCP_CA_LOSS ? 4 :
+			    tcb->ca_state == XTCP_CA_RECOVERY ? 3 : 0;
 	ti->tcpi_retransmits = tcb->backoff;
 	ti->tcpi_probes = tcb->probes;
 	ti->tcpi_backoff = tcb->backoff;
@@ -308,7 +310,13 @@ void xtcp_tcpinfo_fill(const struct xtcp_tcb *tcb, struct tcp_info *ti)
 				XTCP_INFINITE_SSTHRESH : tcb->ssthresh / mss;
 	ti->tcpi_snd_cwnd = xtcp_segs(tcb->cwnd, mss);
 	ti->tcpi_advmss = tcb->rcv_mss;
-	ti->tcpi_reordering = 3;	/* tcp_reordering default */
+	ti->tcpi_reordering = tcb->reordering;
+	ti->tcpi_sacked = xtcp_segs(tcb->sb.sacked, mss);
+	ti->tcpi_lost = xtcp_segs(tcb->sb.lost, mss);
+	ti->tcpi_retrans = xtcp_segs(tcb->sb.retrans, mss);
+	ti->tcpi_min_rtt = tcb->min_rtt_us;
+	ti->tcpi_delivery_rate = tcb->delivery_rate;
+	ti->tcpi_delivered = xtcp_segs(tcb->delivered, mss);
 	ti->tcpi_rcv_space = tcb->rcv_wnd;
 	ti->tcpi_total_retrans = tcb->retransmits;
 	ti->tcpi_max_pacing_rate = ~0ULL;	/* no pacing limit */

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * XTCP timers: one timer_list per core timer of a socket. A pending timer
- * holds a socket reference (sk_reset_timer). When the socket is owned by
- * the user the expiry is retried shortly after, as Linux's keepalive timer
- * does, so the core always runs under the socket lock.
+ * XTCP timers: the core's timers of a socket share one kernel timer, as
+ * Linux multiplexes its retransmission, probe and loss-probe timers on
+ * icsk_retransmit_timer. Each core timer keeps only its deadline; the
+ * kernel timer runs at the earliest one, fires every core timer that is
+ * due and is set again for the rest. A pending kernel timer holds a socket
+ * reference (sk_reset_timer). When the socket is owned by the user the
+ * expiry is retried shortly after, as Linux's keepalive timer does, so the
+ * core always runs under the socket lock.
  */
 #include <linux/jiffies.h>
 #include <net/sock.h>
@@ -25,85 +29,137 @@ u64 xtcp_now_ms(void)
 	return jiffies64_to_msecs(get_jiffies_64());
 }
 
-static void xtcp_timer_fire(struct sock *sk, enum xtcp_timer t)
+/* the earliest deadline of the armed core timers; false when none is */
+static bool xtcp_timer_next(const struct xtcp_sock *xs, unsigned long *when)
+{
+	unsigned long armed = READ_ONCE(xs->tarmed);
+	bool any = false;
+	int t;
+
+	for_each_set_bit(t, &armed, XTCP_T_MAX) {
+		unsigned long due = READ_ONCE(xs->tdue[t]);
+
+		if (!any || time_before(due, *when))
+			*when = due;
+		any = true;
+	}
+	return any;
+}
+
+/* the kernel timer runs at @when at the latest (socket locked) */
+static void xtcp_timer_arm(struct sock *sk, unsigned long when)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
+	/* due sooner: it fires, then runs again for the later deadlines */
+	if (timer_pending(&xs->timer) &&
+	    time_before_eq(READ_ONCE(xs->timer.expires), when))
+		return;
+	sk_reset_timer(sk, &xs->timer, when);
+}
+
+static void xtcp_timer_cb(struct timer_list *tl)
+{
+	struct xtcp_sock *xs = from_timer(xs, tl, timer);
+	struct sock *sk = xtcp_to_sk(xs);
+	unsigned long now, next;
+	int t;
+
 	bh_lock_sock(sk);
 	if (sock_owned_by_user(sk)) {
-		if (t == XTCP_T_DELACK)
+		if (test_bit(XTCP_T_DELACK, &xs->tarmed) &&
+		    !time_before(jiffies, xs->tdue[XTCP_T_DELACK]))
 			XTCP_INC_STATS(xtcp_pernet(sock_net(sk)),
 				       XTCP_MIB_DELAYEDACKLOCKED);
 		/* retry soon; keeps the reference the timer held */
-		sk_reset_timer(sk, &xs->timers[t].tl, jiffies + 1);
+		sk_reset_timer(sk, &xs->timer, jiffies + 1);
 		goto out;
 	}
-	/* cleared or re-armed for later while we waited for the lock */
-	if (!test_bit(t, &xs->tarmed) || timer_pending(&xs->timers[t].tl))
-		goto out;
-	clear_bit(t, &xs->tarmed);
-	if (trace_xtcp_timer_enabled())
-		xtcp_trace_timer(sk, t, XTCP_TIMER_FIRE, 0);
-	xtcp_core_timeout(&xs->tcb, t);
-	if (t == XTCP_T_FINWAIT2 && xs->tcb.state == XTCP_CLOSED)
-		XTCP_INC_STATS(xtcp_pernet(sock_net(sk)),
-			       XTCP_MIB_FINWAIT2TIMEOUTS);
-	xtcp_after_core(sk);
+	now = jiffies;
+	for (t = 0; t < XTCP_T_MAX; t++) {
+		/* cleared, or set again for later, by an earlier one */
+		if (!test_bit(t, &xs->tarmed) || time_before(now, xs->tdue[t]))
+			continue;
+		clear_bit(t, &xs->tarmed);
+		if (trace_xtcp_timer_enabled())
+			xtcp_trace_timer(sk, t, XTCP_TIMER_FIRE, 0);
+		xtcp_core_timeout(&xs->tcb, t);
+		if (t == XTCP_T_FINWAIT2 && xs->tcb.state == XTCP_CLOSED)
+			XTCP_INC_STATS(xtcp_pernet(sock_net(sk)),
+				       XTCP_MIB_FINWAIT2TIMEOUTS);
+		xtcp_after_core(sk);
+		/* done, or a TIME-WAIT object now: the timers were stopped */
+		if (xs->tcb.state == XTCP_CLOSED ||
+		    xs->tcb.state == XTCP_TIME_WAIT)
+			break;
+	}
+	if (xtcp_timer_next(xs, &next))
+		xtcp_timer_arm(sk, next);
 out:
 	bh_unlock_sock(sk);
 	sock_put(sk);
 }
 
-static void xtcp_timer_cb(struct timer_list *tl)
-{
-	struct xtcp_tslot *slot = from_timer(slot, tl, tl);
-	struct xtcp_sock *xs = container_of(slot - slot->idx, struct xtcp_sock,
-					    timers[0]);
-
-	xtcp_timer_fire(xtcp_to_sk(xs), slot->idx);
-}
-
 void xtcp_timers_init(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	int t;
 
-	for (t = 0; t < XTCP_T_MAX; t++) {
-		timer_setup(&xs->timers[t].tl, xtcp_timer_cb, 0);
-		xs->timers[t].idx = t;
-	}
+	timer_setup(&xs->timer, xtcp_timer_cb, 0);
 	xs->tarmed = 0;
 }
 
-/* Stop every timer; each pending one gives back its reference. */
+/* Stop every timer; a pending kernel timer gives back its reference. */
 void xtcp_timers_stop(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	int t;
 
-	for (t = 0; t < XTCP_T_MAX; t++) {
-		clear_bit(t, &xs->tarmed);
-		sk_stop_timer(sk, &xs->timers[t].tl);
-	}
+	WRITE_ONCE(xs->tarmed, 0);
+	sk_stop_timer(sk, &xs->timer);
 }
 
 void xtcp_timer_set(struct xtcp_tcb *tcb, enum xtcp_timer t, u32 ms)
 {
 	struct xtcp_sock *xs = tcb_to_xs(tcb);
+	unsigned long due = jiffies + max_t(unsigned long,
+					    msecs_to_jiffies(ms), 1);
 
 	if (trace_xtcp_timer_enabled())
 		xtcp_trace_timer(xtcp_to_sk(xs), t, XTCP_TIMER_ARM, ms);
+	WRITE_ONCE(xs->tdue[t], due);
 	set_bit(t, &xs->tarmed);
-	sk_reset_timer(xtcp_to_sk(xs), &xs->timers[t].tl,
-		       jiffies + max_t(unsigned long, msecs_to_jiffies(ms), 1));
+	xtcp_timer_arm(xtcp_to_sk(xs), due);
 }
 
 void xtcp_timer_clear(struct xtcp_tcb *tcb, enum xtcp_timer t)
 {
 	struct xtcp_sock *xs = tcb_to_xs(tcb);
 
-	if (trace_xtcp_timer_enabled() && test_bit(t, &xs->tarmed))
+	if (!test_bit(t, &xs->tarmed))
+		return;
+	if (trace_xtcp_timer_enabled())
 		xtcp_trace_timer(xtcp_to_sk(xs), t, XTCP_TIMER_STOP, 0);
 	clear_bit(t, &xs->tarmed);
-	sk_stop_timer(xtcp_to_sk(xs), &xs->timers[t].tl);
+	/* the last one: no wake-up left to do (a pending kernel timer for
+	 * others fires early once and is set again for them)
+	 */
+	if (!READ_ONCE(xs->tarmed))
+		sk_stop_timer(xtcp_to_sk(xs), &xs->timer);
+}
+
+/**
+ * xtcp_timer_due() - when core timer @t of @xs is due, if armed (read
+ *	locklessly by /proc and sock_diag)
+ * @xs: the socket
+ * @t: the core timer
+ * @expires: set to its deadline in jiffies when armed
+ *
+ * Return: armed.
+ */
+bool xtcp_timer_due(const struct xtcp_sock *xs, enum xtcp_timer t,
+		    unsigned long *expires)
+{
+	if (!test_bit(t, &xs->tarmed))
+		return false;
+	*expires = READ_ONCE(xs->tdue[t]);
+	return true;
 }

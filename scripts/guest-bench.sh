@@ -60,12 +60,23 @@ crr() {
 }
 
 ratio() { echo "scale=2; $1 / $2" | bc; }
+pratio() { if [ "$(echo "$2 > 0" | bc)" = 1 ]; then ratio "$1" "$2"; else echo n/a; fi; }
 row() { printf "%-40s %12s %12s %8s\n" "$@"; }
 
 best() { # a b: the larger
 	if [ -z "$1" ] || [ "$(echo "$2 > $1" | bc)" = 1 ]; then echo "$2"; else echo "$1"; fi
 }
 
+# shellcheck source=lib-bench-scale.sh
+. "$here/lib-bench-scale.sh"
+# BENCH=scale (scripts/bench scale): the scale series alone
+if [ "${BENCH:-all}" = scale ]; then
+	echo "# kernel $(uname -r), $(nproc) CPUs"
+	insmod "$ko" || exit 1
+	row "benchmark" "XTCP" "Linux TCP" "ratio"
+	bench_scale
+	exit
+fi
 echo "# kernel $(uname -r), $(nproc) CPUs, bulk $BULK bytes best of $REPS, crr $CRR x 64B/64B"
 # The cost of XTCP for everyone else: Linux TCP with xtcp.ko loaded and
 # idle (its hook sees every TCP segment) vs not loaded, alternating
@@ -100,6 +111,7 @@ for path in "${paths[@]}"; do
 	t=$(crr tcp "$2" "$3")
 	row "connect+request+close $1 (conn/s)" "$x" "$t" "$(ratio "$x" "$t")"
 done
+[ "${PROGS_ONLY:-0}" = 1 ] || bench_scale
 
 # real programs through tools/xtcp-run (lib-programs.sh), both sides XTCP
 # vs both sides Linux TCP, the median of REPS runs each
@@ -165,7 +177,6 @@ pb_redis() {
 	echo "$g" | tr ' ' '\n' | grep . | median
 	echo "$s" | tr ' ' '\n' | grep . | median
 }
-pratio() { if [ "$(echo "$2 > 0" | bc)" = 1 ]; then ratio "$1" "$2"; else echo n/a; fi; }
 echo "# programs through xtcp-run over virtio, median of $REPS"
 for p in "nginx:wrk keep-alive (req/s):wrk Connection: close (req/s)" \
 	"iperf:iperf3 a->b (Mbit/s):iperf3 -R b->a (Mbit/s)" \

@@ -178,15 +178,163 @@ EOF
 		*) nok "netns $n: get-exact requests" "$(echo "$out" | tail -3 | tr '\n' '|')" ;; esac
 	done
 	# bad requests get a clean errno: short, family 99, protocol UDP,
-	# exact without a family, exact for no socket, SOCK_DESTROY
+	# exact without a family, exact for no socket, SOCK_DESTROY for no
+	# socket and without a family
 	out=$(A $PY "$H" badreq 2>&1)
-	[ "$out" = "EINVAL EINVAL EINVAL EINVAL ENOENT EOPNOTSUPP" ] &&
+	[ "$out" = "EINVAL EINVAL EINVAL EINVAL ENOENT ENOENT EINVAL" ] &&
 		ok "bad sock_diag requests: $out" ||
-		nok "bad sock_diag requests: EINVAL x4, ENOENT, EOPNOTSUPP" "$out"
+		nok "bad sock_diag requests: EINVAL x4, ENOENT, ENOENT, EINVAL" "$out"
 else
 	nok "XTCP scenario set up" "$(logtail "$R/srv-x.log") $(logtail "$R/cli-x.log")"
 fi
 killhelpers
+
+# --- socket memory (xtcp-ss -m, INET_DIAG_SKMEMINFO) against what each
+# socket holds, and Linux's ss -tmn on Linux TCP in the same situation: a
+# receiver with SO_RCVBUF 65536 that never reads (rb = 131072 as Linux
+# doubles it, r >= the bytes queued), a sender stuck on a full buffer
+# (w >= Send-Q, tb = its SO_SNDBUF)
+MRCV=65536 MSMALL=20000
+memtest() {
+	local s=$1 p=$PORT pre=()
+	PORT=$((PORT + 10))
+	[ "$s" = x ] && pre=("$RUN")
+	rm -f "$R/ms-$s.json" "$R/mc-$s.json"
+	B "${pre[@]}" $PY "$H" mserver 10.0.0.2 $p $MRCV "$R/ms-$s.json" >"$R/msrv-$s.log" 2>&1 &
+	wait_file 60 "$R/msrv-$s.log" listening || return 1
+	A "${pre[@]}" $PY "$H" mclient 10.0.0.2 $p $MSMALL "$R/mc-$s.json" >"$R/mcli-$s.log" 2>&1 &
+	wait_file 120 "$R/mc-$s.json" && wait_file 60 "$R/ms-$s.json" || return 1
+	wait_until 60 settled a && wait_until 60 settled b
+	if [ "$s" = x ]; then
+		A "$SS" -H -m -p $p >"$R/mem-$s-a.out"; B "$SS" -H -m -p $p >"$R/mem-$s-b.out"
+	else
+		A ss -tmnH "dport = :$p" >"$R/mem-$s-a.out"; B ss -tmnH "sport = :$p" >"$R/mem-$s-b.out"
+	fi
+}
+for s in t x; do
+	name="XTCP, xtcp-ss -m"
+	[ $s = t ] && name="Linux TCP, Linux's ss -tmn"
+	if memtest $s; then
+		for side in "b server" "a client"; do
+			set -- $side # two words
+			out=$($PY "$H" memcheck "$2" $MRCV $MSMALL "$R/ms-$s.json" "$R/mc-$s.json" "$R/mem-$s-$1.out" | tr '\n' ' ')
+			case "$out" in *" match "*) ok "$name, $2 side: skmem agrees with the sockets (rb = 2 x SO_RCVBUF, r >= Recv-Q, tb = SO_SNDBUF, w >= Send-Q, d0 but on the bulk receiver) ($out)" ;;
+			*) nok "$name, $2 side: skmem agrees with the sockets" "$out" ;; esac
+		done
+	else
+		nok "$name: memory scenario set up" "$(logtail "$R/msrv-$s.log") $(logtail "$R/mcli-$s.log")"
+	fi
+	killhelpers
+done
+
+# --- SOCK_DESTROY: xtcp-ss -K, and Linux's ss -K on Linux TCP (needs
+# CONFIG_INET_DIAG_DESTROY). An established connection: the owner's
+# blocked recv gets ECONNABORTED, the peer's ECONNRESET (a RST, OutRsts),
+# the next send EPIPE; the listener: a blocked accept gets EINVAL
+NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all)
+kcfg=/boot/config-$(uname -r)
+LINUX_K=0
+if grep -q '^CONFIG_INET_DIAG_DESTROY=y' "$kcfg" 2>/dev/null ||
+	zcat /proc/config.gz 2>/dev/null | grep -q '^CONFIG_INET_DIAG_DESTROY=y'; then
+	LINUX_K=1
+else
+	diag "this kernel has no CONFIG_INET_DIAG_DESTROY ($kcfg): no Linux ss -K reference"
+fi
+# outrsts NS S: OutRsts of XTCP (x) or Linux TCP (t)
+outrsts() { if [ "$2" = x ]; then SUBJECT=xtcp stat_get "$1" OutRsts; else SUBJECT=tcp stat_get "$1" OutRsts; fi; }
+# no_port NS PORT S: no row of PORT in NS's /proc/net/xtcp (S=x) or tcp
+# (t) but closed sockets their owner still holds (XTCP lists those)
+no_port() {
+	local f=/proc/net/xtcp
+	[ "$3" = t ] && f=/proc/net/tcp
+	! NS "$1" awk 'NR > 1 && $4 != "07" { print $2; print $3 }' "$f" | grep -qi ":$(printf %04X "$2")\$"
+}
+ktest() {
+	local s=$1 p=$PORT pre=() lp r0 r1 out rc
+	PORT=$((PORT + 10))
+	[ "$s" = x ] && pre=("$RUN")
+	rm -f "$R/ks-$s" "$R/kc-$s"
+	B "${pre[@]}" $PY "$H" kserver 10.0.0.2 $p "$R/ks-$s" >"$R/ksrv-$s.log" 2>&1 &
+	wait_file 60 "$R/ks-$s" listening || return 1
+	A "${pre[@]}" $PY "$H" kclient 10.0.0.2 $p "$R/kc-$s" >"$R/kcli-$s.log" 2>&1 &
+	wait_file 60 "$R/kc-$s" connected && wait_file 60 "$R/ks-$s" accepted || return 1
+	lp=$(awk '/^connected/ { print $2 }' "$R/kc-$s")
+	if [ "$s" = x ]; then
+		out=$(A "${NOBODY[@]}" "$SS" -K -L 10.0.0.1:$lp -R 10.0.0.2:$p 2>&1)
+		rc=$?
+		out2=$(A "${NOBODY[@]}" "$SS" -K -p $p 2>&1)
+		rc2=$?
+		[ $rc = 1 ] && [ $rc2 = 1 ] && case "$out|$out2" in *"Operation not permitted"*"|"*"Operation not permitted"*) true ;; *) false ;; esac &&
+			[ "$(A "$SS" -H -p $p | awk '{ print $1 }')" = ESTAB ] && ! grep -q '^recv' "$R/kc-$s" "$R/ks-$s" &&
+			ok "xtcp-ss -K as uid 65534 without capabilities: EPERM (by 4-tuple and by port), the connection is still ESTAB ($out)" ||
+			nok "xtcp-ss -K without CAP_NET_ADMIN: EPERM, connection survives" "rc $rc/$rc2: $out | $out2 | $(cat "$R/kc-$s" | tr '\n' ' ')"
+	fi
+	r0=$(outrsts a $s)
+	if [ "$s" = x ]; then
+		A "$SS" -H -K -p $p >"$R/kill-$s.out" 2>&1
+	else
+		A ss -K -tnH "dport = :$p" >"$R/kill-$s.out" 2>&1
+	fi
+	rc=$?
+	wait_file 60 "$R/kc-$s" '^send' && wait_file 60 "$R/ks-$s" '^recv'
+	wait_until 30 no_port a $p $s
+	r1=$(outrsts a $s)
+	KRES=$(grep -h '^recv\|^send' "$R/kc-$s" | sed 's/^/client /' | tr '\n' ' ')$(grep -h '^recv' "$R/ks-$s" | sed 's/^/server /')
+	KRST=$((r1 - r0))
+	KRC=$rc
+	KOUT=$(awk '{ print $1, $4, $5 }' "$R/kill-$s.out" | tr '\n' ' ')
+	# the listener
+	if [ "$s" = x ]; then
+		B "$SS" -H -K -l -p $p >"$R/killl-$s.out" 2>&1
+	else
+		B ss -K -tlnH "sport = :$p" >"$R/killl-$s.out" 2>&1
+	fi
+	wait_file 60 "$R/ks-$s" '^accept [A-Z]'
+	KLRES="$(grep -h '^accept [A-Z]' "$R/ks-$s") $(awk '{ print $1 }' "$R/killl-$s.out")"
+	wait_until 30 no_port b $p $s && KLRES="$KLRES gone" || KLRES="$KLRES left"
+	return 0
+}
+KWANT="client recv ECONNABORTED client send EPIPE server recv ECONNRESET"
+if ktest x; then
+	xres=$KRES xrst=$KRST xl=$KLRES
+	[ "$KRC" = 0 ] && [ "$KRES" = "$KWANT" ] && [ "$KRST" -ge 1 ] && no_port a "$((PORT - 10))" x &&
+		case "$KOUT" in "ESTAB 10.0.0.1:"*" 10.0.0.2:$((PORT - 10)) ") true ;; *) false ;; esac &&
+		ok "xtcp-ss -K on an established XTCP connection: it lists it ($KOUT), a RST (OutRsts +$KRST), $KRES; /proc/net/xtcp no longer lists it" ||
+		nok "xtcp-ss -K aborts an established connection" "rc $KRC out '$KOUT' rst +$KRST: $KRES (want $KWANT)"
+	case "$KLRES" in "accept EINVAL LISTEN gone") ok "xtcp-ss -K -l on the listener: closed, its blocked accept() gets EINVAL ($KLRES)" ;;
+	*) nok "xtcp-ss -K on a listener" "$KLRES" ;; esac
+else
+	nok "XTCP SOCK_DESTROY scenario set up" "$(logtail "$R/ksrv-x.log") $(logtail "$R/kcli-x.log")"
+fi
+killhelpers
+if [ $LINUX_K = 1 ]; then
+	if ktest t; then
+		[ "$KRES" = "$xres" ] && [ "$KRST" -ge 1 ] && [ "$KLRES" = "$xl" ] &&
+			ok "Linux TCP reference: ss -K gives the same ($KRES, OutRsts +$KRST; listener: $KLRES)" ||
+			nok "Linux TCP ss -K behaves as xtcp-ss -K" "Linux: $KRES rst +$KRST listener $KLRES; XTCP: $xres rst +$xrst listener $xl"
+	else
+		nok "Linux TCP SOCK_DESTROY scenario set up" "$(logtail "$R/ksrv-t.log") $(logtail "$R/kcli-t.log")"
+	fi
+	killhelpers
+fi
+out=$(A "$SS" -K -L 10.0.0.1:1 -R 10.0.0.2:1 2>&1)
+rc=$?
+[ $rc = 1 ] && case "$out" in *"No such file or directory"*) true ;; *) false ;; esac &&
+	ok "xtcp-ss -K on a 4-tuple no socket has: ENOENT ($out)" || nok "xtcp-ss -K on no socket: ENOENT" "rc $rc: $out"
+# a TIME-WAIT entry (the client's, from the scenario above) by its 4-tuple
+tw=$(A "$SS" -H | awk '$1 == "TIME-WAIT" && $4 !~ /\[/ { print $4, $5; exit }')
+ntw=$(A "$SS" -H | grep -c '^TIME-WAIT')
+if [ -n "$tw" ]; then
+	set -- $tw # two words
+	out=$(A "$SS" -K -L "$1" -R "$2" 2>&1)
+	rc=$?
+	left=$(A "$SS" -H | grep -c '^TIME-WAIT')
+	[ $rc = 0 ] && ! A "$SS" -H | grep -q "^TIME-WAIT .* $1 *$2 *\$" && [ "$left" = $((ntw - 1)) ] &&
+		ok "xtcp-ss -K -L $1 -R $2: that TIME-WAIT entry goes, the other $left stay" ||
+		nok "xtcp-ss -K on a TIME-WAIT entry" "rc $rc $out: $ntw -> $left"
+else
+	nok "a TIME-WAIT entry to abort" "$(A "$SS" -H | head -3 | tr '\n' '|')"
+fi
 
 # --- many sockets in one netns: a dump in several parts
 ip netns add c
@@ -214,14 +362,51 @@ if wait_file 600 "$R/many.ready"; then
 	out=$(rmmod xtcp 2>&1)
 	grep -q '^xtcp ' /proc/modules && ok "rmmod refused while $want XTCP sockets are open ($out)" ||
 		nok "rmmod refused with sockets open" "module gone"
+	# -K on all of them: each connection aborted from one end (the
+	# other then reset by its RST, or aborted first), the listener closed
+	r0=$(SUBJECT=xtcp stat_get c OutRsts)
+	NS c "$SS" -H -K -p 42000 >"$R/many-k.out" 2>&1
+	rc=$?
+	nk=$(grep -c '^ESTAB \|^LISTEN ' "$R/many-k.out")
+	# what the owner still holds is closed (UNCONN), nothing else is left
+	many_gone() { [ "$(NS c "$SS" -H -p 42000 | grep -vc '^UNCONN ')" = 0 ]; }
+	wait_until 120 many_gone
+	r1=$(SUBJECT=xtcp stat_get c OutRsts)
+	[ $rc = 0 ] && [ "$nk" -gt "$MANY" ] && [ "$nk" -le "$want" ] && many_gone && [ $((r1 - r0)) -ge "$MANY" ] &&
+		ok "xtcp-ss -K -p 42000 on the $want sockets: $nk aborted, the others reset by their RSTs (OutRsts +$((r1 - r0))), no connection left" ||
+		nok "xtcp-ss -K on $want sockets" "rc $rc aborted $nk OutRsts +$((r1 - r0)) left $(NS c "$SS" -H -p 42000 | grep -vc '^UNCONN ')"
 else
 	nok "$((2 * MANY + 1)) sockets opened" "$(logtail "$R/many.log")"
+fi
+killhelpers
+
+# --- orphans (closed by their owner, in FIN-WAIT-2) aborted by -K: a RST
+# to the CLOSE-WAIT end, the orphan freed (the module refcount below
+# reaches 0 only if every aborted socket was)
+NORPH=50
+rm -f "$R/orph.ready"
+NS c "$RUN" $PY "$H" orphans $NORPH 42300 "$R/orph.ready" >"$R/orph.log" 2>&1 &
+fw2() { [ "$(NS c "$SS" -H -p 42300 | grep -c '^FIN-WAIT-2 ')" = $NORPH ]; }
+if wait_file 120 "$R/orph.ready" && wait_until 60 fw2; then
+	NS c "$SS" -H -K -p 42300 >"$R/orph-k.out" 2>&1
+	rc=$?
+	nf=$(grep -c '^FIN-WAIT-2 ' "$R/orph-k.out")
+	orph_gone() { [ "$(NS c "$SS" -H -p 42300 | grep -c '^FIN-WAIT-2 \|^CLOSE-WAIT \|^ESTAB ')" = 0 ]; }
+	wait_until 60 orph_gone
+	[ $rc = 0 ] && [ "$nf" = $NORPH ] && orph_gone &&
+		ok "xtcp-ss -K -p 42300: the $NORPH orphans in FIN-WAIT-2 aborted, their CLOSE-WAIT peers reset" ||
+		nok "xtcp-ss -K on orphans" "rc $rc FIN-WAIT-2 aborted $nf: $(NS c "$SS" -H -p 42300 | awk '{ print $1 }' | sort | uniq -c | tr '\n' ' ')"
+else
+	nok "$NORPH orphans in FIN-WAIT-2" "$(logtail "$R/orph.log") $(NS c "$SS" -H -p 42300 | awk '{ print $1 }' | sort | uniq -c | tr '\n' ' ')"
 fi
 killhelpers
 
 # --- rmmod while a dump is half read: TIME-WAIT entries only, no socket
 rm -f "$R/tw.ready" "$R/go"
 NTW=$((MANY / 2))
+# more than one part (about 289 entries each): the -K tests above left no
+# TIME-WAIT entries of the connections before
+[ $NTW -lt 400 ] && NTW=400
 NS c "$RUN" $PY "$H" tw $NTW 42500 "$R/tw.ready" >"$R/tw.log" 2>&1 &
 only_tw() { [ "$(NS c awk 'NR > 1 && $4 != "06"' /proc/net/xtcp | wc -l)" = 0 ]; }
 if wait_file 300 "$R/tw.ready"; then

@@ -13,7 +13,7 @@
 # Env: LOSS_SIZE  bytes per transfer (default 1M; 512K with QUICK=1)
 #      LOSS_BOUND seconds a transfer may take (default 240)
 #      LOSS_SHORT=1 (make check sets it): only XTCP senders, no 1% profile
-#                 (5% loss covers the same paths harder)
+#                 (the recov suite runs 1% loss in all three directions)
 #                 and two of the four single drops, about half the time
 #      QUICK, XTCP_KO, XTCP_KERNEL, XTCP_RESULTS as guest-e2e.sh
 # shellcheck source=lib-guest-init.sh

@@ -145,6 +145,7 @@ mem_test() {
 	go=$R/go-mem
 	rm -f "$go"
 	drops0=$(xstat b RcvQDrop)
+	local renege0=$(xstat a TCPSACKReneging) rto0=$(xstat a TCPTimeouts) prune0=$(xstat b OfoPruned)
 	press0=$(($(xstat a MemoryPressures) + $(xstat b MemoryPressures)))
 	B "$M" sink -f xtcp -b 10.0.0.2 -p $PORT -n $n -g "$go" -t 80 >"$R/sink-mem.out" 2>&1 &
 	wait_line "$R/sink-mem.out" listening 20
@@ -179,7 +180,20 @@ mem_test() {
 		ok "no OOM under the limit"
 	fi
 	touch "$go"
+	# a connection still open 20 s after the readers started: its sockets
+	# on both ends and its segments, for the log
+	( sleep 20
+	  if ! grep -q "^read " "$R/sink-mem.out"; then
+		for ns in a b; do echo "== $ns"; NS $ns "$T/xtcp-ss" -io; done
+		B timeout 6 tcpdump -ni "$IFB" -c 300 -v tcp 2>&1 | head -300
+		for ns in a b; do echo "== $ns"; NS $ns "$T/xtcp-ss" -io; done
+	  fi >"$R/mem-stuck.txt" 2>&1 ) &
+	local dog=$!
+	while [ "$(jobs -pr | grep -cvx "$dog")" -gt 0 ]; do sleep 0.5; done
+	kill "$dog" 2>/dev/null
 	wait
+	[ -s "$R/mem-stuck.txt" ] && diag "stuck connections: $(head -c 3000 "$R/mem-stuck.txt")"
+	diag "sender a: TCPSACKReneging +$(($(xstat a TCPSACKReneging) - renege0)), RTOs +$(($(xstat a TCPTimeouts) - rto0)); receiver b: OfoPruned +$(($(xstat b OfoPruned) - prune0))"
 	out="$(tail -1 "$R/sink-mem.out") / $(tail -1 "$R/blast-mem.out")"
 	case "$out" in "read $((n * bytes)) bad -1 resets 0 open 0 / sent $((n * bytes)) "*"left 0")
 		ok "recovery: the readers read, all $n x $bytes bytes arrive byte-exact ($out)" ;;

@@ -12,16 +12,10 @@
 #  - xtcp-run: SO_DOMAIN answers the family given to socket(), SO_PROTOCOL
 #    IPPROTO_TCP, accept() passes the family on.
 # TAP output, "N passed, N failed" last.
-set -u
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$here")
-T=$root/tools
+# shellcheck source=lib-guest-init.sh
+. "$(dirname "$0")/lib-guest-init.sh"
 RUN=$T/xtcp-run
 PY=/usr/bin/python3
-# shellcheck source=lib-tap.sh
-. "$here/lib-tap.sh"
-# shellcheck source=lib-guest.sh
-. "$here/lib-guest.sh"
 E2E_NAME=oob
 # shellcheck source=lib-e2e.sh
 . "$here/lib-e2e.sh"

@@ -16,6 +16,24 @@ Socket modes run under tools/xtcp-run for XTCP (plain for Linux TCP):
                                open (2N+1 sockets); READY when done
   tw N PORT READY              N connections over 127.0.0.1:PORT closed by
                                the client first: N TIME-WAIT entries; exits
+  orphans N PORT READY         N connections over 127.0.0.1:PORT whose
+                               client is closed (an orphan in FIN-WAIT-2),
+                               the server end held (CLOSE-WAIT)
+  kserver A PORT OUT           SOCK_DESTROY target, server end: listen,
+                               accept one; OUT gets "listening",
+                               "accepted", then "recv RESULT" (the
+                               connection's blocking recv) and "accept
+                               RESULT" (a second, blocking accept)
+  kclient A PORT OUT           client end: OUT gets "connected LPORT",
+                               then "recv RESULT" of a blocking recv and
+                               "send RESULT" of one send after it
+                               (RESULT: an errno name, "eof" or "data")
+  mserver A PORT RCVBUF OUT    listener with SO_RCVBUF RCVBUF; accepts two
+                               connections, never reads; OUT (JSON): each
+                               one's ends, SO_RCVBUF and SO_SNDBUF
+  mclient A PORT SMALL OUT     two connections: SMALL bytes, then one
+                               writing until both buffers are full; OUT
+                               (JSON): ends, bytes sent, SO_SNDBUF
 Long-lived modes append their pid to the file $DIAG_PIDS.
 Checks (plain python):
   expect OUT SIDE SS_OUT       compare `ss -tanH`-layout rows with OUT for
@@ -26,6 +44,10 @@ Checks (plain python):
                                wait for file GO, read the rest, print
                                "total N parts P"
   badreq                       bad requests: print the errno of each
+  memcheck SIDE RCVBUF SMALL SOUT COUT SS_OUT
+                               `ss -tmnH`-layout rows (xtcp-ss -m or
+                               Linux's ss -m) against mserver's SOUT and
+                               mclient's COUT for SIDE (server/client)
 """
 import ipaddress
 import json
@@ -165,6 +187,24 @@ def many(n, port, ready, tw=False):
         time.sleep(3600)
 
 
+def orphans(n, port, ready):
+    n = int(n)
+    note_pid()
+    resource.setrlimit(resource.RLIMIT_NOFILE, (2 * n + 64, 2 * n + 64))
+    lsn = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    lsn.bind(("127.0.0.1", int(port)))
+    lsn.listen(64)
+    keep = [lsn]
+    for i in range(n):
+        c = socket.create_connection(("127.0.0.1", int(port)))
+        s, _ = lsn.accept()
+        keep.append(s)
+        c.close()
+    with open(ready, "w") as f:
+        f.write("%d\n" % n)
+    time.sleep(3600)
+
+
 def ss_rows(path):
     """rows of `ss -tanH` layout: state rq sq local peer"""
     rows = []
@@ -222,10 +262,14 @@ def expect(out, side, ssout, strict="strict"):
         ls = [g for g in got if g[0] == "LISTEN"]
         if len(ls) != 4 or any(g[1] != 0 or g[2] != 16 for g in ls):
             bad.append("listeners %s: want 4, Recv-Q 0, Send-Q 16" % ls)
+    return report(bad, "%d rows, %d expected" % (len(got), len(want)))
+
+
+def report(bad, what):
+    """print each difference, then WHAT and the verdict; exit status"""
     for b in bad:
         print(b)
-    print("%d rows, %d expected, %s" % (len(got), len(want),
-                                        "match" if not bad else "DIFF"))
+    print("%s, %s" % (what, "match" if not bad else "DIFF"))
     return 1 if bad else 0
 
 
@@ -268,11 +312,7 @@ def proc(ssout, p4, p6):
         g = byk.get((p[0], p[3], p[4]))
         if g and p[0] != "LISTEN" and g[2] != p[2]:
             bad.append("%s Send-Q %d, /proc tx_queue %d" % (p[3], g[2], p[2]))
-    for b in bad:
-        print(b)
-    print("%d rows, /proc %d, %s" % (len(got), len(pr),
-                                      "match" if not bad else "DIFF"))
-    return 1 if bad else 0
+    return report(bad, "%d rows, /proc %d" % (len(got), len(pr)))
 
 
 def partial(family, go):
@@ -322,7 +362,9 @@ def badreq():
         # exact, IPv4, 0.0.0.0:1 -> 0.0.0.0:1: no such socket
         (20, 0x1, struct.pack("BBBBI", 19, 6, 0, 2, 0) +
          struct.pack(">HH", 1, 1) + bytes(36) + b"\xff" * 8),
-        (21, 0x1, struct.pack("BBBBI", 19, 6, 0, 2, 0) + bytes(48)),  # destroy
+        # SOCK_DESTROY: 0.0.0.0:0 -> 0.0.0.0:0 (none), no family
+        (21, 0x1, struct.pack("BBBBI", 19, 6, 0, 2, 0) + bytes(48)),
+        (21, 0x1, struct.pack("BBBBI", 19, 6, 0, 0, 0) + bytes(48)),
     )
     out = []
     for seq, (typ, flags, body) in enumerate(cases, 1):
@@ -346,6 +388,171 @@ def badreq():
     return 0
 
 
+def outline(path, line):
+    with open(path, "a") as f:
+        f.write(line + "\n")
+
+
+def result(fn):
+    """an errno name, "eof" or "data" for one blocking call"""
+    import errno
+    try:
+        d = fn()
+    except OSError as e:
+        return errno.errorcode.get(e.errno, str(e.errno))
+    return "data" if d else "eof"
+
+
+def kserver(a, p, out):
+    import threading
+    note_pid()
+    lsn = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    lsn.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    lsn.bind((a, int(p)))
+    lsn.listen(4)
+    outline(out, "listening")
+    c, _ = lsn.accept()
+    outline(out, "accepted")
+    t = threading.Thread(target=lambda: outline(
+        out, "recv " + result(lambda: c.recv(100))), daemon=True)
+    t.start()
+    outline(out, "accept " + result(lambda: lsn.accept()))
+    t.join()
+    time.sleep(3600)
+
+
+def kclient(a, p, out):
+    note_pid()
+    s = socket.create_connection((a, int(p)))
+    outline(out, "connected %d" % s.getsockname()[1])
+    outline(out, "recv " + result(lambda: s.recv(100)))
+    outline(out, "send " + result(lambda: s.send(b"x")))
+    time.sleep(3600)
+
+
+def ends(s):
+    la, lp = s.getsockname()[:2]
+    ra, rp = s.getpeername()[:2]
+    return ep(4, la, lp), ep(4, ra, rp)
+
+
+def mserver(a, p, rcvbuf, out):
+    note_pid()
+    lsn = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    lsn.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    lsn.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, int(rcvbuf))
+    lsn.bind((a, int(p)))
+    lsn.listen(4)
+    print("listening", flush=True)
+    held, rows = [], []
+    for _ in range(2):
+        c, _ = lsn.accept()
+        held.append(c)
+        loc, peer = ends(c)
+        rows.append({"local": loc, "peer": peer,
+                     "rcvbuf": c.getsockopt(socket.SOL_SOCKET,
+                                            socket.SO_RCVBUF),
+                     "sndbuf": c.getsockopt(socket.SOL_SOCKET,
+                                            socket.SO_SNDBUF)})
+    with open(out + ".tmp", "w") as f:
+        json.dump(rows, f)
+    os.rename(out + ".tmp", out)
+    time.sleep(3600)
+
+
+def mclient(a, p, small, out):
+    note_pid()
+    rows = []
+    s1 = socket.create_connection((a, int(p)))
+    s1.sendall(os.urandom(int(small)))
+    s2 = socket.create_connection((a, int(p)))
+    s2.setblocking(False)
+    sent = 0
+    idle = time.time()
+    while time.time() - idle < 3:
+        try:
+            sent += s2.send(b"x" * 65536)
+            idle = time.time()
+        except BlockingIOError:
+            time.sleep(0.05)
+    for s, n, bulk in ((s1, int(small), False), (s2, sent, True)):
+        loc, peer = ends(s)
+        rows.append({"local": loc, "peer": peer, "sent": n, "bulk": bulk,
+                     "sndbuf": s.getsockopt(socket.SOL_SOCKET,
+                                            socket.SO_SNDBUF)})
+    with open(out + ".tmp", "w") as f:
+        json.dump(rows, f)
+    os.rename(out + ".tmp", out)
+    time.sleep(3600)
+
+
+def skmem_rows(path):
+    """(local, peer) -> (rq, sq, {r: .., rb: .., ...}) of `ss -tmnH`"""
+    import re
+    rows, last = {}, None
+    for line in open(path):
+        if line[:1] in " \t":
+            m = re.search(r"skmem:\(([^)]*)\)", line)
+            if m and last:
+                rows[last[0]] = (last[1], last[2], {
+                    k: int(v) for k, v in
+                    re.findall(r"([a-z]+)(\d+)", m.group(1))})
+            continue
+        w = line.split()
+        last = None
+        if len(w) >= 5 and w[0] != "State":
+            last = ((w[3], w[4]), int(w[1]), int(w[2]))
+    return rows
+
+
+def memcheck(side, rcvbuf, small, sout, cout, ssout):
+    """the skmem of each connection agrees with what it holds"""
+    srv, cli = json.load(open(sout)), json.load(open(cout))
+    got = skmem_rows(ssout)
+    bad = []
+    byc = {(c["peer"], c["local"]): c for c in cli}
+    for r in srv:
+        c = byc.get((r["local"], r["peer"]))
+        if not c:
+            bad.append("no client row for %s" % r["local"])
+            continue
+        key = (r["local"], r["peer"]) if side == "server" else \
+            (c["local"], c["peer"])
+        g = got.get(key)
+        if not g:
+            bad.append("no skmem row for %s %s" % key)
+            continue
+        rq, sq, m = g
+        if side == "server":
+            if r["rcvbuf"] != 2 * int(rcvbuf) or m.get("rb") != r["rcvbuf"]:
+                bad.append("%s rb %s, SO_RCVBUF %d, set %s (doubled?)" % (
+                    key[0], m.get("rb"), r["rcvbuf"], rcvbuf))
+            if m.get("tb") != r["sndbuf"]:
+                bad.append("%s tb %s != SO_SNDBUF %d" % (key[0], m.get("tb"),
+                                                         r["sndbuf"]))
+            if not c["bulk"] and rq != int(small):
+                bad.append("%s Recv-Q %d != %s sent" % (key[0], rq, small))
+            if not 0 < rq <= m.get("r", 0):
+                bad.append("%s r %s < Recv-Q %d" % (key[0], m.get("r"), rq))
+        else:
+            if m.get("tb") != c["sndbuf"]:
+                bad.append("%s tb %s != SO_SNDBUF %d" % (key[0], m.get("tb"),
+                                                         c["sndbuf"]))
+            if c["bulk"] and not 0 < sq <= m.get("w", 0):
+                bad.append("%s w %s < Send-Q %d" % (key[0], m.get("w"), sq))
+            if not c["bulk"] and (sq or m.get("w")):
+                bad.append("%s Send-Q %d w %s, want 0" % (key[0], sq,
+                                                           m.get("w")))
+        # the bulk receiver may drop what exceeds its buffer (Linux does)
+        if (m.get("d", 0) and not c["bulk"]) or "bl" not in m or \
+                "d" not in m:
+            bad.append("%s d %s bl %s" % (key[0], m.get("d"), m.get("bl")))
+    return report(bad, "%d connections: %s" % (len(srv), " ".join(
+        "%s" % sorted(v[2].items()) for k, v in sorted(got.items())
+        if k in {(r["local"], r["peer"]) for r in srv} or
+        k in {(c["local"], c["peer"]) for c in cli})))
+
+
 def main():
     m, a = sys.argv[1], sys.argv[2:]
     if m == "server":
@@ -364,6 +571,10 @@ def main():
         return partial(*a)
     elif m == "badreq":
         return badreq()
+    elif m in ("kserver", "kclient", "mserver", "mclient", "orphans"):
+        globals()[m](*a)
+    elif m == "memcheck":
+        return memcheck(*a)
     return 0
 
 

@@ -64,6 +64,15 @@ struct xtcp_info {
 	__u64 bytes_sent;
 	__u64 bytes_acked;
 	__u64 bytes_received;
+	/* loss recovery */
+	__u32 sacked;		/* bytes SACKed, above snd_una */
+	__u32 lost;		/* bytes deemed lost, not yet repaired */
+	__u32 retrans;		/* bytes retransmitted, in flight */
+	__u32 reordering;	/* reordering degree seen, segments */
+	__u32 min_rtt_us;	/* RACK.min_RTT */
+	__u32 ca_state;		/* 0 open, 1 fast recovery, 2 after RTO */
+	__u64 delivery_rate;	/* bytes per second, last sample */
+	__u64 lost_total;	/* bytes ever deemed lost */
 };
 
 /*
@@ -76,14 +85,18 @@ struct xtcp_info {
  * INET_DIAG_NOCOOKIE) is in @id. Each reply is a struct inet_diag_msg
  * (idiag_family AF_INET or AF_INET6, state in Linux's numbering) with
  * INET_DIAG_SHUTDOWN and XTCP_DIAG_STATE, plus INET_DIAG_INFO (Linux's
- * struct tcp_info) and INET_DIAG_CONG (congestion control name) when
- * their bits, 1 << (attribute - 1), are in xdiag_ext. tools/xtcp-ss.c
- * is a client.
+ * struct tcp_info), INET_DIAG_CONG (congestion control name),
+ * INET_DIAG_MEMINFO and INET_DIAG_SKMEMINFO (sk_meminfo, as `ss -m`)
+ * when their bits, 1 << (attribute - 1), are in xdiag_ext. SOCK_DESTROY
+ * with the same request (xdiag_family and @id set) aborts the socket or
+ * TIME-WAIT entry of that 4-tuple as `ss -K` does for TCP: 0, ENOENT
+ * (none), EPERM (no CAP_NET_ADMIN in its netns). tools/xtcp-ss.c is a
+ * client.
  */
 struct xtcp_diag_req {
 	__u8 sdiag_family;	/* AF_XTCP */
 	__u8 sdiag_protocol;	/* 0 or IPPROTO_TCP */
-	__u8 xdiag_ext;		/* INET_DIAG_INFO, INET_DIAG_CONG bits */
+	__u8 xdiag_ext;		/* INET_DIAG_INFO, _CONG, _MEMINFO, _SKMEMINFO */
 	__u8 xdiag_family;	/* AF_INET, AF_INET6 or 0 for both */
 	__u32 xdiag_states;	/* 1 << TCP_ESTABLISHED ...; 0: all */
 	struct inet_diag_sockid id;	/* exact request: the 4-tuple */
