@@ -644,17 +644,25 @@ static void core_tlp_new_data(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, e->tcb.tlp_high_seq, S1 + 11000);
 }
 
-/* after an RTO what the peer SACKed is not resent */
-static void core_rto_skips_sacked(struct kunit *test)
+/* three segments S1+1000 .. S1+4000 out, the third SACKed (RACK waits) */
+static struct xr_env *xr_third_sacked(struct kunit *test)
 {
 	struct xtcp_sack_block c[1] = { { S1 + 3000, S1 + 4000 } };
 	struct xr_env *e = xr_established(test, true);
-	struct xtcp_tcb *t = &e->tcb;
 
 	xr_warm(test, e);
-	xr_write(e, 3 * MSS);		/* S1+1000 .. S1+4000 */
+	xr_write(e, 3 * MSS);
 	e->now_us += 1000;
-	xr_seg(e, XTCP_ACK, S1 + 1000, c, 1);	/* RACK waits */
+	xr_seg(e, XTCP_ACK, S1 + 1000, c, 1);
+	return e;
+}
+
+/* after an RTO what the peer SACKed is not resent */
+static void core_rto_skips_sacked(struct kunit *test)
+{
+	struct xr_env *e = xr_third_sacked(test);
+	struct xtcp_tcb *t = &e->tcb;
+
 	e->nout = 0;
 	e->rd = 0;
 	xr_fire(e, XTCP_T_RTX);
@@ -681,14 +689,9 @@ static void core_rto_skips_sacked(struct kunit *test)
  */
 static void core_sack_reneging(struct kunit *test)
 {
-	struct xtcp_sack_block c[1] = { { S1 + 3000, S1 + 4000 } };
-	struct xr_env *e = xr_established(test, true);
+	struct xr_env *e = xr_third_sacked(test);
 	struct xtcp_tcb *t = &e->tcb;
 
-	xr_warm(test, e);
-	xr_write(e, 3 * MSS);		/* S1+1000 .. S1+4000 */
-	e->now_us += 1000;
-	xr_seg(e, XTCP_ACK, S1 + 1000, c, 1);
 	KUNIT_EXPECT_EQ(test, t->sb.sacked, MSS);
 	KUNIT_EXPECT_FALSE(test, xtcp_sb_reneged(&t->sb));
 	e->now_us += 1000;

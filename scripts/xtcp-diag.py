@@ -138,15 +138,7 @@ def client(a4, a6, p4, p6, pt4, pt6, n, out):
             rows.append(sockrow(s, fam, "ESTAB", size))
     # bulk: fill the peer's receive buffer and our send buffer
     s = socket.create_connection((a4, int(p4)))
-    s.setblocking(False)
-    sent = 0
-    idle = time.time()
-    while time.time() - idle < 3:
-        try:
-            sent += s.send(b"x" * 65536)
-            idle = time.time()
-        except BlockingIOError:
-            time.sleep(0.05)
+    sent = fill(s)
     keep.append(s)
     r = sockrow(s, 4, "ESTAB", sent)
     r["bulk"] = True
@@ -263,6 +255,21 @@ def expect(out, side, ssout, strict="strict"):
         if len(ls) != 4 or any(g[1] != 0 or g[2] != 16 for g in ls):
             bad.append("listeners %s: want 4, Recv-Q 0, Send-Q 16" % ls)
     return report(bad, "%d rows, %d expected" % (len(got), len(want)))
+
+
+def fill(s):
+    """send until the peer's receive buffer and our send buffer are full
+    (3 s without progress); the bytes sent"""
+    s.setblocking(False)
+    sent = 0
+    idle = time.time()
+    while time.time() - idle < 3:
+        try:
+            sent += s.send(b"x" * 65536)
+            idle = time.time()
+        except BlockingIOError:
+            time.sleep(0.05)
+    return sent
 
 
 def report(bad, what):
@@ -466,15 +473,7 @@ def mclient(a, p, small, out):
     s1 = socket.create_connection((a, int(p)))
     s1.sendall(os.urandom(int(small)))
     s2 = socket.create_connection((a, int(p)))
-    s2.setblocking(False)
-    sent = 0
-    idle = time.time()
-    while time.time() - idle < 3:
-        try:
-            sent += s2.send(b"x" * 65536)
-            idle = time.time()
-        except BlockingIOError:
-            time.sleep(0.05)
+    sent = fill(s2)
     for s, n, bulk in ((s1, int(small), False), (s2, sent, True)):
         loc, peer = ends(s)
         rows.append({"local": loc, "peer": peer, "sent": n, "bulk": bulk,
