@@ -873,7 +873,89 @@ static void port_shared_with_linux_tcp(struct kunit *test)
 	sock_release(lin);
 }
 
+/* a Linux TCP socket of @family binding @addr:XT_PORT; its errno */
+static int xt_linux_bind(struct kunit *test, int family, const char *addr)
+{
+	struct sockaddr_storage ss = {};
+	struct socket *lin;
+	int len, err;
+
+	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, family, SOCK_STREAM,
+					       IPPROTO_TCP, &lin), 0);
+	if (family == AF_INET) {
+		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+
+		a->sin_family = AF_INET;
+		a->sin_port = htons(XT_PORT);
+		a->sin_addr.s_addr = in_aton(addr);
+		len = sizeof(*a);
+	} else {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons(XT_PORT);
+		KUNIT_ASSERT_EQ(test, in6_pton(addr, -1, a->sin6_addr.s6_addr,
+					       -1, NULL), 1);
+		len = sizeof(*a);
+	}
+	err = kernel_bind(lin, (struct sockaddr *)&ss, len);
+	sock_release(lin);
+	return err;
+}
+
+/*
+ * A dual-stack [::] socket connecting to a v4-mapped peer: the route's
+ * source address moves it in bhash2 as Linux's mapped socket, IPv4 from
+ * then on with its port; a failed connect makes it [::] again. Linux TCP's
+ * binds see each state, and the port is free after close.
+ */
+static void bind_any6_then_mapped_saddr(struct kunit *test)
+{
+	struct socket *a = xt_sock(test);
+	struct xtcp_sock *xs = xtcp_sk(a->sk);
+	__be32 lo = in_aton("127.0.0.1");
+
+	KUNIT_ASSERT_EQ(test, xt_bind6(a, &in6addr_any, XT_PORT), 0);
+	KUNIT_EXPECT_EQ(test, xt_linux_bind(test, AF_INET6, "::1"),
+			-EADDRINUSE);
+	/* as xtcp_set_peer_mapped() + xtcp_route() */
+	lock_sock(a->sk);
+	xs->v4mapped = 1;
+	xs->map6 = 1;
+	KUNIT_EXPECT_EQ(test, xtcp_set_saddr(a->sk, &lo), 0);
+	release_sock(a->sk);
+	KUNIT_EXPECT_EQ(test, a->sk->sk_family, AF_INET);
+	KUNIT_EXPECT_EQ(test, xt_num(a), XT_PORT);
+	KUNIT_EXPECT_EQ(test, inet_sk(a->sk)->inet_rcv_saddr, lo);
+	KUNIT_EXPECT_TRUE(test, ipv6_addr_v4mapped(&a->sk->sk_v6_rcv_saddr));
+	KUNIT_EXPECT_EQ(test, xt_linux_bind(test, AF_INET, "127.0.0.1"),
+			-EADDRINUSE);
+	KUNIT_EXPECT_EQ(test, xt_linux_bind(test, AF_INET6,
+					    "::ffff:127.0.0.1"), -EADDRINUSE);
+	KUNIT_EXPECT_EQ(test, xt_linux_bind(test, AF_INET6, "::1"), 0);
+	KUNIT_EXPECT_EQ(test, xt_linux_bind(test, AF_INET, "127.0.0.2"), 0);
+
+	/* as a failed connect(): [::] again, same port */
+	lock_sock(a->sk);
+	xtcp_reset_saddr(a->sk);
+	release_sock(a->sk);
+	KUNIT_EXPECT_EQ(test, a->sk->sk_family, AF_INET6);
+	KUNIT_EXPECT_TRUE(test, ipv6_addr_any(&a->sk->sk_v6_rcv_saddr));
+	KUNIT_EXPECT_EQ(test, inet_sk(a->sk)->inet_rcv_saddr, 0);
+	KUNIT_EXPECT_FALSE(test, xs->v4mapped);
+	KUNIT_EXPECT_TRUE(test, xs->bound);
+	KUNIT_EXPECT_EQ(test, xt_num(a), XT_PORT);
+	KUNIT_EXPECT_EQ(test, xt_linux_bind(test, AF_INET6, "::1"),
+			-EADDRINUSE);
+	KUNIT_EXPECT_EQ(test, xt_linux_bind(test, AF_INET, "127.0.0.2"),
+			-EADDRINUSE);
+
+	xt_close(test, a);
+	KUNIT_EXPECT_EQ(test, xt_linux_bind(test, AF_INET6, "::"), 0);
+}
+
 static struct kunit_case xtcp_hash_cases[] = {
+	KUNIT_CASE(bind_any6_then_mapped_saddr),
 	KUNIT_CASE(port_shared_with_linux_tcp),
 	KUNIT_CASE(bind_explicit_port),
 	KUNIT_CASE(bind_ephemeral_in_range),

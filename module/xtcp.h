@@ -181,6 +181,9 @@ u64 xtcp_mib_read(struct xtcp_net *xn, enum xtcp_mib f);
  *	(the family is chosen there; unset: net.ipv6.bindv6only)
  * @v4mapped: an IPv4 connection or bind of a dual-stack IPv6 socket
  *	(RFC 4291 §2.5.5.2 addresses): IPv4 inside, sockaddr_in6 to the user
+ * @map6: bound as IPv6 [::] (dual-stack), connecting or connected to a
+ *	v4-mapped peer: AF_INET6 until the route's source address moves it
+ *	in bhash2 (xtcp_set_saddr), IPv4 after; back to [::] on failure
  */
 struct xtcp_sock {
 	struct inet_connection_sock icsk;
@@ -200,7 +203,8 @@ struct xtcp_sock {
 	   orphan_counted:1,
 	   v6only_set:1,
 	   v6only:1,
-	   v4mapped:1;
+	   v4mapped:1,
+	   map6:1;
 	struct xtcp_tcpopts topt;	/* IPPROTO_TCP options */
 
 	/* listener */
@@ -311,6 +315,7 @@ void xtcp_hash_exit(void);
 int xtcp_bind_port(struct sock *sk, u16 port);
 int xtcp_bind_inherit(struct sock *lsk, struct sock *sk);
 int xtcp_set_saddr(struct sock *sk, const void *addr);
+void xtcp_reset_saddr(struct sock *sk);
 int xtcp_autobind(struct sock *sk);
 void xtcp_unbind(struct sock *sk);
 int xtcp_listen_hash(struct sock *sk);

@@ -27,7 +27,10 @@ int xtcp_route(struct sock *sk, u32 *mtu)
 	struct inet_sock *inet = inet_sk(sk);
 	struct net *net = sock_net(sk);
 
-	if (sk->sk_family == AF_INET6) {
+	/* a [::]-bound socket connecting to a v4-mapped peer routes as
+	 * IPv4 while still AF_INET6 (xtcp_set_saddr)
+	 */
+	if (sk->sk_family == AF_INET6 && !xtcp_sk(sk)->v4mapped) {
 		struct dst_entry *dst;
 		struct flowi6 fl6;
 
@@ -229,6 +232,13 @@ int xtcp_bind(struct socket *sock, struct sockaddr *uaddr, int len)
 		err = xtcp_bind4(sk, (struct sockaddr_in *)uaddr);
 	if (!err)
 		sk->sk_userlocks |= SOCK_BINDPORT_LOCK;
+	/* as inet_bind()/inet6_bind(): a chosen address (v4-mapped ones
+	 * included) stays when a connect() fails; [::] and 0.0.0.0 do not
+	 */
+	if (!err && (uaddr->sa_family == AF_INET6 ?
+		     !ipv6_addr_any(&((struct sockaddr_in6 *)uaddr)->sin6_addr) :
+		     inet_sk(sk)->inet_rcv_saddr != htonl(INADDR_ANY)))
+		sk->sk_userlocks |= SOCK_BINDADDR_LOCK;
 out:
 	release_sock(sk);
 	return err;
@@ -236,24 +246,36 @@ out:
 
 /*
  * connect() of a dual-stack IPv6 socket to an IPv4-mapped address, as
- * tcp_v6_connect(): an IPv6-only socket cannot reach it (ENETUNREACH);
+ * tcp_v6_connect(): an IPv6-only socket cannot reach it (ENETUNREACH), nor
+ * one bound to an IPv6 address (inet6_bind() makes it IPv6-only);
  * otherwise the connection is IPv4 and the socket shows mapped addresses.
+ * A socket bound to [::] keeps its port: it stays AF_INET6 until the
+ * route's source address moves it in bhash2 (xtcp_set_saddr).
  */
 static int xtcp_set_peer_mapped(struct sock *sk, struct sockaddr_in6 *a)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	__be32 daddr = a->sin6_addr.s6_addr32[3];
+	bool any6 = xs->bound && !xs->v4mapped &&
+		    sk->sk_family == AF_INET6 && !sk->sk_ipv6only &&
+		    ipv6_addr_any(&sk->sk_v6_rcv_saddr);
 
-	if (xs->bound ? !xs->v4mapped : xtcp_v6only(sk))
+	if (xs->bound ? !xs->v4mapped && !any6 : xtcp_v6only(sk))
 		return -ENETUNREACH;
 	if (ipv4_is_multicast(daddr) || ipv4_is_lbcast(daddr))
 		return -ENETUNREACH;
-	sk->sk_family = AF_INET;
-	sk->sk_ipv6only = 0;
+	if (!a->sin6_port)
+		return -EINVAL;
+	if (any6) {
+		xs->map6 = 1;
+	} else if (!xs->bound) {
+		sk->sk_family = AF_INET;
+		sk->sk_ipv6only = 0;
+	}
 	xs->v4mapped = 1;
 	inet_sk(sk)->inet_daddr = daddr;
 	inet_sk(sk)->inet_dport = a->sin6_port;
-	return inet_sk(sk)->inet_dport ? 0 : -EINVAL;
+	return 0;
 }
 
 static int xtcp_set_peer(struct sock *sk, struct sockaddr *uaddr, int len)
@@ -330,6 +352,8 @@ static void xtcp_clear_peer(struct sock *sk, bool autobound)
 		inet->inet_rcv_saddr = 0;
 		sk->sk_v6_rcv_saddr = in6addr_any;
 		inet6_sk(sk)->saddr = in6addr_any;
+	} else if (xtcp_sk(sk)->bound) {
+		xtcp_reset_saddr(sk);
 	}
 }
 

@@ -268,23 +268,70 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_bind_inherit);
  * xtcp_set_saddr() - set the local address a route chose; a bound socket
  *	moves in bhash2 with it, as Linux's connect() does.
  * @sk: the socket
- * @addr: __be32 or struct in6_addr, per sk_family
+ * @addr: __be32 (AF_INET or v4-mapped socket) or struct in6_addr
+ *
+ * A dual-stack socket bound to [::] that connects to a v4-mapped peer
+ * (@map6) is still AF_INET6 here and moves as tcp_v6_connect() ->
+ * tcp_v4_connect() moves Linux's: inet_bhash2_update_saddr(AF_INET) sets
+ * inet_rcv_saddr to the address and sk_v6_rcv_saddr to its v4-mapped
+ * form, into the bucket Linux's mapped socket gets. Only then does it
+ * become AF_INET for XTCP's IPv4 path: with the two addresses equivalent
+ * its bhash2 chain (ipv6_portaddr_hash of a mapped address is
+ * ipv4_portaddr_hash of the IPv4 one), its bucket match and the bind
+ * conflict tests on it (inet_rcv_saddr_equal) are the same in both
+ * families, so the bucket stays consistent for 6.1 and 6.12.
  *
  * Return: 0 or -ENOMEM.
  */
 int xtcp_set_saddr(struct sock *sk, const void *addr)
 {
-	if (xtcp_sk(sk)->bound)
-		return inet_bhash2_update_saddr(sk, (void *)addr,
-						sk->sk_family);
-	if (sk->sk_family == AF_INET6) {
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	int family = xs->v4mapped ? AF_INET : sk->sk_family;
+	int err;
+
+	if (xs->bound) {
+		err = inet_bhash2_update_saddr(sk, (void *)addr, family);
+		if (err)
+			return err;
+	} else if (family == AF_INET6) {
 		sk->sk_v6_rcv_saddr = *(const struct in6_addr *)addr;
 	} else {
 		inet_sk(sk)->inet_saddr = *(const __be32 *)addr;
 		sk->sk_rcv_saddr = *(const __be32 *)addr;
 	}
+	sk->sk_family = family;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_set_saddr);
+
+/**
+ * xtcp_reset_saddr() - forget the local address connect() chose, unless
+ *	bind() set one (SOCK_BINDADDR_LOCK), as tcp_disconnect() does with
+ *	inet_bhash2_reset_saddr(); a @map6 socket is the [::] one again.
+ * @sk: a bound socket, locked
+ */
+void xtcp_reset_saddr(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (xs->map6) {
+		/* addresses are v4-mapped-equivalent or still [::] here
+		 * (see xtcp_set_saddr): the family may change in bhash2
+		 */
+		sk->sk_family = AF_INET6;
+		xs->v4mapped = 0;
+		xs->map6 = 0;
+	}
+	if (sk->sk_userlocks & SOCK_BINDADDR_LOCK)
+		return;
+	inet_bhash2_reset_saddr(sk);	/* np->saddr too, if AF_INET6 */
+	/* no memory for the [::]/0.0.0.0 bucket: Linux unbound the socket */
+	if (!inet_csk(sk)->icsk_bind_hash) {
+		xs->bound = 0;
+		xs->conn_port = 0;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_reset_saddr);
 
 /* Only XTCP sockets whose port connect() picked: safe to share by
  * 4-tuple. Linux TIME-WAIT entries in the bucket have sk_prot == tcp_prot.

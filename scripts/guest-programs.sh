@@ -122,4 +122,15 @@ http_case "http.server Linux TCP <- curl XTCP" t x 10.0.0.2
 (cd "$W" && find . -name '*.log' -o -name '*.conf' -o -name sshd_config) |
 	(cd "$W" && xargs -r cp --parents -t "$R" 2>/dev/null)
 rm -rf "$W"
+# --- every socket closed (xtcp_dual's v4-mapped ones included): the
+# module unloads, TIME-WAIT entries and bind buckets released
+jobs -p | xargs -r kill 2>/dev/null
+wait
+out=""
+no_refs() { [ "$(awk '$1 == "xtcp" { print $3 }' /proc/modules)" = 0 ]; }
+if wait_until 120 no_refs && out=$(rmmod xtcp 2>&1); then
+	ok "rmmod xtcp after the suite"
+else
+	nok "rmmod xtcp after the suite" "$out; $(grep '^xtcp ' /proc/modules)"
+fi
 tap_done

@@ -183,6 +183,216 @@ static void mapped_connect(int xtcp, int port, int v6only, char *res,
 }
 
 /*
+ * A client bound first (IPV6_V6ONLY @v6only, -1: the default), as
+ * programs that pick their source port do: "family addr port" of a
+ * sockaddr, the port named by its role so that XTCP's and Linux's runs
+ * (on different ports) compare.
+ */
+static void fmt_ap(const struct sockaddr_storage *ss, int bport, int lport,
+		   char *out, size_t n)
+{
+	char a[80];
+	int p = sa_port(ss);
+
+	fmt_sa(ss, a, sizeof(a));
+	snprintf(out, n, "%s %s", a, p == bport ? "bport" : p == lport ?
+		 "lport" : p ? "other" : "0");
+}
+
+static void names(int fd, int bport, int lport, char *out, size_t n)
+{
+	struct sockaddr_storage self, peer;
+	socklen_t slen = sizeof(self), plen = sizeof(peer);
+	char s[96] = "-", p[96];
+
+	if (!getsockname(fd, (struct sockaddr *)&self, &slen))
+		fmt_ap(&self, bport, lport, s, sizeof(s));
+	if (!getpeername(fd, (struct sockaddr *)&peer, &plen))
+		fmt_ap(&peer, bport, lport, p, sizeof(p));
+	else
+		snprintf(p, sizeof(p), "%s", ename(errno));
+	snprintf(out, n, "name [%s] peer [%s]", s, p);
+}
+
+/* a listener of Linux TCP or XTCP on @addr:@port, or -1 */
+static int listener(int xtcp, const char *addr, int port)
+{
+	int l = strchr(addr, ':') ? sock6(xtcp) : sock4(xtcp);
+
+	setint(l, SOL_SOCKET, SO_REUSEADDR, 1);
+	if (do_bind(l, addr, port) || listen(l, 8)) {
+		close(l);
+		return -1;
+	}
+	return l;
+}
+
+/* accept on @l, the accepted side's view of the peer, echo both ways */
+static void accept_echo(int l, int c, int bport, int lport, char *res,
+			size_t n)
+{
+	struct sockaddr_storage peer;
+	socklen_t plen = sizeof(peer);
+	char ps[96];
+	int a = accept(l, (struct sockaddr *)&peer, &plen);
+
+	if (a < 0) {
+		snprintf(res + strlen(res), n - strlen(res), " accept %s",
+			 ename(errno));
+		return;
+	}
+	fmt_ap(&peer, bport, lport, ps, sizeof(ps));
+	snprintf(res + strlen(res), n - strlen(res),
+		 " accepted [%s] echo %s/%s", ps,
+		 echo_pair(c, a) ? "BAD" : "ok", echo_pair(a, c) ? "BAD" : "ok");
+	close(a);
+}
+
+/* a dual-stack IPv6 client socket bound to @baddr:@bport (0: bind picks) */
+static int bound6(int xtcp, int v6only, int reuse, const char *baddr,
+		  int *bport, char *res, size_t n)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int c = sock6(xtcp), e;
+
+	if (v6only >= 0)
+		setint(c, IPPROTO_IPV6, IPV6_V6ONLY, v6only);
+	if (reuse)
+		setint(c, SOL_SOCKET, SO_REUSEADDR, 1);
+	e = do_bind(c, baddr, *bport);
+	if (!e && !*bport && !getsockname(c, (struct sockaddr *)&ss, &len))
+		*bport = sa_port(&ss);
+	if (e) {
+		snprintf(res, n, "bind %s", ename(e));
+		close(c);
+		return -1;
+	}
+	return c;
+}
+
+/*
+ * connect() to @caddr (a listener there on @lport) of a socket bound to
+ * @baddr:@bport first: Linux's tcp_v6_connect() takes a v4-mapped peer
+ * over IPv4 keeping the bound port (RFC 4291 §2.5.5.2).
+ */
+static void bound_connect(int xtcp, int bport, int lport, int v6only,
+			  const char *baddr, const char *caddr, char *res,
+			  size_t n)
+{
+	const char *laddr = strncmp(caddr, "::ffff:", 7) ? caddr :
+			    caddr + 7;
+	int l = listener(xtcp, laddr, lport), c, e;
+	char nm[256];
+
+	if (l < 0) {
+		snprintf(res, n, "listener %s", ename(errno));
+		return;
+	}
+	c = bound6(xtcp, v6only, 0, baddr, &bport, res, n);
+	if (c < 0) {
+		close(l);
+		return;
+	}
+	e = do_connect(c, caddr, lport);
+	names(c, bport, lport, nm, sizeof(nm));
+	snprintf(res, n, "connect %s %s", ename(e), nm);
+	if (!e)
+		accept_echo(l, c, bport, lport, res, n);
+	close(c);
+	close(l);
+}
+
+/*
+ * A bound socket's connect() refused (no listener), then again once a
+ * listener is there: as tcp_disconnect(), the failed attempt forgets the
+ * source address it chose ([::] or 0.0.0.0 bound) and keeps the port.
+ */
+static void refused_again(int xtcp, int bport, int lport, const char *baddr,
+			  const char *caddr, char *res, size_t n)
+{
+	const char *laddr = strncmp(caddr, "::ffff:", 7) ? caddr :
+			    caddr + 7;
+	char nm[256];
+	int c, l, e;
+
+	c = strchr(baddr, ':') ? bound6(xtcp, 0, 0, baddr, &bport, res, n) :
+				 sock4(xtcp);
+	if (c < 0)
+		return;
+	if (!strchr(baddr, ':') && (e = do_bind(c, baddr, bport))) {
+		snprintf(res, n, "bind %s", ename(e));
+		close(c);
+		return;
+	}
+	e = do_connect(c, caddr, lport);
+	names(c, bport, lport, nm, sizeof(nm));
+	snprintf(res, n, "first %s %s", ename(e), nm);
+	l = listener(xtcp, laddr, lport);
+	if (l < 0) {
+		snprintf(res + strlen(res), n - strlen(res), " listener %s",
+			 ename(errno));
+		close(c);
+		return;
+	}
+	e = do_connect(c, caddr, lport);
+	names(c, bport, lport, nm, sizeof(nm));
+	snprintf(res + strlen(res), n - strlen(res), "; again %s %s",
+		 ename(e), nm);
+	if (!e)
+		accept_echo(l, c, bport, lport, res, n);
+	close(c);
+	close(l);
+}
+
+/*
+ * While a [::]-bound socket (SO_REUSEADDR @reuse) is connected to a
+ * v4-mapped peer: bind() and listen() of other sockets (SO_REUSEADDR
+ * @reuse) on its port, per address; then the same after it closed.
+ */
+static void second_bind(int xtcp, int bport, int lport, int reuse,
+			char *res, size_t n)
+{
+	static const char *const addrs[] = {
+		"::", "0.0.0.0", "127.0.0.1", "::ffff:127.0.0.1", "::1",
+		"::ffff:0.0.0.0",
+	};
+	int l = listener(xtcp, "127.0.0.1", lport), c, a, e, i, s;
+	size_t k;
+
+	if (l < 0) {
+		snprintf(res, n, "listener %s", ename(errno));
+		return;
+	}
+	c = bound6(xtcp, 0, reuse, "::", &bport, res, n);
+	if (c < 0) {
+		close(l);
+		return;
+	}
+	e = do_connect(c, "::ffff:127.0.0.1", lport);
+	snprintf(res, n, "connect %s;", ename(e));
+	a = e ? -1 : accept(l, NULL, NULL);
+	for (i = 0; i < (int)(sizeof(addrs) / sizeof(addrs[0])); i++) {
+		s = strchr(addrs[i], ':') ? sock6(xtcp) : sock4(xtcp);
+		if (reuse)
+			setint(s, SOL_SOCKET, SO_REUSEADDR, 1);
+		e = do_bind(s, addrs[i], bport);
+		k = strlen(res);
+		snprintf(res + k, n - k, " %s bind %s", addrs[i], ename(e));
+		if (!e) {
+			e = listen(s, 1) ? errno : 0;
+			k = strlen(res);
+			snprintf(res + k, n - k, " listen %s", ename(e));
+		}
+		close(s);
+	}
+	if (a >= 0)
+		close(a);
+	close(c);
+	close(l);
+}
+
+/*
  * SO_REUSEPORT: @nl listeners on one port (@reuse set or not), @nc
  * connections; the outcome: binds that failed, and whether every
  * listener took at least one connection and none took them all.
@@ -285,7 +495,34 @@ int main(int argc, char **argv)
 		{ "[::] IPV6_V6ONLY 0, client to ::ffff:127.0.0.1", 0, "::", 1,
 		  "::ffff:127.0.0.1" },
 	};
-	char x[256], t[256];
+	static const struct {
+		const char *name;
+		int bport, v6only;
+		const char *baddr, *caddr;
+	} bc[] = {
+		{ "bound [::]:P IPV6_V6ONLY 0, connect ::ffff:127.0.0.1", 1, 0,
+		  "::", "::ffff:127.0.0.1" },
+		{ "bound [::]:0 default IPV6_V6ONLY, connect ::ffff:127.0.0.1",
+		  0, -1, "::", "::ffff:127.0.0.1" },
+		{ "bound [::]:P IPV6_V6ONLY 1, connect ::ffff:127.0.0.1", 1, 1,
+		  "::", "::ffff:127.0.0.1" },
+		{ "bound [::1]:P, connect ::ffff:127.0.0.1", 1, 0, "::1",
+		  "::ffff:127.0.0.1" },
+		{ "bound [::ffff:127.0.0.1]:P, connect ::ffff:127.0.0.1", 1, 0,
+		  "::ffff:127.0.0.1", "::ffff:127.0.0.1" },
+		{ "bound [::]:P IPV6_V6ONLY 0, connect ::1", 1, 0, "::",
+		  "::1" },
+	};
+	static const struct {
+		const char *name, *baddr, *caddr;
+	} ra[] = {
+		{ "bound [::]:P, ::ffff:127.0.0.1 refused, then accepted", "::",
+		  "::ffff:127.0.0.1" },
+		{ "bound [::]:P, ::1 refused, then accepted", "::", "::1" },
+		{ "bound 0.0.0.0:P, 127.0.0.1 refused, then accepted",
+		  "0.0.0.0", "127.0.0.1" },
+	};
+	char x[1024], t[1024];
 	int opt, i, port;
 
 	while ((opt = getopt(argc, argv, "p:")) != -1) {
@@ -306,6 +543,32 @@ int main(int argc, char **argv)
 	mapped_connect(1, port++, 1, x, sizeof(x));
 	mapped_connect(0, port++, 1, t, sizeof(t));
 	compare("connect to ::ffff:127.0.0.1, IPV6_V6ONLY 1", x, t);
+	/* bound first, then connect (v4-mapped peers over IPv4) */
+	for (i = 0; i < (int)(sizeof(bc) / sizeof(bc[0])); i++) {
+		bound_connect(1, bc[i].bport ? port : 0, port + 1, bc[i].v6only,
+			      bc[i].baddr, bc[i].caddr, x, sizeof(x));
+		bound_connect(0, bc[i].bport ? port + 2 : 0, port + 3,
+			      bc[i].v6only, bc[i].baddr, bc[i].caddr, t,
+			      sizeof(t));
+		port += 4;
+		compare(bc[i].name, x, t);
+	}
+	for (i = 0; i < (int)(sizeof(ra) / sizeof(ra[0])); i++) {
+		refused_again(1, port, port + 1, ra[i].baddr, ra[i].caddr, x,
+			      sizeof(x));
+		refused_again(0, port + 2, port + 3, ra[i].baddr, ra[i].caddr,
+			      t, sizeof(t));
+		port += 4;
+		compare(ra[i].name, x, t);
+	}
+	for (i = 0; i < 2; i++) {
+		second_bind(1, port, port + 1, i, x, sizeof(x));
+		second_bind(0, port + 2, port + 3, i, t, sizeof(t));
+		port += 4;
+		compare(i ? "binds on the port of a [::] socket connected to a v4-mapped peer, SO_REUSEADDR" :
+			"binds on the port of a [::] socket connected to a v4-mapped peer",
+			x, t);
+	}
 	reuseport(1, port++, 1, x, sizeof(x));
 	reuseport(0, port++, 1, t, sizeof(t));
 	compare("SO_REUSEPORT group of 4 listeners, 64 connections", x, t);
