@@ -27,6 +27,11 @@ int xtcp_route(struct sock *sk, u32 *mtu)
 	struct inet_sock *inet = inet_sk(sk);
 	struct net *net = sock_net(sk);
 
+	/* sk_setup_caps() (here and when a route is looked up again)
+	 * enables GSO for it, as tcp_v4_connect() / tcp_v6_connect()
+	 */
+	sk->sk_gso_type = sk->sk_family == AF_INET6 ? SKB_GSO_TCPV6 :
+						      SKB_GSO_TCPV4;
 	if (sk->sk_family == AF_INET6) {
 		struct dst_entry *dst;
 		struct flowi6 fl6;
