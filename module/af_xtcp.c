@@ -138,6 +138,7 @@ static int __net_init xtcp_net_init(struct net *net)
 	get_random_bytes(&xn->isn_key, sizeof(xn->isn_key));
 	get_random_bytes(xn->cookie_key, sizeof(xn->cookie_key));
 	xn->syncookies = 1;		/* as net.ipv4.tcp_syncookies */
+	xn->gso = 1;
 	xn->cc_default = xtcp_cc_default();	/* CUBIC, as Linux */
 
 	xn->mib = alloc_percpu(struct xtcp_mib_cnt);

@@ -110,6 +110,7 @@ enum xtcp_mib {
 	XTCP_MIB_RACKTIMEOUTS,
 	XTCP_MIB_LOSTRETRANSMIT,
 	XTCP_MIB_SACKRENEGING,
+	XTCP_MIB_OUTGSOSKBS,
 	XTCP_MIB_MAX
 };
 
@@ -139,6 +140,7 @@ struct xtcp_net {
 	/* buffers (ts): 0 follows net.ipv4.tcp_rmem[2] / tcp_wmem[2] */
 	int rmem_max;
 	int wmem_max;
+	int gso;			/* net.xtcp.gso: GSO on output */
 };
 
 struct xtcp_net *xtcp_pernet(const struct net *net);
@@ -171,6 +173,8 @@ u64 xtcp_mib_read(struct xtcp_net *xn, enum xtcp_mib f);
  * @wq_cur, @wq_cur_seq: the write-queue skb the last copy ended in and the
  *	sequence number of its first byte, where the next copy of new data
  *	starts (NULL: from the head)
+ * @gso_skb: segments of the current core call gathered for GSO, sent by
+ *	xtcp_out_flush() before the socket lock is released
  * @cur_skb, @cur_off: segment being processed, for rcv_data
  * @cur_queued: cur_skb was queued to the user
  * @rx_off: bytes already read from the head of sk_receive_queue
@@ -223,6 +227,7 @@ struct xtcp_sock {
 	u32 wq_seq;
 	struct sk_buff *wq_cur;
 	u32 wq_cur_seq;
+	struct sk_buff *gso_skb;
 	struct sk_buff *cur_skb;
 	u32 cur_off;
 	bool cur_queued;
@@ -372,6 +377,8 @@ int xtcp_send_reply(struct net *net, const struct xtcp_tuple *t,
 int xtcp_send_reply_state(struct net *net, const struct xtcp_tuple *t,
 			  const struct xtcp_out *o, u32 mark, int state);
 void xtcp_wq_free_acked(struct sock *sk);
+void xtcp_out_flush(struct sock *sk);
+void xtcp_out_purge(struct sock *sk);
 int xtcp_ctl_init(struct xtcp_net *xn);
 void xtcp_flow6(const struct sock *sk, struct flowi6 *fl6);
 struct dst_entry *xtcp_route6(struct sock *sk, struct flowi6 *fl6);

@@ -26,11 +26,15 @@ int xtcp_route(struct sock *sk, u32 *mtu)
 {
 	struct inet_sock *inet = inet_sk(sk);
 	struct net *net = sock_net(sk);
+	bool v6 = sk->sk_family == AF_INET6 && !xtcp_sk(sk)->v4mapped;
 
-	/* a [::]-bound socket connecting to a v4-mapped peer routes as
-	 * IPv4 while still AF_INET6 (xtcp_set_saddr)
+	/* sk_setup_caps() (here and when a route is looked up again)
+	 * enables GSO for it, as tcp_v4_connect() / tcp_v6_connect(). A
+	 * [::]-bound socket connecting to a v4-mapped peer routes as IPv4
+	 * while still AF_INET6 (xtcp_set_saddr)
 	 */
-	if (sk->sk_family == AF_INET6 && !xtcp_sk(sk)->v4mapped) {
+	sk->sk_gso_type = v6 ? SKB_GSO_TCPV6 : SKB_GSO_TCPV4;
+	if (v6) {
 		struct dst_entry *dst;
 		struct flowi6 fl6;
 

@@ -16,6 +16,8 @@
 #include <net/ip6_checksum.h>
 #include <net/inet_common.h>
 #include <net/route.h>
+#include <net/dst.h>
+#include <net/xfrm.h>
 
 #include "xtcp.h"
 #include "xtcp_trace.h"
@@ -89,16 +91,14 @@ static u8 *xtcp_put_sack(u8 *opt, const struct xtcp_out *o)
 	return opt;
 }
 
-static struct tcphdr *xtcp_push_header(struct sk_buff *skb,
-				       const struct xtcp_out *o,
-				       __be16 sport, __be16 dport)
+/* Write the header of @o at @th; returns its length. */
+static unsigned int xtcp_build_header(struct tcphdr *th,
+				      const struct xtcp_out *o,
+				      __be16 sport, __be16 dport)
 {
 	unsigned int optlen = xtcp_opt_len(o);
-	struct tcphdr *th;
 	u8 *opt;
 
-	th = skb_push(skb, sizeof(*th) + optlen);
-	skb_reset_transport_header(skb);
 	memset(th, 0, sizeof(*th));
 	th->source = sport;
 	th->dest = dport;
@@ -122,6 +122,17 @@ static struct tcphdr *xtcp_push_header(struct sk_buff *skb,
 		*opt++ = o->wscale;
 	}
 	xtcp_put_sack(opt, o);
+	return sizeof(*th) + optlen;
+}
+
+static struct tcphdr *xtcp_push_header(struct sk_buff *skb,
+				       const struct xtcp_out *o,
+				       __be16 sport, __be16 dport)
+{
+	struct tcphdr *th = skb_push(skb, sizeof(*th) + xtcp_opt_len(o));
+
+	skb_reset_transport_header(skb);
+	xtcp_build_header(th, o, sport, dport);
 	return th;
 }
 
@@ -275,26 +286,207 @@ static int xtcp_v6_xmit(struct sock *sk, struct sk_buff *skb)
 	return err;
 }
 
+/* Checksum (pseudo-header; the rest is the NIC's or GSO's) and send. */
+static int xtcp_skb_xmit(struct sock *sk, struct sk_buff *skb)
+{
+	struct tcphdr *th = tcp_hdr(skb);
+	int err;
+
+	skb_set_owner_w(skb, sk);
+	if (sk->sk_family == AF_INET6) {
+		th->check = ~tcp_v6_check(skb->len, &inet6_sk(sk)->saddr,
+					  &sk->sk_v6_daddr, 0);
+		err = xtcp_v6_xmit(sk, skb);
+	} else {
+		th->check = ~tcp_v4_check(skb->len, inet_sk(sk)->inet_saddr,
+					  inet_sk(sk)->inet_daddr, 0);
+		err = ip_queue_xmit(sk, skb, &inet_sk(sk)->cork.fl);
+	}
+	return net_xmit_eval(err);
+}
+
+/*
+ * GSO on output. The core emits one segment per call of ->output; data
+ * segments of one core call that follow each other in sequence with the
+ * same header but for SEQ (and PSH, which only the last carries) are
+ * gathered in one skb (xs->gso_skb), sent with gso_size = the first
+ * one's length when the run ends: at a segment that does not fit, or when
+ * the glue regains control (xtcp_out_flush() from xtcp_after_core()).
+ * tcp_gso_segment() (or the NIC's TSO) cuts it back into exactly the
+ * segments the core emitted. Counters and tracepoints stay per segment.
+ * The first segment's bytes sit in the linear part, the others in page
+ * fragments of sk->sk_frag.
+ */
+struct xtcp_gso_cb {
+	u32 end;	/* sequence number after the last byte */
+	u32 size;	/* payload of every segment but the last */
+	u32 max_size;	/* payload the skb may carry */
+	u16 max_segs;
+	u16 segs;
+	bool rtx;
+	bool last;	/* a short segment or a PSH closed the run */
+};
+
+#define XTCP_GSO_CB(skb) ((struct xtcp_gso_cb *)&((skb)->cb[0]))
+
+/* a data segment GSO may carry: ACK (+PSH), no urgent data */
+static bool xtcp_gso_seg_ok(struct sock *sk, const struct xtcp_out *o)
+{
+	return o->len && (o->flags & ~XTCP_PSH) == XTCP_ACK &&
+	       !xtcp_sk(sk)->tcb.urg.snd;
+}
+
+/*
+ * May a run start with data segment @o, and how large may it grow? As
+ * sk_setup_caps() sets a TCP socket up: sk_is_tcp() is false for XTCP, so
+ * there a device without NETIF_F_GSO ("ethtool -K gso off", or no
+ * checksum offload) leaves sk_route_caps without GSO, where Linux TCP
+ * still builds GSO skbs and the stack cuts them (validate_xmit_skb());
+ * XTCP does the same. None through IPsec without offload, none with
+ * net.xtcp.gso 0; ACK (+PSH) segments without urgent data only.
+ */
+static bool xtcp_gso_start(struct sock *sk, const struct xtcp_out *o,
+			   struct xtcp_gso_cb *cb)
+{
+	struct dst_entry *dst = __sk_dst_get(sk);
+	struct net_device *dev;
+
+	if (!xtcp_gso_seg_ok(sk, o) || !dst || !sk->sk_gso_type ||
+	    sk->sk_gso_disabled || !READ_ONCE(xtcp_pernet(sock_net(sk))->gso))
+		return false;
+	if (dst->header_len && !xfrm_dst_offload_ok(dst))
+		return false;
+	dev = dst_dev(dst);
+	cb->max_size = min(READ_ONCE(dev->gso_max_size), GSO_LEGACY_MAX_SIZE) -
+		       (MAX_TCP_HEADER + 1);
+	cb->max_segs = READ_ONCE(dev->gso_max_segs);
+	return cb->max_segs > 1;
+}
+
+/* headers equal but for SEQ and PSH (tcp_gso_segment copies the header) */
+static bool xtcp_gso_same_header(const struct tcphdr *a,
+				 const struct tcphdr *b)
+{
+	const u8 *x = (const u8 *)a, *y = (const u8 *)b;
+
+	return a->doff == b->doff &&
+	       !memcmp(x + 8, y + 8, 5) &&	/* ACK, data offset */
+	       !((x[13] ^ y[13]) & ~TCPHDR_PSH) &&
+	       !memcmp(x + 14, y + 14, a->doff * 4 - 14);
+}
+
+/* Append the payload of @o to the pending GSO skb if it continues it. */
+static bool xtcp_gso_append(struct sock *sk, struct sk_buff *skb,
+			    const struct xtcp_out *o,
+			    const struct tcphdr *th)
+{
+	struct xtcp_gso_cb *cb = XTCP_GSO_CB(skb);
+	struct page_frag *pfrag = &sk->sk_frag;
+	unsigned int old_len = skb->len;
+	u32 seq = o->seq, left = o->len;
+
+	if (!xtcp_gso_seg_ok(sk, o) ||
+	    cb->last || o->seq != cb->end || o->rtx != cb->rtx ||
+	    o->len > cb->size || cb->segs >= cb->max_segs ||
+	    skb->len - tcp_hdrlen(skb) + o->len > cb->max_size ||
+	    skb_shinfo(skb)->nr_frags + DIV_ROUND_UP(o->len, PAGE_SIZE) + 1 >
+	    MAX_SKB_FRAGS ||
+	    !xtcp_gso_same_header(tcp_hdr(skb), th))
+		return false;
+	while (left) {
+		int i = skb_shinfo(skb)->nr_frags;
+		u32 n;
+
+		if (!skb_page_frag_refill(32U, pfrag, GFP_ATOMIC))
+			goto undo;
+		n = min_t(u32, left, pfrag->size - pfrag->offset);
+		if (xtcp_wq_copy(sk, seq, page_address(pfrag->page) +
+				 pfrag->offset, n))
+			goto undo;
+		if (skb_can_coalesce(skb, i, pfrag->page, pfrag->offset)) {
+			skb_frag_size_add(&skb_shinfo(skb)->frags[i - 1], n);
+		} else {
+			if (i >= MAX_SKB_FRAGS)
+				goto undo;
+			skb_fill_page_desc(skb, i, pfrag->page, pfrag->offset,
+					   n);
+			get_page(pfrag->page);
+		}
+		pfrag->offset += n;
+		skb->len += n;
+		skb->data_len += n;
+		skb->truesize += n;
+		seq += n;
+		left -= n;
+	}
+	if (th->psh) {
+		tcp_hdr(skb)->psh = 1;
+		cb->last = true;
+	}
+	if (o->len < cb->size)
+		cb->last = true;
+	cb->end += o->len;
+	cb->segs++;
+	return true;
+undo:
+	/* the pending skb keeps only the whole segments it had */
+	__pskb_trim(skb, old_len);
+	return false;
+}
+
+/**
+ * xtcp_out_flush() - send the pending GSO skb, if any: the end of a run
+ *	of segments. Called before the socket lock is released after every
+ *	call into the core (xtcp_after_core(), xtcp_done()).
+ * @sk: the socket, locked
+ */
+void xtcp_out_flush(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb = xs->gso_skb;
+	struct xtcp_gso_cb *cb;
+
+	if (likely(!skb))
+		return;
+	xs->gso_skb = NULL;
+	cb = XTCP_GSO_CB(skb);
+	if (cb->segs > 1) {
+		struct skb_shared_info *shi = skb_shinfo(skb);
+
+		shi->gso_size = cb->size;
+		shi->gso_segs = cb->segs;
+		shi->gso_type = sk->sk_gso_type;
+		XTCP_INC_STATS(xtcp_pernet(sock_net(sk)), XTCP_MIB_OUTGSOSKBS);
+	}
+	memset(skb->cb, 0, sizeof(skb->cb));
+	/* an error loses the segments: the core's timers recover them */
+	xtcp_skb_xmit(sk, skb);
+}
+
+/* Free a pending GSO skb unsent (the socket is going away). */
+void xtcp_out_purge(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	kfree_skb(xs->gso_skb);
+	xs->gso_skb = NULL;
+}
+
 static int xtcp_sock_output(struct xtcp_tcb *tcb, const struct xtcp_out *o)
 {
 	struct xtcp_sock *xs = tcb_to_xs(tcb);
 	struct sock *sk = xtcp_to_sk(xs);
 	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	u8 hdr[sizeof(struct tcphdr) + XTCP_MAX_OPT_LEN] __aligned(4);
+	struct tcphdr *th = (struct tcphdr *)hdr;
+	struct xtcp_gso_cb gcb;
+	unsigned int hlen;
 	struct sk_buff *skb;
-	struct tcphdr *th;
-	int err;
+	bool gso;
 
-	skb = alloc_skb(MAX_TCP_HEADER + o->len, GFP_ATOMIC);
-	if (!skb)
-		return -ENOBUFS;
-	skb_reserve(skb, MAX_TCP_HEADER);
-	if (o->len && xtcp_wq_copy(sk, o->seq, skb_put(skb, o->len), o->len)) {
-		WARN_ONCE(1, "xtcp: send stream has no bytes at %u\n", o->seq);
-		kfree_skb(skb);
-		return -EFAULT;
-	}
-	th = xtcp_push_header(skb, o, inet_sk(sk)->inet_sport,
-			      inet_sk(sk)->inet_dport);
+	BUILD_BUG_ON(sizeof(struct xtcp_gso_cb) > sizeof(skb->cb));
+	hlen = xtcp_build_header(th, o, inet_sk(sk)->inet_sport,
+				 inet_sk(sk)->inet_dport);
 	if (unlikely(tcb->urg.snd) && !(o->flags & (XTCP_SYN | XTCP_RST))) {
 		u16 up;
 
@@ -304,12 +496,6 @@ static int xtcp_sock_output(struct xtcp_tcb *tcb, const struct xtcp_out *o)
 			th->urg_ptr = htons(up);
 		}
 	}
-	skb->ip_summed = CHECKSUM_PARTIAL;
-	skb->csum_start = skb_transport_header(skb) - skb->head;
-	skb->csum_offset = offsetof(struct tcphdr, check);
-	skb->protocol = sk->sk_family == AF_INET6 ? htons(ETH_P_IPV6) :
-						   htons(ETH_P_IP);
-	skb_set_owner_w(skb, sk);
 
 	if (trace_xtcp_segment_send_enabled()) {
 		struct xtcp_tuple t;
@@ -329,16 +515,40 @@ static int xtcp_sock_output(struct xtcp_tcb *tcb, const struct xtcp_out *o)
 		xs->bytes_sent += o->len;
 	}
 
-	if (sk->sk_family == AF_INET6) {
-		th->check = ~tcp_v6_check(skb->len, &inet6_sk(sk)->saddr,
-					  &sk->sk_v6_daddr, 0);
-		err = xtcp_v6_xmit(sk, skb);
-	} else {
-		th->check = ~tcp_v4_check(skb->len, inet_sk(sk)->inet_saddr,
-					  inet_sk(sk)->inet_daddr, 0);
-		err = ip_queue_xmit(sk, skb, &inet_sk(sk)->cork.fl);
+	if (xs->gso_skb) {
+		if (xtcp_gso_append(sk, xs->gso_skb, o, th))
+			return 0;
+		xtcp_out_flush(sk);	/* segments go out in order */
 	}
-	return net_xmit_eval(err);
+	gso = xtcp_gso_start(sk, o, &gcb);
+
+	skb = alloc_skb(MAX_TCP_HEADER + o->len, GFP_ATOMIC);
+	if (!skb)
+		return -ENOBUFS;
+	skb_reserve(skb, MAX_TCP_HEADER);
+	if (o->len && xtcp_wq_copy(sk, o->seq, skb_put(skb, o->len), o->len)) {
+		WARN_ONCE(1, "xtcp: send stream has no bytes at %u\n", o->seq);
+		kfree_skb(skb);
+		return -EFAULT;
+	}
+	memcpy(skb_push(skb, hlen), hdr, hlen);
+	skb_reset_transport_header(skb);
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	skb->csum_start = skb_transport_header(skb) - skb->head;
+	skb->csum_offset = offsetof(struct tcphdr, check);
+	skb->protocol = sk->sk_family == AF_INET6 ? htons(ETH_P_IPV6) :
+						   htons(ETH_P_IP);
+	if (gso) {
+		gcb.end = o->seq + o->len;
+		gcb.size = o->len;
+		gcb.segs = 1;
+		gcb.rtx = o->rtx;
+		gcb.last = th->psh;
+		*XTCP_GSO_CB(skb) = gcb;
+		xs->gso_skb = skb;
+		return 0;
+	}
+	return xtcp_skb_xmit(sk, skb);
 }
 
 static bool xtcp_sock_rcv_data(struct xtcp_tcb *tcb, u32 off, u32 len)

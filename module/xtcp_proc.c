@@ -86,6 +86,7 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_RACKTIMEOUTS]		= "TCPRackTimeouts",
 	[XTCP_MIB_LOSTRETRANSMIT]	= "TCPLostRetransmit",
 	[XTCP_MIB_SACKRENEGING]		= "TCPSACKReneging",
+	[XTCP_MIB_OUTGSOSKBS]		= "OutGsoSkbs",
 };
 
 static void xtcp_seq_addr(struct seq_file *f, u16 family, const void *a,
@@ -327,6 +328,8 @@ static struct ctl_table xtcp_sysctl_tmpl[] = {
 	XTCP_BOOL("timestamps", timestamps),
 	XTCP_INT("rmem_max", rmem_max, SYSCTL_ZERO, &buf_max),
 	XTCP_INT("wmem_max", wmem_max, SYSCTL_ZERO, &buf_max),
+	/* output (gso) */
+	XTCP_INT("gso", gso, SYSCTL_ZERO, SYSCTL_ONE),
 	{ }
 };
 

@@ -164,6 +164,9 @@ void xtcp_sock_destruct(struct sock *sk)
 	list_del(&xs->node);
 	spin_unlock_bh(&xn->socks_lock);
 
+	/* every path flushes it before the lock is released */
+	if (WARN_ON_ONCE(xs->gso_skb))
+		xtcp_out_purge(sk);
 	xs->wq_cur = NULL;
 	while ((skb = __skb_dequeue(&sk->sk_write_queue)))
 		xtcp_wmem_free_skb(sk, skb);
@@ -240,6 +243,7 @@ static void xtcp_child_ready(struct sock *sk)
  */
 void xtcp_done(struct sock *sk)
 {
+	xtcp_out_flush(sk);
 	xtcp_timers_stop(sk);
 	xtcp_ofo_purge(sk);
 	xtcp_unhash(sk);
@@ -256,6 +260,7 @@ void xtcp_after_core(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
+	xtcp_out_flush(sk);	/* the end of the core call's segment run */
 	xtcp_urg_after_core(sk);
 	xtcp_wq_free_acked(sk);
 	switch (xs->tcb.state) {

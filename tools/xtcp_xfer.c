@@ -29,6 +29,7 @@
  *          concurrent N parallel halfclose transfers of SIZE bytes each
  *       [--seed S] [--hold MS] [--bind ADDR] [--info] [--expect-error E]
  *       [--wsize N] bytes per write() (default and at most 64 KB)
+ *       [--more] send(MSG_MORE) every write of the stream but the last
  *   common: [-t SECONDS] overall timeout (default 120), [-q] quiet
  * Exit: 0 success, 1 failure, 2 usage, 3 timeout.
  */
@@ -62,6 +63,7 @@ static int req_sz = 1, resp_sz = 1;
 static int want_info;
 static int backlog = 128;
 static size_t wsize = BUFSZ;	/* bytes per write(), --wsize */
+static int more;		/* --more: MSG_MORE but on the last write */
 
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -116,10 +118,11 @@ static int set_linger0(int fd)
 	return setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
 }
 
-static int write_all(int fd, const unsigned char *b, size_t n)
+/* send all of b with send(2) flags fl (MSG_NOSIGNAL added) */
+static int send_all(int fd, const unsigned char *b, size_t n, int fl)
 {
 	while (n) {
-		ssize_t r = send(fd, b, n, MSG_NOSIGNAL);
+		ssize_t r = send(fd, b, n, MSG_NOSIGNAL | fl);
 
 		if (r < 0) {
 			if (errno == EINTR)
@@ -130,6 +133,11 @@ static int write_all(int fd, const unsigned char *b, size_t n)
 		n -= r;
 	}
 	return 0;
+}
+
+static int write_all(int fd, const unsigned char *b, size_t n)
+{
+	return send_all(fd, b, n, 0);
 }
 
 /* send len bytes of stream st, updating *h */
@@ -144,7 +152,8 @@ static int send_stream(int fd, struct stream *st, uint64_t len, uint64_t *h,
 
 		stream_fill(st, buf, n);
 		*h = fnv1a(*h, buf, n);
-		e = write_all(fd, buf, n);
+		/* --more: MSG_MORE on every write but the last */
+		e = send_all(fd, buf, n, more && len > n ? MSG_MORE : 0);
 		if (e)
 			return e;
 		*sent += n;
@@ -680,7 +689,7 @@ static void usage(void)
 		"[--mode normal|halfclose|linger0|rst-mid|echo|crr|connect-only|"
 		"concurrent]\n"
 		"         [-n N] [--seed S] [--hold MS] [--bind ADDR] [--info] "
-		"[--expect-error E,..] [--req N --resp N] [--wsize N] [-t S] [-q]\n"
+		"[--expect-error E,..] [--req N --resp N] [--wsize N] [--more] [-t S] [-q]\n"
 		"       xtcp_xfer hash -s SIZE [--seed S]   (expected bytes/hash)\n");
 	exit(2);
 }
@@ -694,7 +703,8 @@ int main(int argc, char **argv)
 		{ "abort-after", 1, 0, 'A' }, { "req", 1, 0, 'r' },
 		{ "resp", 1, 0, 'o' }, { "info", 0, 0, 'i' },
 		{ "shutdown-after-recv", 0, 0, 'x' }, { "backlog", 1, 0, 'L' },
-		{ "wsize", 1, 0, 'W' }, { 0, 0, 0, 0 } };
+		{ "wsize", 1, 0, 'W' }, { "more", 0, 0, 'M' },
+		{ 0, 0, 0, 0 } };
 	const char *role;
 	int c;
 
@@ -723,6 +733,7 @@ int main(int argc, char **argv)
 		case 'i': want_info = 1; break;
 		case 'x': mode = "reply"; break;
 		case 'L': backlog = atoi(optarg); break;
+		case 'M': more = 1; break;
 		case 'W':
 			wsize = parse_size(optarg);
 			if (!wsize || wsize > BUFSZ)
