@@ -33,8 +33,12 @@ bulk() {
 	local fam=$1 dst=$2 best=
 	for _ in $(seq "$REPS"); do
 		PORT=$((PORT + 1))
-		ip netns exec b "$X" server -f "$fam" -b "$dst" -p $PORT -n 1 -q -t 300 >/dev/null 2>&1 &
-		sleep 0.3
+		rm -f /tmp/bench-ready
+		ip netns exec b "$X" server -f "$fam" -b "$dst" -p $PORT -n 1 -q -t 300 \
+			--ready-file /tmp/bench-ready >/dev/null 2>&1 &
+		# the server listening, not a guess (a client too early waits
+		# out its timeout, and that wait would count as throughput)
+		wait_until 60 test -s /tmp/bench-ready
 		local t0 t1
 		t0=$(date +%s.%N)
 		ip netns exec "$3" "$X" client -f "$fam" -a "$dst" -p $PORT -s "$BULK" -q -t 300 >/dev/null
@@ -51,9 +55,10 @@ bulk() {
 crr() {
 	local fam=$1 dst=$2
 	PORT=$((PORT + 1))
+	rm -f /tmp/bench-ready
 	ip netns exec b "$X" server -f "$fam" -b "$dst" -p $PORT --mode crr \
-		-n "$CRR" --req 64 --resp 64 -q -t 300 >/dev/null 2>&1 &
-	sleep 0.3
+		-n "$CRR" --req 64 --resp 64 -q -t 300 --ready-file /tmp/bench-ready >/dev/null 2>&1 &
+	wait_until 60 test -s /tmp/bench-ready
 	ip netns exec "$3" "$X" client -f "$fam" -a "$dst" -p $PORT --mode crr \
 		-n "$CRR" --req 64 --resp 64 -t 300 | sed -n 's/.*rate=\([0-9.]*\).*/\1/p'
 	wait
