@@ -79,7 +79,7 @@ xfer() {
 }
 # xfer_p PORT S R SIZE ADDR [client args...]: the same on port PORT
 xfer_p() {
-	local PORT=$1 s=$2 r=$3 size=$4 addr=$5 exp sp src crc sl cl
+	local PORT=$1 s=$2 r=$3 size=$4 addr=$5 exp sp src crc
 	shift 5
 	local rf=$R/ready.$PORT so=$R/srv.$PORT co=$R/cli.$PORT
 	exp=$("$X" hash -s "$size")
@@ -93,14 +93,7 @@ xfer_p() {
 	crc=$?
 	wait $sp
 	src=$?
-	sl=$(grep -o 'bytes=[0-9]* hash=[0-9a-f]*' "$so" | head -1)
-	cl=$(grep -o 'bytes=[0-9]* hash=[0-9a-f]*' "$co" | head -1)
-	OK=0 WHY=""
-	if [ "$src $crc" = "0 0" ] && [ "$sl" = "$exp" ] && [ "$cl" = "$exp" ]; then
-		OK=1
-	else
-		WHY="rc(server client)=$src $crc want '$exp' server '$(tr '\n' ' ' <"$so")' client '$(tr '\n' ' ' <"$co")'"
-	fi
+	xfer_judge "$exp" "$so" "$co" "$src" "$crc"
 }
 name() { [ "$1" = x ] && echo XTCP || echo Linux; }
 # exact DESC S R SIZE ADDR [args]: one byte-exact transfer, one TAP line

@@ -88,7 +88,7 @@ EXP=$("$X" hash -s "$SIZE")
 # (receiver's InCsumErrors delta), SENT and LOST (a's netem: packets
 # a->b sent and dropped), BLOST (b->a dropped), WHY
 xfer() {
-	local s=$1 r=$2 sl cl t0 t1 src crc
+	local s=$1 r=$2 t0 t1 src crc
 	if [ -n "${3:-}" ]; then PORT=$3; else newport; fi
 	local rf=$R/ready.$PORT so=$R/srv.$PORT co=$R/cli.$PORT
 	rm -f "$rf"
@@ -113,14 +113,7 @@ xfer() {
 	SENT=$(($(qval "$R/a1" sent) - $(qval "$R/a0" sent)))
 	LOST=$(($(qval "$R/a1" dropped) - $(qval "$R/a0" dropped)))
 	BLOST=$(($(qval "$R/b1" dropped) - $(qval "$R/b0" dropped)))
-	sl=$(grep -o 'bytes=[0-9]* hash=[0-9a-f]*' "$so" | head -1)
-	cl=$(grep -o 'bytes=[0-9]* hash=[0-9a-f]*' "$co" | head -1)
-	OK=0 WHY=""
-	if [ "$src $crc" = "0 0" ] && [ "$sl" = "$EXP" ] && [ "$cl" = "$EXP" ]; then
-		OK=1
-	else
-		WHY="rc(server client)=$src $crc want '$EXP' server '$(tr '\n' ' ' <"$so")' client '$(tr '\n' ' ' <"$co")'"
-	fi
+	xfer_judge "$EXP" "$so" "$co" "$src" "$crc"
 }
 
 # profile NAME NETEM-ARGS...: netem on both NICs, the three pairs

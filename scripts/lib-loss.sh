@@ -134,3 +134,18 @@ drop_once_clear() { # NS PORT
 }
 
 loss_modules
+
+# xfer_judge EXP SERVER_OUT CLIENT_OUT SERVER_RC CLIENT_RC: OK=1 when both
+# ends exited 0 and reported the expected "bytes=N hash=H" (EXP), else
+# OK=0 and WHY says what each end printed
+xfer_judge() {
+	local sl cl
+	sl=$(grep -o 'bytes=[0-9]* hash=[0-9a-f]*' "$2" | head -1)
+	cl=$(grep -o 'bytes=[0-9]* hash=[0-9a-f]*' "$3" | head -1)
+	OK=0 WHY=""
+	if [ "$4 $5" = "0 0" ] && [ "$sl" = "$1" ] && [ "$cl" = "$1" ]; then
+		OK=1
+	else
+		WHY="rc(server client)=$4 $5 want '$1' server '$(tr '\n' ' ' <"$2")' client '$(tr '\n' ' ' <"$3")'"
+	fi
+}
