@@ -28,27 +28,21 @@ if [ "${BENCH:-all}" = loss ]; then
 	exit
 fi
 
-# bulk FAM DST NS: seconds for BULK bytes, best of REPS
+# bulk FAM DST NS: Mbit/s of one transfer of BULK bytes
 bulk() {
-	local fam=$1 dst=$2 best=
-	for _ in $(seq "$REPS"); do
-		PORT=$((PORT + 1))
-		rm -f /tmp/bench-ready
-		ip netns exec b "$X" server -f "$fam" -b "$dst" -p $PORT -n 1 -q -t 300 \
-			--ready-file /tmp/bench-ready >/dev/null 2>&1 &
-		# the server listening, not a guess (a client too early waits
-		# out its timeout, and that wait would count as throughput)
-		wait_until 60 test -s /tmp/bench-ready
-		local t0 t1
-		t0=$(date +%s.%N)
-		ip netns exec "$3" "$X" client -f "$fam" -a "$dst" -p $PORT -s "$BULK" -q -t 300 >/dev/null
-		wait
-		t1=$(date +%s.%N)
-		local mbps
-		mbps=$(echo "scale=1; $BULK * 8 / ($t1 - $t0) / 1000000" | bc)
-		if [ -z "$best" ] || [ "$(echo "$mbps > $best" | bc)" = 1 ]; then best=$mbps; fi
-	done
-	echo "$best"
+	local fam=$1 dst=$2 t0 t1
+	PORT=$((PORT + 1))
+	rm -f /tmp/bench-ready
+	ip netns exec b "$X" server -f "$fam" -b "$dst" -p $PORT -n 1 -q -t 300 \
+		--ready-file /tmp/bench-ready >/dev/null 2>&1 &
+	# the server listening, not a guess (a client too early waits out
+	# its timeout, and that wait would count as throughput)
+	wait_until 60 test -s /tmp/bench-ready
+	t0=$(date +%s.%N)
+	ip netns exec "$3" "$X" client -f "$fam" -a "$dst" -p $PORT -s "$BULK" -q -t 300 >/dev/null
+	wait
+	t1=$(date +%s.%N)
+	echo "scale=1; $BULK * 8 / ($t1 - $t0) / 1000000" | bc
 }
 
 # crr FAM DST NS: connect+request+response+close per second
@@ -67,10 +61,70 @@ crr() {
 ratio() { echo "scale=2; $1 / $2" | bc; }
 pratio() { if [ "$(echo "$2 > 0" | bc)" = 1 ]; then ratio "$1" "$2"; else echo n/a; fi; }
 row() { printf "%-40s %12s %12s %8s\n" "$@"; }
-
-best() { # a b: the larger
-	if [ -z "$1" ] || [ "$(echo "$2 > $1" | bc)" = 1 ]; then echo "$2"; else echo "$1"; fi
+median() { sort -n | awk '{ v[NR] = $1 } END { if (!NR) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# spread: "min-max" of the numbers on stdin
+spread() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[1] "-" v[NR] }'; }
+# pair_rows LABEL XS TS: the medians, their ratio, then the spreads and
+# the median of the per-repetition ratios (each pair measured back to
+# back, so a load change on the host moves both figures of a pair)
+pair_rows() {
+	local x t i r="" xs ts
+	read -ra xs <<<"$2"
+	read -ra ts <<<"$3"
+	for i in "${!xs[@]}"; do
+		[ "$(echo "${ts[i]:-0} > 0" | bc)" = 1 ] &&
+			r="$r $(echo "scale=3; ${xs[i]} / ${ts[i]}" | bc)"
+	done
+	x=$(echo "$2" | tr ' ' '\n' | grep . | median)
+	t=$(echo "$3" | tr ' ' '\n' | grep . | median)
+	row "$1" "$x" "$t" "$(pratio "$x" "$t")"
+	row "  min-max; median of pair ratios" "$(echo "$2" | tr ' ' '\n' | grep . | spread)" \
+		"$(echo "$3" | tr ' ' '\n' | grep . | spread)" \
+		"$(echo "$r" | tr ' ' '\n' | grep . | median)"
 }
+# pairs A B FN ARGS...: REPS pairs of FN runs, A's then B's, the order
+# swapped every other pair; A's figures in PA, B's in PB
+pairs() {
+	local a=$1 b=$2 fn=$3 i
+	shift 3
+	PA="" PB=""
+	for i in $(seq "$REPS"); do
+		if [ $((i % 2)) = 1 ]; then
+			PA="$PA $("$fn" "$a" "$@")"
+			PB="$PB $("$fn" "$b" "$@")"
+		else
+			PB="$PB $("$fn" "$b" "$@")"
+			PA="$PA $("$fn" "$a" "$@")"
+		fi
+	done
+}
+# bench_core: bulk and connect+request+close, XTCP vs Linux TCP, over the
+# virtio NICs and loopback; medians of REPS back-to-back pairs
+bench_core() {
+	local path
+	for path in "virtio 10.0.0.2 a" "loopback 127.0.0.1 b"; do
+		# shellcheck disable=SC2086
+		set -- $path
+		pairs xtcp tcp bulk "$2" "$3"
+		pair_rows "bulk $1 (Mbit/s)" "$PA" "$PB"
+		pairs xtcp tcp crr "$2" "$3"
+		pair_rows "connect+request+close $1 (conn/s)" "$PA" "$PB"
+	done
+}
+xtcp_msl() {
+	for n in a b; do ip netns exec $n sh -c 'echo 1000 > /proc/sys/net/xtcp/msl_ms'; done
+	sleep 1
+}
+hdr() { echo "# kernel $(uname -r), $(nproc) CPUs, bulk $BULK bytes, crr $CRR x 64B/64B, median of $REPS pairs"; }
+# BENCH=bulk (scripts/bench bulk): bulk and connect+request+close alone
+if [ "${BENCH:-all}" = bulk ]; then
+	hdr
+	insmod "$ko" || exit 1
+	xtcp_msl
+	row "benchmark" "XTCP" "Linux TCP" "ratio"
+	bench_core
+	exit
+fi
 
 # shellcheck source=lib-bench-scale.sh
 . "$here/lib-bench-scale.sh"
@@ -82,40 +136,26 @@ if [ "${BENCH:-all}" = scale ]; then
 	bench_scale
 	exit
 fi
-echo "# kernel $(uname -r), $(nproc) CPUs, bulk $BULK bytes best of $REPS, crr $CRR x 64B/64B"
+hdr
 # The cost of XTCP for everyone else: Linux TCP with xtcp.ko loaded and
-# idle (its hook sees every TCP segment) vs not loaded, alternating
-# unloaded/loaded REPS times in this run; best of each (goal >= 0.98).
-ub= lb= uc= lc=
-REPS_ALL=$REPS
-REPS=1
-for _ in $(seq "$REPS_ALL"); do
-	ub=$(best "$ub" "$(bulk tcp 10.0.0.2 a)")
-	uc=$(best "$uc" "$(crr tcp 10.0.0.2 a)")
+# idle (its hook sees every TCP segment) vs not loaded, REPS pairs in this
+# run, each an unloaded run then a loaded one (goal >= 0.98).
+ub="" lb="" uc="" lc=""
+for _ in $(seq "$REPS"); do
+	ub="$ub $(bulk tcp 10.0.0.2 a)"
+	uc="$uc $(crr tcp 10.0.0.2 a)"
 	insmod "$ko" || exit 1
-	lb=$(best "$lb" "$(bulk tcp 10.0.0.2 a)")
-	lc=$(best "$lc" "$(crr tcp 10.0.0.2 a)")
+	lb="$lb $(bulk tcp 10.0.0.2 a)"
+	lc="$lc $(crr tcp 10.0.0.2 a)"
 	rmmod xtcp || exit 1
 done
-REPS=$REPS_ALL
 row "benchmark" "xtcp loaded" "not loaded" "ratio"
-row "Linux TCP bulk virtio (Mbit/s)" "$lb" "$ub" "$(ratio "$lb" "$ub")"
-row "Linux TCP conn+req+close virtio (conn/s)" "$lc" "$uc" "$(ratio "$lc" "$uc")"
+pair_rows "Linux TCP bulk virtio (Mbit/s)" "$lb" "$ub"
+pair_rows "Linux TCP conn+req+close virtio (conn/s)" "$lc" "$uc"
 insmod "$ko" || exit 1
-for n in a b; do ip netns exec $n sh -c 'echo 1000 > /proc/sys/net/xtcp/msl_ms'; done
-sleep 1
+xtcp_msl
 row "benchmark" "XTCP" "Linux TCP" "ratio"
-paths=("virtio 10.0.0.2 a" "loopback 127.0.0.1 b")
-[ "${PROGS_ONLY:-0}" = 1 ] && paths=() # only the programs below
-for path in "${paths[@]}"; do
-	set -- $path
-	x=$(bulk xtcp "$2" "$3")
-	t=$(bulk tcp "$2" "$3")
-	row "bulk $1 (Mbit/s)" "$x" "$t" "$(ratio "$x" "$t")"
-	x=$(crr xtcp "$2" "$3")
-	t=$(crr tcp "$2" "$3")
-	row "connect+request+close $1 (conn/s)" "$x" "$t" "$(ratio "$x" "$t")"
-done
+[ "${PROGS_ONLY:-0}" = 1 ] || bench_core # PROGS_ONLY=1: only the programs below
 [ "${PROGS_ONLY:-0}" = 1 ] || bench_scale
 
 # real programs through tools/xtcp-run (lib-programs.sh), both sides XTCP
@@ -143,7 +183,6 @@ PROG_BENCH=1
 # shellcheck source=lib-programs.sh
 . "$here/lib-programs.sh"
 prog_files
-median() { sort -n | awk '{ v[NR] = $1 } END { if (!NR) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 # pb_* S: medians for one family (x or t) on both sides, one per line
 pb_nginx() {
 	local ka="" cl="" _
