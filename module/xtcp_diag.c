@@ -246,8 +246,8 @@ static bool xtcp_diag_sk_want(struct sock *sk, struct xtcp_diag_ctx *c)
 	unsigned int state = READ_ONCE(xs->tcb.state);
 	bool match;
 
-	/* a closed orphan is gone, only skbs in flight pin it (as /proc) */
-	if (sock_flag(sk, SOCK_DEAD) && state == XTCP_CLOSED)
+	/* a closed socket is in no table Linux's dump walks (as /proc) */
+	if (state == XTCP_CLOSED)
 		return false;
 	if (!xtcp_diag_want(c->req, sk->sk_family, xtcp_linux_state(state)))
 		return false;

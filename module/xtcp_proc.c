@@ -159,10 +159,13 @@ static int xtcp_seq_show(struct seq_file *f, u16 family)
 	list_for_each_entry(xs, &xn->socks, node) {
 		struct sock *sk = xtcp_to_sk(xs);
 
-		/* a closed orphan is gone, only skbs in flight pin it */
+		/* as /proc/net/tcp, which walks the listening and
+		 * established tables: a closed socket is in neither, whether
+		 * its owner still holds it (reset, killed, never connected)
+		 * or only skbs in flight pin it
+		 */
 		if (sk->sk_family != family ||
-		    (sock_flag(sk, SOCK_DEAD) &&
-		     READ_ONCE(xs->tcb.state) == XTCP_CLOSED))
+		    READ_ONCE(xs->tcb.state) == XTCP_CLOSED)
 			continue;
 		xtcp_seq_sock(f, sk, i++);
 	}
