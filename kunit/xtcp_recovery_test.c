@@ -5,7 +5,9 @@
  * from ACKs and SACK blocks, D-SACK, RFC 6675 IsLost/NextSeg, RACK's
  * reordering window and timer, tail loss probes, SACK fast recovery with
  * PRR, NewReno partial ACKs, limited transmit, RTO skipping SACKed data,
- * D-SACK undo. Every expected number is worked out in the comments.
+ * D-SACK undo, lost retransmissions, RTO undo by timestamps (RFC 3522)
+ * and by F-RTO (RFC 5682).
+ * Every expected number is worked out in the comments.
  */
 #include <kunit/test.h>
 #include <kunit/resource.h>
@@ -769,6 +771,253 @@ static void core_sb_freed_on_close(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, e->armed[XTCP_T_RACK]);
 }
 
+/*
+ * RFC 8985 §6.2: a lost retransmission is found by RACK from a segment
+ * sent after it being SACKed, with no RTO. 20 segments queued, IW 10 sent
+ * at T0; at T1 = T0 + 10 ms the ACK of S1+1000 SACKs [S1+2000, S1+5000):
+ * recovery as in core_sack_fast_retransmit (ssthresh 4000, cwnd 7000,
+ * pipe 5000), so the retransmission of S1+1000 and one new segment
+ * S1+10000 go at T1 (pipe 7000).
+ */
+static void core_rack_lost_retransmit(struct kunit *test)
+{
+	struct xtcp_sack_block b[1] = { { S1 + 2000, S1 + 5000 } };
+	struct xtcp_sack_block c[1] = { { S1 + 2000, S1 + 11000 } };
+	struct xr_env *e = xr_established(test, true);
+	struct xtcp_tcb *t = &e->tcb;
+
+	xr_write(e, 20 * MSS);
+	KUNIT_EXPECT_EQ(test, e->nout, 10);
+	e->nout = 0;
+	e->now_us += 10000;
+	xr_seg(e, XTCP_ACK, S1 + 1000, b, 1);
+	KUNIT_EXPECT_EQ(test, t->ca_state, XTCP_CA_RECOVERY);
+	KUNIT_EXPECT_EQ(test, t->cwnd, 7000);
+	xr_expect_seg(test, e, S1 + 1000, MSS, true);
+	xr_expect_seg(test, e, S1 + 10000, MSS, false);
+	xr_expect_none(test, e);
+	/* the retransmission is lost; 11 ms later S1+5000..S1+11000 are
+	 * SACKed, S1+10000 sent at T1 among them: RACK.xmit_ts = T1,
+	 * RACK.rtt = 11 ms, reo_wnd 0 in recovery without reordering: the
+	 * retransmission (sent at T1, 11 ms ago) is lost again
+	 */
+	e->now_us += 11000;
+	xr_seg(e, XTCP_ACK, S1 + 1000, c, 1);
+	KUNIT_EXPECT_EQ(test, e->notes[XTCP_N_LOST_RETRANS], 1);
+	KUNIT_EXPECT_EQ(test, e->notes[XTCP_N_RTO], 0);
+	KUNIT_EXPECT_EQ(test, t->sb.sacked, 9000);
+	/* flight 10000 - SACKed 9000 - lost 1000: pipe 0 <= ssthresh, PRR-SSRB:
+	 * prr_delivered 4000 + 6000, prr_out 2000, limit max(8000, 6000) +
+	 * 1000, sndcnt = min(4000 - 0, 9000) = 4000: the retransmission
+	 * again and three new segments
+	 */
+	KUNIT_EXPECT_EQ(test, t->cwnd, 4000);
+	xr_expect_seg(test, e, S1 + 1000, MSS, true);
+	xr_expect_seg(test, e, S1 + 11000, MSS, false);
+	xr_expect_seg(test, e, S1 + 12000, MSS, false);
+	xr_expect_seg(test, e, S1 + 13000, MSS, false);
+	xr_expect_none(test, e);
+	/* it arrives: everything up to S1+14000 acknowledged, recovery over */
+	e->now_us += 10000;
+	xr_seg(e, XTCP_ACK, S1 + 14000, NULL, 0);
+	KUNIT_EXPECT_EQ(test, t->ca_state, XTCP_CA_OPEN);
+	KUNIT_EXPECT_EQ(test, t->retransmits, 2);
+	KUNIT_EXPECT_EQ(test, e->notes[XTCP_N_RTO], 0);
+}
+
+#define XR_PEER_TS	7000U
+
+/* as xr_established, with timestamps (RFC 7323) negotiated; an MSS of
+ * 1012 both ways leaves 1000 bytes of payload beside the 12-byte option
+ */
+static struct xr_env *xr_established_ts(struct kunit *test)
+{
+	struct xr_env *e = xr_new(test);
+	struct xtcp_seg synack = {
+		.seq = IRS, .ack = ISS + 1, .flags = XTCP_SYN | XTCP_ACK,
+		.wnd = 65535, .mss = MSS + 12, .wscale = -1, .sack_ok = true,
+		.ts_ok = 1, .tsval = XR_PEER_TS,
+	};
+
+	e->tcb.p.timestamps = 1;
+	e->tcb.rcv_mss = MSS + 12;
+	KUNIT_ASSERT_EQ(test, xtcp_core_connect(&e->tcb, ISS), 0);
+	synack.tsecr = xtcp_ts_now(&e->tcb);
+	e->now_us += 10000;
+	xtcp_core_input(&e->tcb, &synack);
+	KUNIT_ASSERT_EQ(test, e->tcb.state, XTCP_ESTABLISHED);
+	KUNIT_ASSERT_EQ(test, e->tcb.ts_ok, 1);
+	KUNIT_ASSERT_EQ(test, e->tcb.cwnd, 10 * MSS);
+	xtcp_cc_select(&e->tcb, &xtcp_reno);
+	e->nout = 0;
+	e->rd = 0;
+	return e;
+}
+
+/* a pure ACK with timestamps, TSecr @tsecr */
+static void xr_ack_ts(struct xr_env *e, u32 ack, u32 tsval, u32 tsecr)
+{
+	struct xtcp_seg seg = {
+		.seq = R1, .ack = ack, .flags = XTCP_ACK, .wnd = 65535,
+		.wscale = -1, .ts_ok = 1, .tsval = tsval, .tsecr = tsecr,
+	};
+
+	xtcp_core_input(&e->tcb, &seg);
+}
+
+/*
+ * RFC 3522 Eifel detection (Linux's tcp_try_undo_loss): ten segments go
+ * with TSval ts0, the RTO fires 200 ms later and resends S1 with TSval
+ * ts0 + 200 (cwnd 1000, ssthresh 5000). The first ACK echoes ts0: it
+ * answers the original, the RTO was spurious. Undone: cwnd back to the
+ * 10000 before the RTO, ssthresh to its prior (infinite) value, Open, and
+ * nothing resent (9000 in flight < cwnd, nothing new queued) where the
+ * loss state would resend S1+1000 and S1+2000 (next case).
+ */
+static void core_rto_undo_ts(struct kunit *test)
+{
+	struct xr_env *e = xr_established_ts(test);
+	struct xtcp_tcb *t = &e->tcb;
+	u32 ts0;
+
+	xr_write(e, 10 * MSS);
+	ts0 = xtcp_ts_now(t);
+	KUNIT_EXPECT_EQ(test, e->nout, 10);
+	e->nout = 0;
+	KUNIT_EXPECT_EQ(test, e->tms[XTCP_T_RTX], 200);
+	xr_fire(e, XTCP_T_RTX);
+	KUNIT_EXPECT_EQ(test, t->ca_state, XTCP_CA_LOSS);
+	KUNIT_EXPECT_EQ(test, t->cwnd, MSS);
+	KUNIT_EXPECT_EQ(test, t->ssthresh, 5000);
+	KUNIT_EXPECT_EQ(test, t->undo_tsval, ts0 + 200);
+	xr_expect_seg(test, e, S1, MSS, true);
+	KUNIT_EXPECT_EQ(test, e->out[0].tsval, ts0 + 200);
+	xr_expect_none(test, e);
+	e->now_us += 1000;
+	xr_ack_ts(e, S1 + 1000, XR_PEER_TS + 1, ts0);
+	KUNIT_EXPECT_EQ(test, e->notes[XTCP_N_LOSS_UNDO], 1);
+	KUNIT_EXPECT_EQ(test, e->notes[XTCP_N_SPURIOUS_RTO], 0);
+	KUNIT_EXPECT_EQ(test, t->ca_state, XTCP_CA_OPEN);
+	KUNIT_EXPECT_EQ(test, t->cwnd, 10000);
+	KUNIT_EXPECT_EQ(test, t->ssthresh, 0x7fffffff);
+	KUNIT_EXPECT_EQ(test, t->sb.lost, 0);
+	xr_expect_none(test, e);
+	/* the rest of the flight is acknowledged without a retransmission */
+	xr_ack_ts(e, S1 + 10000, XR_PEER_TS + 2, ts0);
+	KUNIT_EXPECT_EQ(test, t->snd_una, S1 + 10000);
+	KUNIT_EXPECT_EQ(test, t->retransmits, 1);
+	xr_expect_none(test, e);
+}
+
+/*
+ * The same RTO, but the ACK echoes the retransmission's TSval: it was
+ * the retransmission that arrived, the loss was real. No undo; slow
+ * start (cwnd 2000) resends the next two (RFC 6675 §5.1).
+ */
+static void core_rto_real_ts(struct kunit *test)
+{
+	struct xr_env *e = xr_established_ts(test);
+	struct xtcp_tcb *t = &e->tcb;
+	u32 ts0;
+
+	xr_write(e, 10 * MSS);
+	ts0 = xtcp_ts_now(t);
+	e->nout = 0;
+	xr_fire(e, XTCP_T_RTX);
+	xr_expect_seg(test, e, S1, MSS, true);
+	e->now_us += 1000;
+	xr_ack_ts(e, S1 + 1000, XR_PEER_TS + 1, ts0 + 200);
+	KUNIT_EXPECT_EQ(test, e->notes[XTCP_N_LOSS_UNDO], 0);
+	KUNIT_EXPECT_EQ(test, t->ca_state, XTCP_CA_LOSS);
+	KUNIT_EXPECT_EQ(test, t->cwnd, 2 * MSS);
+	xr_expect_seg(test, e, S1 + 1000, MSS, true);
+	xr_expect_seg(test, e, S1 + 2000, MSS, true);
+	xr_expect_none(test, e);
+}
+
+/*
+ * F-RTO (RFC 5682 §3) without timestamps. After xr_warm (S1 acked, cwnd
+ * 10000 as it was not full, min_RTT 10 ms) 20 segments are queued and 10
+ * go (S1+1000 .. S1+11000); the RTO resends S1+1000 only (cwnd 1000,
+ * ssthresh 5000). Its
+ * ACK 1 ms later (sooner than min_RTT: no RACK sample) advances below the
+ * RecoveryPoint: step 2b, slow start gives cwnd 2000 and two NEW segments
+ * go (pipe 0: the rest is marked lost) instead of S1+2000 and S1+3000.
+ */
+static struct xr_env *xr_frto_step2(struct kunit *test)
+{
+	struct xr_env *e = xr_established(test, true);
+	struct xtcp_tcb *t = &e->tcb;
+
+	xr_warm(test, e);
+	xr_write(e, 20 * MSS);
+	KUNIT_EXPECT_EQ(test, e->nout, 10);
+	e->nout = 0;
+	xr_fire(e, XTCP_T_RTX);
+	KUNIT_EXPECT_EQ(test, t->ca_state, XTCP_CA_LOSS);
+	KUNIT_EXPECT_EQ(test, t->ssthresh, 5000);
+	KUNIT_EXPECT_EQ(test, t->frto, XTCP_FRTO_WAIT);
+	xr_expect_seg(test, e, S1 + 1000, MSS, true);
+	xr_expect_none(test, e);
+	e->now_us += 1000;
+	xr_seg(e, XTCP_ACK, S1 + 2000, NULL, 0);
+	KUNIT_EXPECT_EQ(test, t->frto, XTCP_FRTO_NEW);
+	KUNIT_EXPECT_EQ(test, t->recover, S1 + 11000);
+	KUNIT_EXPECT_EQ(test, t->cwnd, 2 * MSS);
+	xr_expect_seg(test, e, S1 + 11000, MSS, false);
+	xr_expect_seg(test, e, S1 + 12000, MSS, false);
+	xr_expect_none(test, e);
+	return e;
+}
+
+/*
+ * Step 3b: the next ACK acknowledges S1+2000..S1+4000, sent before the
+ * RTO and never resent: the RTO was spurious. Undone: cwnd back to 10000,
+ * ssthresh to infinity, Open, no lost marks; 9000 in flight (S1+4000 ..
+ * S1+13000), so one new segment and nothing resent.
+ */
+static void core_frto_spurious(struct kunit *test)
+{
+	struct xr_env *e = xr_frto_step2(test);
+	struct xtcp_tcb *t = &e->tcb;
+
+	e->now_us += 1000;
+	xr_seg(e, XTCP_ACK, S1 + 4000, NULL, 0);
+	KUNIT_EXPECT_EQ(test, e->notes[XTCP_N_SPURIOUS_RTO], 1);
+	KUNIT_EXPECT_EQ(test, e->notes[XTCP_N_LOSS_UNDO], 1);
+	KUNIT_EXPECT_EQ(test, t->ca_state, XTCP_CA_OPEN);
+	KUNIT_EXPECT_EQ(test, t->frto, XTCP_FRTO_OFF);
+	KUNIT_EXPECT_EQ(test, t->cwnd, 10000);
+	KUNIT_EXPECT_EQ(test, t->ssthresh, 0x7fffffff);
+	KUNIT_EXPECT_EQ(test, t->sb.lost, 0);
+	xr_expect_seg(test, e, S1 + 13000, MSS, false);
+	xr_expect_none(test, e);
+	KUNIT_EXPECT_EQ(test, t->retransmits, 1);
+}
+
+/*
+ * Step 3a: the next ACK is a duplicate SACKing only the new S1+11000
+ * (above the RecoveryPoint): the flight was lost. Conventional recovery:
+ * cwnd stays 2000; pipe = 11000 in flight - 1000 SACKed - 9000 lost =
+ * 1000, so S1+2000 is resent.
+ */
+static void core_frto_real(struct kunit *test)
+{
+	struct xtcp_sack_block b[1] = { { S1 + 11000, S1 + 12000 } };
+	struct xr_env *e = xr_frto_step2(test);
+	struct xtcp_tcb *t = &e->tcb;
+
+	e->now_us += 1000;
+	xr_seg(e, XTCP_ACK, S1 + 2000, b, 1);
+	KUNIT_EXPECT_EQ(test, e->notes[XTCP_N_SPURIOUS_RTO], 0);
+	KUNIT_EXPECT_EQ(test, e->notes[XTCP_N_LOSS_UNDO], 0);
+	KUNIT_EXPECT_EQ(test, t->ca_state, XTCP_CA_LOSS);
+	KUNIT_EXPECT_EQ(test, t->frto, XTCP_FRTO_OFF);
+	KUNIT_EXPECT_EQ(test, t->cwnd, 2 * MSS);
+	xr_expect_seg(test, e, S1 + 2000, MSS, true);
+	xr_expect_none(test, e);
+}
+
 static struct kunit_case xtcp_recovery_cases[] = {
 	KUNIT_CASE(sb_ack_trims),
 	KUNIT_CASE(sb_sack_blocks),
@@ -789,6 +1038,11 @@ static struct kunit_case xtcp_recovery_cases[] = {
 	KUNIT_CASE(core_dsack_undo),
 	KUNIT_CASE(core_sack_invalid),
 	KUNIT_CASE(core_sb_freed_on_close),
+	KUNIT_CASE(core_rack_lost_retransmit),
+	KUNIT_CASE(core_rto_undo_ts),
+	KUNIT_CASE(core_rto_real_ts),
+	KUNIT_CASE(core_frto_spurious),
+	KUNIT_CASE(core_frto_real),
 	{}
 };
 

@@ -536,6 +536,11 @@ static void xtcp_retransmit_rec(struct xtcp_tcb *tcb, u32 i)
 		data -= mss;
 	}
 	xtcp_xmit(tcb, seq, data, fin, true);
+	/* RFC 3522 §3.2: remember the first retransmission's TSval */
+	if (tcb->ts_ok && !tcb->undo_ts) {
+		tcb->undo_tsval = xtcp_ts_now(tcb);
+		tcb->undo_ts = true;
+	}
 	/* the head resent: its RTO counts from now (as Linux's
 	 * tcp_xmit_retransmit_queue), not from the last ACK before the loss
 	 */
@@ -566,6 +571,8 @@ static void xtcp_enter_recovery(struct xtcp_tcb *tcb, bool reno)
 	tcb->undo_ok = true;
 	tcb->undo_rto = false;
 	tcb->undo_retrans = 0;
+	tcb->undo_ts = false;
+	tcb->frto = XTCP_FRTO_OFF;
 	tcb->ssthresh = xtcp_cc_ssthresh(tcb);
 	tcb->recover = tcb->snd_max;
 	tcb->recover_fs = tcb->snd_max - tcb->snd_una;
@@ -604,16 +611,49 @@ static void xtcp_prr(struct xtcp_tcb *tcb, u32 delivered)
 	tcb->cwnd = pipe + sndcnt;
 }
 
-/* D-SACKs proved every retransmission of the episode needless */
-static void xtcp_recov_undo(struct xtcp_tcb *tcb)
+/* the episode proved spurious: counted as @note */
+static void xtcp_undo(struct xtcp_tcb *tcb, enum xtcp_note note)
 {
 	tcb->undo_ok = false;
-	xtcp_note(tcb, tcb->undo_rto ? XTCP_N_SPURIOUS_RTO :
-				       XTCP_N_DSACK_UNDO);
+	tcb->undo_ts = false;
+	tcb->frto = XTCP_FRTO_OFF;
+	xtcp_note(tcb, note);
 	xtcp_cc_undo(tcb);
 	tcb->ca_state = XTCP_CA_OPEN;
 	tcb->dupacks = 0;
 	xtcp_sb_unmark_lost(&tcb->sb);
+}
+
+/* The ACK echoes a TSval older than the episode's first retransmission:
+ * it answers original transmissions only (RFC 3522 §2, RFC 8985 §6.2)
+ */
+static bool xtcp_ack_for_original(const struct xtcp_tcb *tcb,
+				  const struct xtcp_seg *seg)
+{
+	return tcb->undo_ts && seg->ts_ok && seg->tsecr &&
+	       xtcp_seq_lt(seg->tsecr, tcb->undo_tsval);
+}
+
+/* D-SACKs proved every retransmission of the episode needless */
+static void xtcp_recov_undo(struct xtcp_tcb *tcb)
+{
+	xtcp_undo(tcb, tcb->undo_rto ? XTCP_N_SPURIOUS_RTO :
+				       XTCP_N_DSACK_UNDO);
+}
+
+/*
+ * RFC 3522 (Eifel detection), as Linux's tcp_try_undo_loss(): after an
+ * RTO, an ACK of new data echoing a timestamp older than the episode's
+ * first retransmission answers an original segment, so the original was
+ * only late: restore the window and forget the lost marks rather than
+ * resend the whole flight (go-back-N) until D-SACKs tell.
+ */
+static void xtcp_loss_undo_ts(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
+{
+	if (tcb->ca_state != XTCP_CA_LOSS || !tcb->undo_ok ||
+	    !xtcp_ack_for_original(tcb, seg))
+		return;
+	xtcp_undo(tcb, XTCP_N_LOSS_UNDO);
 }
 
 /* RFC 8985 §7.2: arm the probe timeout (PTO) in the Open state */
@@ -793,6 +833,39 @@ static void xtcp_rack_update(struct xtcp_tcb *tcb,
 	}
 }
 
+/*
+ * F-RTO (RFC 5682 §3, SACK-enhanced, the flow of Linux's
+ * tcp_process_loss): after an RTO only SND.UNA was resent. When the first
+ * ACK after it advances SND.UNA below the RecoveryPoint, send new data
+ * rather than the rest of the flight (step 2b); when the next ACK then
+ * (S)ACKs data sent before the RTO and never retransmitted, the RTO was
+ * spurious (step 3b): undo it and do not resend the flight. A duplicate
+ * ACK or SACKs for the new data only prove the loss (steps 2a, 3a).
+ */
+static void xtcp_frto_ack(struct xtcp_tcb *tcb, const struct xtcp_sb_rs *rs,
+			  u32 acked, bool dupack)
+{
+	if (tcb->ca_state != XTCP_CA_LOSS || tcb->frto == XTCP_FRTO_OFF)
+		return;
+	if (tcb->frto == XTCP_FRTO_NEW) {
+		if (rs->orig && xtcp_seq_leq(rs->orig_end, tcb->recover)) {
+			xtcp_note(tcb, XTCP_N_SPURIOUS_RTO);
+			xtcp_undo(tcb, XTCP_N_LOSS_UNDO);
+		} else if (acked || dupack || rs->newly_sacked) {
+			tcb->frto = XTCP_FRTO_OFF;
+		}
+		return;
+	}
+	tcb->frto = XTCP_FRTO_OFF;
+	if (!acked || rs->newly_sacked || xtcp_seq_geq(tcb->snd_una, tcb->recover))
+		return;
+	if (xtcp_snd_avail(tcb) &&
+	    xtcp_seq_gt(tcb->snd_una + tcb->snd_wnd, tcb->snd_nxt)) {
+		tcb->recover = tcb->snd_max;
+		tcb->frto = XTCP_FRTO_NEW;
+	}
+}
+
 /**
  * xtcp_recov_ack() - loss recovery's part of an acceptable ACK
  * @tcb: the TCB, snd_una already advanced to the ACK
@@ -815,6 +888,7 @@ static void xtcp_recov_ack(struct xtcp_tcb *tcb, const struct xtcp_sb_rs *rs,
 		xtcp_note(tcb, XTCP_N_DSACK_RECV);
 	xtcp_rack_update(tcb, rs, now);
 	xtcp_tlp_ack(tcb, rs, tcb->snd_una - acked);
+	xtcp_frto_ack(tcb, rs, acked, dupack);
 
 	/* RFC 5681 §3.2 / RFC 3042 without SACK: a dupACK says a segment
 	 * left the network; counted as SACKed so pipe lets new data go
@@ -844,6 +918,7 @@ static void xtcp_recov_ack(struct xtcp_tcb *tcb, const struct xtcp_sb_rs *rs,
 		if (tcb->ca_state == XTCP_CA_RECOVERY)
 			tcb->cwnd = max(tcb->ssthresh, xtcp_send_mss(tcb));
 		tcb->ca_state = XTCP_CA_OPEN;
+		tcb->frto = XTCP_FRTO_OFF;
 		tcb->dupacks = 0;
 		tcb->reno_sacked = 0;
 		if (tcb->reo_wnd_persist && !--tcb->reo_wnd_persist)
@@ -881,7 +956,8 @@ static int xtcp_output_segs_f(struct xtcp_tcb *tcb, unsigned int how)
 	for (;;) {
 		int i = xtcp_sb_next_lost(&tcb->sb);
 
-		if (i < 0)
+		/* F-RTO step 2b: new data first */
+		if (i < 0 || tcb->frto == XTCP_FRTO_NEW)
 			break;
 		if (!(force_head && !sent) && xtcp_pipe(tcb) >= tcb->cwnd)
 			break;
@@ -1358,7 +1434,7 @@ static void xtcp_syn_rcvd_established(struct xtcp_tcb *tcb,
 static bool xtcp_input_ack(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 {
 	struct xtcp_sb_rs rs = {};
-	u32 ack = seg->ack, prior_una, acked_seq;
+	u32 ack = seg->ack, prior_una, acked_seq, rack_min;
 	bool dupack;
 
 	if (tcb->state == XTCP_SYN_RECEIVED) {
@@ -1384,15 +1460,20 @@ static bool xtcp_input_ack(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 	dupack = ack == prior_una && prior_una != tcb->snd_max && !seg->len &&
 		 !(seg->flags & (XTCP_SYN | XTCP_FIN)) &&
 		 ((u32)seg->wnd << tcb->snd_wscale) == tcb->snd_wnd;
+	/* RFC 8985 §6.2 step 2: a retransmitted segment gives no RACK
+	 * sample when the ACK may be for the original: sooner than min_RTT
+	 * after the retransmission, or echoing an older TSval
+	 */
+	rack_min = xtcp_ack_for_original(tcb, seg) ? U32_MAX :
+						     tcb->min_rtt_us;
 	if (xtcp_seq_gt(ack, tcb->snd_una))
-		xtcp_sb_ack(&tcb->sb, ack, xtcp_now_us(tcb), tcb->min_rtt_us,
-			    &rs);
+		xtcp_sb_ack(&tcb->sb, ack, xtcp_now_us(tcb), rack_min, &rs);
 	if (seg->nsack)
 		tcb->sack_seen = true;
 	if (tcb->sack_ok && seg->sack && seg->nsack)
 		xtcp_sb_sack(&tcb->sb, ack, tcb->snd_max, seg->sack, seg->nsack,
-			     xtcp_send_mss(tcb), xtcp_now_us(tcb),
-			     tcb->min_rtt_us, &rs);
+			     xtcp_send_mss(tcb), xtcp_now_us(tcb), rack_min,
+			     &rs);
 	xtcp_ack_rtt(tcb, &rs, seg, xtcp_seq_gt(ack, tcb->snd_una));
 
 	if (xtcp_seq_gt(ack, tcb->snd_una)) {
@@ -1424,6 +1505,8 @@ static bool xtcp_input_ack(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 		xtcp_event(tcb);
 	}
 	acked_seq = tcb->snd_una - prior_una;
+	if (acked_seq)
+		xtcp_loss_undo_ts(tcb, seg);
 	if (acked_seq || rs.delivered || rs.dsack || dupack || rs.discarded)
 		xtcp_recov_ack(tcb, &rs, acked_seq, dupack);
 	/* the peer acknowledges up to a record it SACKed: it dropped it
@@ -2027,6 +2110,8 @@ static bool xtcp_rtx_expired(struct xtcp_tcb *tcb)
 
 static void xtcp_timeout_rtx(struct xtcp_tcb *tcb)
 {
+	bool open = tcb->ca_state == XTCP_CA_OPEN;
+
 	if (tcb->state == XTCP_SYN_SENT || tcb->state == XTCP_SYN_RECEIVED) {
 		xtcp_timeout_handshake(tcb);
 		return;
@@ -2046,6 +2131,7 @@ static void xtcp_timeout_rtx(struct xtcp_tcb *tcb)
 		if (tcb->ca_state == XTCP_CA_OPEN) {
 			tcb->undo_ok = true;
 			tcb->undo_retrans = 0;
+			tcb->undo_ts = false;
 		}
 		tcb->undo_rto = true;
 		if (tcb->ca_state != XTCP_CA_RECOVERY)
@@ -2069,6 +2155,10 @@ static void xtcp_timeout_rtx(struct xtcp_tcb *tcb)
 		xtcp_sb_unmark_sacked(&tcb->sb, tcb->snd_una);
 		tcb->undo_ok = false;
 	}
+	/* RFC 5682 §3.1 step 1: F-RTO for a new episode of a SACK peer */
+	tcb->frto = !tcb->backoff && open &&
+		    tcb->sack_ok && tcb->undo_ok ? XTCP_FRTO_WAIT :
+						   XTCP_FRTO_OFF;
 	/* RFC 6675 §5.1: all but the SACKed is resent, in order */
 	tcb->lost_total += tcb->snd_max - tcb->snd_una - tcb->sb.sacked -
 			   tcb->sb.lost;

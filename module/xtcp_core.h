@@ -103,6 +103,7 @@ enum xtcp_note {
 	XTCP_N_SACK_REORDER,	/* reordering detected from SACKs */
 	XTCP_N_DSACK_UNDO,	/* recovery undone: all of it was spurious */
 	XTCP_N_SPURIOUS_RTO,	/* RTO undone by D-SACKs */
+	XTCP_N_LOSS_UNDO,	/* RTO undone by timestamps (RFC 3522) */
 	XTCP_N_SACK_BLOCKS,	/* valid SACK block received */
 	XTCP_N_SACK_DISCARD,	/* invalid SACK block ignored */
 	XTCP_N_DSACK_RECV,	/* D-SACK received */
@@ -418,6 +419,9 @@ struct xtcp_tcb {
 	u32 prr_out;
 	u32 reno_sacked;	/* dupACKs as SACKed bytes (no SACK) */
 	u32 undo_retrans;	/* retransmissions not yet D-SACKed */
+	u32 undo_tsval;		/* TSval of the episode's first retransmission */
+	bool undo_ts;		/* ... undo_tsval is set */
+	u8 frto;		/* XTCP_FRTO_*: RFC 5682 after an RTO */
 	u32 tlp_high_seq;	/* SND.MAX when the probe went, 0: none */
 	u32 dsack_seq;		/* reo_wnd grows once per round trip */
 	u64 rack_xmit_us;	/* RACK.xmit_ts */
@@ -431,6 +435,13 @@ struct xtcp_tcb {
 	u32 lost_total;		/* sequence space ever marked lost */
 	/* urgent data (oob): xtcp_urg.h */
 	struct xtcp_urg urg;
+};
+
+/* tcb->frto: where F-RTO (RFC 5682 §3) stands after an RTO */
+enum {
+	XTCP_FRTO_OFF,
+	XTCP_FRTO_WAIT,		/* step 2: the first ACK after the RTO */
+	XTCP_FRTO_NEW,		/* step 3: new data sent, the second ACK */
 };
 
 /* tcb->ca_state (as Linux's TCP_CA_Open, _Recovery, _Loss) */

@@ -101,6 +101,9 @@ static void xtcp_sb_deliver(const struct xtcp_sb_seg *s, u32 fack,
 			rs->rtt_xmit_us = s->xmit_us;
 			rs->rtt_delivered = s->delivered;
 		}
+		if (!rs->orig || xtcp_seq_lt(s->end, rs->orig_end))
+			rs->orig_end = s->end;
+		rs->orig = true;
 		if (xtcp_seq_lt(s->end, fack)) {
 			rs->reordered = true;
 			rs->reorder_dist = max(rs->reorder_dist, fack - s->end);

@@ -80,6 +80,8 @@ struct xtcp_sb {
  * @rack_xmit_us: send time of the latest-sent record delivered that RACK
  *	may use (RFC 8985 §6.2 step 2), 0 for none
  * @rack_end: its end
+ * @orig: a record never retransmitted was delivered (RFC 5682 §3)
+ * @orig_end: the lowest end of such a record
  * @reordered: a never-retransmitted record below fack was delivered
  *	(RFC 8985 §6.2 step 3)
  * @reorder_dist: how far below fack, in sequence space
@@ -97,6 +99,8 @@ struct xtcp_sb_rs {
 	u32 rtt_delivered;
 	u64 rack_xmit_us;
 	u32 rack_end;
+	bool orig;
+	u32 orig_end;
 	bool reordered;
 	u32 reorder_dist;
 	bool dsack;
