@@ -463,6 +463,7 @@ bool xtcp_ofo_prune(struct sock *sk, u32 seq);
 void xtcp_ofo_purge(struct sock *sk);
 u32 xtcp_rcv_space(struct sock *sk);
 void xtcp_wmem_free_skb(struct sock *sk, struct sk_buff *skb);
+int xtcp_wmem_schedule(struct sock *sk, int size);
 int xtcp_rmem_default(const struct net *net);
 int xtcp_wmem_default(const struct net *net);
 int xtcp_rmem_max(const struct net *net);

@@ -88,7 +88,8 @@ int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 			 * for memory as sk_stream_wait_memory() does, never
 			 * ENOBUFS
 			 */
-			if (!skb || !sk_wmem_schedule(sk, skb->truesize)) {
+			if (!skb || xtcp_wmem_schedule(sk, skb->truesize) <
+				    skb->truesize) {
 				kfree_skb(skb);
 				goto wait;
 			}
@@ -103,7 +104,8 @@ int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 		n = min_t(size_t, len - copied,
 			  xtcp_buf_wq_goal(sk->sk_sndbuf) - skb->len);
 		n = min_t(size_t, n, pfrag->size - pfrag->offset);
-		if (!sk_wmem_schedule(sk, n))
+		n = xtcp_wmem_schedule(sk, n);
+		if (!n)
 			goto wait;
 		/* len, data_len, truesize, sk_wmem_queued and the charge */
 		err = skb_copy_to_page_nocache(sk, &msg->msg_iter, skb,
