@@ -86,10 +86,17 @@ int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 			skb = alloc_skb(0, sk->sk_allocation | __GFP_NOWARN);
 			/* sndbuf, or the proto's limits (net.xtcp.mem): wait
 			 * for memory as sk_stream_wait_memory() does, never
-			 * ENOBUFS
+			 * ENOBUFS. Memory for the skb's bytes is asked for at
+			 * once, as for one linear skb: above the limits
+			 * suppress_allocation() forces a request that crosses
+			 * sk_sndbuf, not the small ones of each write
 			 */
-			if (!skb || xtcp_wmem_schedule(sk, skb->truesize) <
-				    skb->truesize) {
+			if (!skb ||
+			    (!sk_wmem_schedule(sk, skb->truesize +
+					       min_t(size_t, len - copied,
+						     xtcp_buf_wq_goal(sk->sk_sndbuf))) &&
+			     xtcp_wmem_schedule(sk, skb->truesize) <
+			     skb->truesize)) {
 				kfree_skb(skb);
 				goto wait;
 			}
