@@ -622,6 +622,16 @@ static void buf_snd_expand(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xtcp_buf_snd_expand(U32_MAX, 4352), INT_MAX);
 }
 
+static void buf_wq_goal(struct kunit *test)
+{
+	/* half the send buffer, between 2 KB and 64 KB */
+	KUNIT_EXPECT_EQ(test, xtcp_buf_wq_goal(0), 2048U);
+	KUNIT_EXPECT_EQ(test, xtcp_buf_wq_goal(4608), 2304U);
+	KUNIT_EXPECT_EQ(test, xtcp_buf_wq_goal(16384), 8192U);
+	KUNIT_EXPECT_EQ(test, xtcp_buf_wq_goal(131071), 65535U);
+	KUNIT_EXPECT_EQ(test, xtcp_buf_wq_goal(4 << 20), 65536U);
+}
+
 static struct kunit_case xtcp_ts_cases[] = {
 	KUNIT_CASE(ts_syn_offers),
 	KUNIT_CASE(ts_syn_off),
@@ -650,6 +660,7 @@ static struct kunit_case xtcp_ts_cases[] = {
 	KUNIT_CASE(buf_wscale),
 	KUNIT_CASE(buf_rcv_grow),
 	KUNIT_CASE(buf_snd_expand),
+	KUNIT_CASE(buf_wq_goal),
 	{}
 };
 

@@ -170,10 +170,11 @@ u64 xtcp_mib_read(struct xtcp_net *xn, enum xtcp_mib f);
  * @child_node: link in the parent's synq/acceptq
  * @synq, @acceptq, @synq_len, @acceptq_len, @qlock: listener queues
  * @cookie_ms, @cookie_sent: when the listener last sent a SYN cookie
- * @wq_seq: sequence number of the first byte in sk_write_queue
- * @wq_cur, @wq_cur_seq: the write-queue skb the last copy ended in and the
- *	sequence number of its first byte, where the next copy of new data
- *	starts (NULL: from the head)
+ * @wq_seq: sequence number of the first byte in sk_write_queue (a partly
+ *	acknowledged head skb keeps its acknowledged bytes until freed whole)
+ * @wq_cur, @wq_cur_seq: the write-queue skb the last segment ended in and
+ *	the sequence number of its first byte, where the next segment of new
+ *	data starts (NULL: from the head)
  * @gso_skb: segments of the current core call gathered for GSO, sent by
  *	xtcp_out_flush() before the socket lock is released
  * @cur_skb, @cur_off: segment being processed, for rcv_data
@@ -394,11 +395,6 @@ bool xtcp_timer_due(const struct xtcp_sock *xs, enum xtcp_timer t,
 		    unsigned long *expires);
 u64 xtcp_now_ms(void);
 
-/* bytes per send-buffer skb: its head fits a 16 KB allocation (truesize) */
-#define XTCP_CHUNK	SKB_WITH_OVERHEAD(16384)
-/* the least a new send-queue skb holds, so that small writes share one */
-#define XTCP_SMALL_CHUNK	SKB_WITH_OVERHEAD(2048)
-
 /* where a passive child sits: xtcp_sock.in_queue, under the parent's qlock */
 enum { XQ_NONE, XQ_SYN, XQ_ACCEPT };
 
@@ -468,6 +464,7 @@ bool xtcp_ofo_prune(struct sock *sk, u32 seq);
 void xtcp_ofo_purge(struct sock *sk);
 u32 xtcp_rcv_space(struct sock *sk);
 void xtcp_wmem_free_skb(struct sock *sk, struct sk_buff *skb);
+int xtcp_wmem_schedule(struct sock *sk, int size);
 int xtcp_rmem_default(const struct net *net);
 int xtcp_wmem_default(const struct net *net);
 int xtcp_rmem_max(const struct net *net);

@@ -75,3 +75,22 @@ u32 xtcp_buf_snd_expand(u32 cwnd_segs, u32 per_mss)
 	return (u32)min_t(u64, 2 * segs * per_mss, INT_MAX);
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_buf_snd_expand);
+
+/**
+ * xtcp_buf_wq_goal() - payload one send-queue skb gathers in page
+ *	fragments before the next write starts a new one, as
+ *	tcp_xmit_size_goal() bounds an skb
+ * @sndbuf: sk_sndbuf
+ *
+ * A GSO skb's worth (64 KB), but no more than half the send buffer: the
+ * send buffer is checked only when an skb is started, so a small one is
+ * not overshot by a whole 64 KB skb. At least 2 KB, so that small writes
+ * share an skb.
+ * Return: bytes.
+ */
+u32 xtcp_buf_wq_goal(u32 sndbuf)
+{
+	return clamp_t(u32, sndbuf / 2, XTCP_BUF_WQ_GOAL_MIN,
+		       XTCP_BUF_WQ_GOAL_MAX);
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_buf_wq_goal);

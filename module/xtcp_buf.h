@@ -15,4 +15,9 @@ u8 xtcp_buf_wscale(u32 space);
 u32 xtcp_buf_rcv_grow(u32 copied, u32 space, u32 mss, u32 rcvmem, u32 max);
 u32 xtcp_buf_snd_expand(u32 cwnd_segs, u32 per_mss);
 
+/* payload of one send-queue skb (page fragments): least, most */
+#define XTCP_BUF_WQ_GOAL_MIN	2048U
+#define XTCP_BUF_WQ_GOAL_MAX	65536U
+u32 xtcp_buf_wq_goal(u32 sndbuf);
+
 #endif /* _XTCP_BUF_H */

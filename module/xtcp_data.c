@@ -20,6 +20,7 @@
 #include <net/transp_v6.h>
 
 #include "xtcp.h"
+#include "xtcp_buf.h"
 
 static bool xtcp_can_send(const struct xtcp_sock *xs)
 {
@@ -47,8 +48,11 @@ int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	}
 
 	while (copied < len) {
+		struct page_frag *pfrag;
 		struct sk_buff *skb;
+		bool merge = false;
 		size_t n;
+		int i = 0;
 
 		if (sk->sk_err) {
 			err = sock_error(sk);
@@ -58,40 +62,76 @@ int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 			err = -EPIPE;	/* as Linux, also when never connected */
 			break;
 		}
-		/* small writes fill the tail skb, as tcp_sendmsg_locked()
-		 * does: no skb (and no queue walk) per byte written
+		/* the user's bytes go into page fragments of skbs of up to
+		 * xtcp_buf_wq_goal() bytes, as tcp_sendmsg_locked(): small
+		 * writes fill the tail skb's last fragment, and segments
+		 * sent later refer to these pages instead of copying them
 		 */
+		pfrag = sk_page_frag(sk);
 		skb = skb_peek_tail(&sk->sk_write_queue);
-		if (skb && skb_tailroom(skb)) {
-			n = min_t(size_t, len - copied, skb_tailroom(skb));
-			if (memcpy_from_msg(skb_put(skb, n), msg, n)) {
-				__skb_trim(skb, skb->len - n);
-				err = -EFAULT;
-				break;
+		if (skb && skb->len >= xtcp_buf_wq_goal(sk->sk_sndbuf))
+			skb = NULL;
+		if (!sk_page_frag_refill(sk, pfrag))
+			goto wait;
+		if (skb) {
+			i = skb_shinfo(skb)->nr_frags;
+			merge = skb_can_coalesce(skb, i, pfrag->page,
+						 pfrag->offset);
+			if (!merge && i >= MAX_SKB_FRAGS)
+				skb = NULL;
+		}
+		if (!skb) {
+			if (!sk_stream_memory_free(sk))
+				goto wait;
+			skb = alloc_skb(0, sk->sk_allocation | __GFP_NOWARN);
+			/* sndbuf, or the proto's limits (net.xtcp.mem): wait
+			 * for memory as sk_stream_wait_memory() does, never
+			 * ENOBUFS. Memory for the skb's bytes is asked for at
+			 * once, as for one linear skb: above the limits
+			 * suppress_allocation() forces a request that crosses
+			 * sk_sndbuf, not the small ones of each write
+			 */
+			if (!skb ||
+			    (!sk_wmem_schedule(sk, skb->truesize +
+					       min_t(size_t, len - copied,
+						     xtcp_buf_wq_goal(sk->sk_sndbuf))) &&
+			     xtcp_wmem_schedule(sk, skb->truesize) <
+			     skb->truesize)) {
+				kfree_skb(skb);
+				goto wait;
 			}
-			goto queued;
+			/* no software checksum while copying in */
+			skb->ip_summed = CHECKSUM_PARTIAL;
+			__skb_queue_tail(&sk->sk_write_queue, skb);
+			sk_wmem_queued_add(sk, skb->truesize);
+			sk_mem_charge(sk, skb->truesize);
+			i = 0;
+			merge = false;
 		}
-		if (!sk_stream_memory_free(sk))
+		n = min_t(size_t, len - copied,
+			  xtcp_buf_wq_goal(sk->sk_sndbuf) - skb->len);
+		n = min_t(size_t, n, pfrag->size - pfrag->offset);
+		n = xtcp_wmem_schedule(sk, n);
+		if (!n)
 			goto wait;
-		n = min_t(size_t, len - copied, XTCP_CHUNK);
-		skb = alloc_skb(max_t(size_t, n, XTCP_SMALL_CHUNK),
-				sk->sk_allocation | __GFP_NOWARN);
-		/* sndbuf, or the proto's limits (net.xtcp.mem): wait for
-		 * memory as sk_stream_wait_memory() does, never ENOBUFS
-		 */
-		if (!skb || !sk_wmem_schedule(sk, skb->truesize)) {
-			kfree_skb(skb);
-			goto wait;
-		}
-		if (memcpy_from_msg(skb_put(skb, n), msg, n)) {
-			kfree_skb(skb);
-			err = -EFAULT;
+		/* len, data_len, truesize, sk_wmem_queued and the charge */
+		err = skb_copy_to_page_nocache(sk, &msg->msg_iter, skb,
+					       pfrag->page, pfrag->offset, n);
+		if (err) {
+			if (!skb->len) {
+				__skb_unlink(skb, &sk->sk_write_queue);
+				xtcp_wmem_free_skb(sk, skb);
+			}
 			break;
 		}
-		__skb_queue_tail(&sk->sk_write_queue, skb);
-		sk_wmem_queued_add(sk, skb->truesize);
-		sk_mem_charge(sk, skb->truesize);
-queued:
+		if (merge) {
+			skb_frag_size_add(&skb_shinfo(skb)->frags[i - 1], n);
+		} else {
+			skb_fill_page_desc(skb, i, pfrag->page, pfrag->offset,
+					   n);
+			get_page(pfrag->page);
+		}
+		pfrag->offset += n;
 		xs->tcb.snd_end += n;
 		copied += n;
 		if (copied == len || !sk_stream_memory_free(sk)) {

@@ -178,6 +178,28 @@ static void xtcp_forced_mem_schedule(struct sock *sk, int size)
 	atomic_long_add(amt, sk->sk_prot->memory_allocated);
 }
 
+/**
+ * xtcp_wmem_schedule() - memory for @size bytes of the send queue, as
+ *	tcp_wmem_schedule(): above the limits a socket with less than
+ *	wmem[0] (4 KB) queued is charged all the same, so that a send
+ *	with nothing in flight (no ack to wait for) still progresses
+ * @sk: the socket, locked
+ * @size: bytes wanted
+ *
+ * Return: the bytes that may be queued, 0 to wait for memory.
+ */
+int xtcp_wmem_schedule(struct sock *sk, int size)
+{
+	int left;
+
+	if (likely(sk_wmem_schedule(sk, size)))
+		return size;
+	left = READ_ONCE(xtcp_wmem0) - sk->sk_wmem_queued;
+	if (left > 0)
+		xtcp_forced_mem_schedule(sk, min(left, size));
+	return min(size, sk->sk_forward_alloc);
+}
+
 /* payload bytes of a queued skb and where they start */
 static u32 xtcp_rq_len(const struct sk_buff *skb)
 {

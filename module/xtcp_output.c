@@ -5,7 +5,7 @@
  * that routing, netfilter OUTPUT and the device apply. Segments that belong
  * to no socket (RST replies, TIME-WAIT ACKs) go out through a per-netns
  * control socket. The send buffer (sk_write_queue) holds the user's bytes
- * from snd_una on.
+ * from snd_una on, in page fragments that segments refer to.
  */
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
@@ -137,66 +137,148 @@ static struct tcphdr *xtcp_push_header(struct sk_buff *skb,
 }
 
 /*
- * Copy [seq, seq + len) of the send stream out of sk_write_queue. New data
- * continues where the last copy ended (xs->wq_cur), so sending a window
- * costs O(1) per segment rather than a walk from the head; what lies
- * before that (a retransmission) is found from the head.
+ * Find the write-queue skb holding sequence number @seq and the sequence
+ * number of its first byte. New data continues where the last segment
+ * ended (xs->wq_cur), so sending a window costs O(1) per segment rather
+ * than a walk from the head; what lies before that (a retransmission) is
+ * found from the head.
  */
-static int xtcp_wq_copy(struct sock *sk, u32 seq, u8 *to, u32 len)
+static struct sk_buff *xtcp_wq_find(struct sock *sk, u32 seq, u32 *start)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sk_buff *skb = xs->wq_cur;
-	u32 start = xs->wq_cur_seq;
 
-	if (!skb || xtcp_seq_lt(seq, start)) {
+	*start = xs->wq_cur_seq;
+	if (!skb || xtcp_seq_lt(seq, *start)) {
 		skb = skb_peek(&sk->sk_write_queue);
-		start = xs->wq_seq;
+		*start = xs->wq_seq;
 	}
 	for (; skb; skb = skb_queue_is_last(&sk->sk_write_queue, skb) ?
 			  NULL : skb_queue_next(&sk->sk_write_queue, skb)) {
-		u32 off = seq - start, n;
+		if (seq - *start < skb->len)
+			return skb;
+		*start += skb->len;
+	}
+	return NULL;
+}
 
-		if (off >= skb->len) {
-			start += skb->len;
+static struct sk_buff *xtcp_wq_next(struct sock *sk, struct sk_buff *skb)
+{
+	return skb_queue_is_last(&sk->sk_write_queue, skb) ?
+	       NULL : skb_queue_next(&sk->sk_write_queue, skb);
+}
+
+/*
+ * Add references to @len bytes at @off of write-queue skb @from (all
+ * page fragments) to @to, coalescing fragments that continue each other.
+ */
+static int xtcp_frags_ref(struct sk_buff *to, const struct sk_buff *from,
+			  u32 off, u32 len)
+{
+	const struct skb_shared_info *shi = skb_shinfo(from);
+	unsigned int j;
+
+	for (j = 0; len && j < shi->nr_frags; j++) {
+		const skb_frag_t *f = &shi->frags[j];
+		u32 fsz = skb_frag_size(f), n, poff;
+		struct page *page = skb_frag_page(f);
+		int i = skb_shinfo(to)->nr_frags;
+
+		if (off >= fsz) {
+			off -= fsz;
 			continue;
 		}
-		n = min(len, skb->len - off);
-		memcpy(to, skb->data + off, n);
-		to += n;
+		n = min(len, fsz - off);
+		poff = skb_frag_off(f) + off;
+		if (skb_can_coalesce(to, i, page, poff)) {
+			skb_frag_size_add(&skb_shinfo(to)->frags[i - 1], n);
+		} else {
+			if (i >= MAX_SKB_FRAGS)
+				return -EMSGSIZE;
+			skb_fill_page_desc(to, i, page, poff, n);
+			get_page(page);
+		}
+		/* as much as a copy would have cost: sk_wmem_alloc */
+		to->len += n;
+		to->data_len += n;
+		to->truesize += n;
 		len -= n;
+		off = 0;
+	}
+	return len ? -EFAULT : 0;
+}
+
+/*
+ * Attach [seq, seq + len) of the send stream to @skb as references to the
+ * write queue's pages: no copy. -EMSGSIZE when more fragments than an skb
+ * holds would be needed (the caller trims @skb back).
+ */
+static int xtcp_wq_ref(struct sock *sk, struct sk_buff *skb, u32 seq,
+		       u32 len)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *from;
+	u32 start;
+
+	for (from = xtcp_wq_find(sk, seq, &start); from;
+	     start += from->len, from = xtcp_wq_next(sk, from)) {
+		u32 off = seq - start, n = min(len, from->len - off);
+		int err = xtcp_frags_ref(skb, from, off, n);
+
+		if (err)
+			return err;
 		seq += n;
+		len -= n;
 		if (!len) {
-			xs->wq_cur = skb;
+			xs->wq_cur = from;
 			xs->wq_cur_seq = start;
 			return 0;
 		}
-		start += skb->len;
 	}
 	return -EFAULT;
 }
 
-/* Free the bytes the peer acknowledged: everything below snd_una. */
+/* Copy [seq, seq + len) of the send stream: when xtcp_wq_ref() cannot. */
+static int xtcp_wq_copy(struct sock *sk, u32 seq, u8 *to, u32 len)
+{
+	struct sk_buff *from;
+	u32 start;
+
+	for (from = xtcp_wq_find(sk, seq, &start); from;
+	     start += from->len, from = xtcp_wq_next(sk, from)) {
+		u32 off = seq - start, n = min(len, from->len - off);
+
+		if (skb_copy_bits(from, off, to, n))
+			return -EFAULT;
+		to += n;
+		seq += n;
+		len -= n;
+		if (!len)
+			return 0;
+	}
+	return -EFAULT;
+}
+
+/*
+ * Free the skbs the peer acknowledged whole (everything below snd_una).
+ * A partly acknowledged head stays as it is (its pages are referenced by
+ * segments in flight; __skb_pull() cannot pull page fragments): wq_seq
+ * is the sequence number of its first byte, acknowledged or not.
+ */
 void xtcp_wq_free_acked(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u32 end = xtcp_seq_lt(xs->tcb.snd_una, xs->tcb.snd_end) ?
 		  xs->tcb.snd_una : xs->tcb.snd_end;
 	struct sk_buff *skb;
-	u32 acked;
 	bool freed = false;
 
 	if (!xtcp_seq_gt(end, xs->wq_seq))
 		return;
-	acked = end - xs->wq_seq;
-	while ((skb = skb_peek(&sk->sk_write_queue)) && acked) {
+	while ((skb = skb_peek(&sk->sk_write_queue)) &&
+	       end - xs->wq_seq >= skb->len) {
 		if (skb == xs->wq_cur)
-			xs->wq_cur = NULL;	/* its start moves or it goes */
-		if (acked < skb->len) {
-			__skb_pull(skb, acked);
-			xs->wq_seq += acked;
-			break;
-		}
-		acked -= skb->len;
+			xs->wq_cur = NULL;
 		xs->wq_seq += skb->len;
 		__skb_unlink(skb, &sk->sk_write_queue);
 		xtcp_wmem_free_skb(sk, skb);
@@ -314,8 +396,8 @@ static int xtcp_skb_xmit(struct sock *sk, struct sk_buff *skb)
  * the glue regains control (xtcp_out_flush() from xtcp_after_core()).
  * tcp_gso_segment() (or the NIC's TSO) cuts it back into exactly the
  * segments the core emitted. Counters and tracepoints stay per segment.
- * The first segment's bytes sit in the linear part, the others in page
- * fragments of sk->sk_frag.
+ * Every segment's bytes are references to the write queue's pages
+ * (xtcp_wq_ref()): the payload is copied once, by sendmsg.
  */
 struct xtcp_gso_cb {
 	u32 end;	/* sequence number after the last byte */
@@ -375,49 +457,30 @@ static bool xtcp_gso_same_header(const struct tcphdr *a,
 	       !memcmp(x + 14, y + 14, a->doff * 4 - 14);
 }
 
-/* Append the payload of @o to the pending GSO skb if it continues it. */
+/*
+ * Append the payload of @o to the pending GSO skb if it continues it, as
+ * references to the write queue's pages.
+ */
 static bool xtcp_gso_append(struct sock *sk, struct sk_buff *skb,
 			    const struct xtcp_out *o,
 			    const struct tcphdr *th)
 {
 	struct xtcp_gso_cb *cb = XTCP_GSO_CB(skb);
-	struct page_frag *pfrag = &sk->sk_frag;
-	unsigned int old_len = skb->len;
-	u32 seq = o->seq, left = o->len;
+	unsigned int old_len = skb->len, old_truesize = skb->truesize;
 
 	if (!xtcp_gso_seg_ok(sk, o) ||
 	    cb->last || o->seq != cb->end || o->rtx != cb->rtx ||
 	    o->len > cb->size || cb->segs >= cb->max_segs ||
 	    skb->len - tcp_hdrlen(skb) + o->len > cb->max_size ||
-	    skb_shinfo(skb)->nr_frags + DIV_ROUND_UP(o->len, PAGE_SIZE) + 1 >
-	    MAX_SKB_FRAGS ||
 	    !xtcp_gso_same_header(tcp_hdr(skb), th))
 		return false;
-	while (left) {
-		int i = skb_shinfo(skb)->nr_frags;
-		u32 n;
-
-		if (!skb_page_frag_refill(32U, pfrag, GFP_ATOMIC))
-			goto undo;
-		n = min_t(u32, left, pfrag->size - pfrag->offset);
-		if (xtcp_wq_copy(sk, seq, page_address(pfrag->page) +
-				 pfrag->offset, n))
-			goto undo;
-		if (skb_can_coalesce(skb, i, pfrag->page, pfrag->offset)) {
-			skb_frag_size_add(&skb_shinfo(skb)->frags[i - 1], n);
-		} else {
-			if (i >= MAX_SKB_FRAGS)
-				goto undo;
-			skb_fill_page_desc(skb, i, pfrag->page, pfrag->offset,
-					   n);
-			get_page(pfrag->page);
-		}
-		pfrag->offset += n;
-		skb->len += n;
-		skb->data_len += n;
-		skb->truesize += n;
-		seq += n;
-		left -= n;
+	if (xtcp_wq_ref(sk, skb, o->seq, o->len)) {
+		/* out of fragments: the run ends with the whole segments
+		 * it had, this one starts the next
+		 */
+		__pskb_trim(skb, old_len);
+		skb->truesize = old_truesize;
+		return false;
 	}
 	if (th->psh) {
 		tcp_hdr(skb)->psh = 1;
@@ -428,10 +491,6 @@ static bool xtcp_gso_append(struct sock *sk, struct sk_buff *skb,
 	cb->end += o->len;
 	cb->segs++;
 	return true;
-undo:
-	/* the pending skb keeps only the whole segments it had */
-	__pskb_trim(skb, old_len);
-	return false;
 }
 
 /**
@@ -522,14 +581,24 @@ static int xtcp_sock_output(struct xtcp_tcb *tcb, const struct xtcp_out *o)
 	}
 	gso = xtcp_gso_start(sk, o, &gcb);
 
-	skb = alloc_skb(MAX_TCP_HEADER + o->len, GFP_ATOMIC);
+	/* headers only: the payload refers to the write queue's pages */
+	skb = alloc_skb(MAX_TCP_HEADER, GFP_ATOMIC);
 	if (!skb)
 		return -ENOBUFS;
 	skb_reserve(skb, MAX_TCP_HEADER);
-	if (o->len && xtcp_wq_copy(sk, o->seq, skb_put(skb, o->len), o->len)) {
-		WARN_ONCE(1, "xtcp: send stream has no bytes at %u\n", o->seq);
+	if (o->len && xtcp_wq_ref(sk, skb, o->seq, o->len)) {
+		/* scattered over more fragments than an skb holds: copy */
 		kfree_skb(skb);
-		return -EFAULT;
+		skb = alloc_skb(MAX_TCP_HEADER + o->len, GFP_ATOMIC);
+		if (!skb)
+			return -ENOBUFS;
+		skb_reserve(skb, MAX_TCP_HEADER);
+		if (xtcp_wq_copy(sk, o->seq, skb_put(skb, o->len), o->len)) {
+			WARN_ONCE(1, "xtcp: send stream has no bytes at %u\n",
+				  o->seq);
+			kfree_skb(skb);
+			return -EFAULT;
+		}
 	}
 	memcpy(skb_push(skb, hlen), hdr, hlen);
 	skb_reset_transport_header(skb);

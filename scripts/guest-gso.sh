@@ -15,7 +15,9 @@
 #    all the same, cut by the stack, as Linux TCP's;
 #  - loss: b drops one wire segment, or 3% at random (holes inside GSO
 #    runs), or a's netem whole GSO skbs: the lost segments are
-#    retransmitted (in GSO skbs too) and the transfers still byte-exact.
+#    retransmitted (in GSO skbs too) and the transfers still byte-exact;
+#  - a 4 KB receive buffer on b (partial acks of the send queue's skbs),
+#    700-byte MSG_MORE writes and netem loss: byte-exact.
 # TAP output, "N passed, N failed" last.
 # Env: GSO_SMALL bytes sent in 1-byte writes (default 100000, 20000 with
 #      QUICK=1); QUICK, XTCP_KO, XTCP_RESULTS as guest-e2e.sh
@@ -84,8 +86,9 @@ xfer_p() {
 	local rf=$R/ready.$PORT so=$R/srv.$PORT co=$R/cli.$PORT
 	exp=$("$X" hash -s "$size")
 	rm -f "$rf"
+	# shellcheck disable=SC2086
 	B "$X" server -f "$(fam "$r")" -b "$addr" -p "$PORT" -t 200 \
-		--ready-file "$rf" >"$so" 2>&1 &
+		--ready-file "$rf" ${SRV_ARGS:-} >"$so" 2>&1 &
 	sp=$!
 	wait_file 60 "$rf"
 	A "$X" client -f "$(fam "$s")" -a "$addr" -p "$PORT" -s "$size" \
@@ -258,6 +261,25 @@ fi
 if [ $HAVE_NETEM = 1 ]; then
 	netem_set a "$IFA" loss 10%
 	lossy "netem loss 10% of the skbs" x netem 0
+	netem_clear a "$IFA"
+	# the send queue's skbs are page fragments that segments refer to
+	# (no copy): b's 4 KB SO_RCVBUF acknowledges parts of them, 700-byte
+	# MSG_MORE writes fill them, a's netem loses some of what refers to
+	# them; the retransmissions from the same pages stay byte-exact
+	netem_set a "$IFA" loss 5%
+	for r in x t; do
+		snap S0
+		q0=$(netem_stat a "$IFA" dropped)
+		SRV_ARGS="--rcvbuf 4096" xfer x $r 150000 10.0.0.2 --more --wsize 700
+		snap S1
+		lost=$(($(netem_stat a "$IFA" dropped) - q0))
+		desc="4 KB receive buffer, 700-byte MSG_MORE writes, netem loss 5%: XTCP->$(name $r) 150000 bytes byte-exact, RetransSegs +$(d RetransSegs) ($lost dropped)"
+		if [ $OK = 1 ] && { [ "$lost" = 0 ] || [ "$(d RetransSegs)" -ge 1 ]; }; then
+			ok "$desc"
+		else
+			nok "$desc" "want byte-exact, lost segments retransmitted; $WHY"
+		fi
+	done
 	netem_clear a "$IFA"
 else
 	skip "netem loss" "no netem in this kernel"

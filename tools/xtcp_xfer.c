@@ -15,6 +15,7 @@
  *          abort   read --abort-after bytes then close with SO_LINGER 0
  *       [--hold MS] wait before closing each connection
  *       [--ready-file F] write the port there once listening
+ *       [--rcvbuf N] SO_RCVBUF on the listener (the connections inherit it)
  *       [--expect-error E[,E..]] every connection must end in one of these
  *
  *   xtcp_xfer client -f xtcp|tcp -a ADDR -p PORT -s SIZE [--mode M] [-n N]
@@ -64,6 +65,7 @@ static int want_info;
 static int backlog = 128;
 static size_t wsize = BUFSZ;	/* bytes per write(), --wsize */
 static int more;		/* --more: MSG_MORE but on the last write */
+static int rcvbuf;		/* --rcvbuf: the server's SO_RCVBUF */
 
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -330,6 +332,11 @@ static int run_server(void)
 		return 1;
 	}
 	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (rcvbuf &&
+	    setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf))) {
+		out("error=%s op=setsockopt\n", ename(errno));
+		return 1;
+	}
 	if (bind(lfd, (struct sockaddr *)&ss, sl) < 0) {
 		out("error=%s op=bind\n", ename(errno));
 		return 1;
@@ -684,7 +691,7 @@ static void usage(void)
 		"usage: xtcp_xfer server -f xtcp|tcp -b ADDR -p PORT [-n CONNS] "
 		"[--mode normal|reply|echo|crr|abort] [--shutdown-after-recv]\n"
 		"         [--abort-after N] [--hold MS] [--ready-file F] "
-		"[--expect-error E,..] [--req N --resp N] [--wsize N] [-t S] [-q]\n"
+		"[--expect-error E,..] [--req N --resp N] [--wsize N] [--rcvbuf N] [-t S] [-q]\n"
 		"       xtcp_xfer client -f xtcp|tcp -a ADDR -p PORT -s SIZE "
 		"[--mode normal|halfclose|linger0|rst-mid|echo|crr|connect-only|"
 		"concurrent]\n"
@@ -704,6 +711,7 @@ int main(int argc, char **argv)
 		{ "resp", 1, 0, 'o' }, { "info", 0, 0, 'i' },
 		{ "shutdown-after-recv", 0, 0, 'x' }, { "backlog", 1, 0, 'L' },
 		{ "wsize", 1, 0, 'W' }, { "more", 0, 0, 'M' },
+		{ "rcvbuf", 1, 0, 'V' },
 		{ 0, 0, 0, 0 } };
 	const char *role;
 	int c;
@@ -734,6 +742,7 @@ int main(int argc, char **argv)
 		case 'x': mode = "reply"; break;
 		case 'L': backlog = atoi(optarg); break;
 		case 'M': more = 1; break;
+		case 'V': rcvbuf = parse_size(optarg); break;
 		case 'W':
 			wsize = parse_size(optarg);
 			if (!wsize || wsize > BUFSZ)
