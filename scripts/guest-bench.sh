@@ -116,9 +116,29 @@ xtcp_msl() {
 	sleep 1
 }
 hdr() { echo "# kernel $(uname -r), $(nproc) CPUs, bulk $BULK bytes, crr $CRR x 64B/64B, median of $REPS pairs"; }
-# BENCH=bulk (scripts/bench bulk): bulk and connect+request+close alone
+# bench_overhead: the cost of XTCP for everyone else, Linux TCP with
+# xtcp.ko loaded and idle (its hook sees every TCP segment) vs not loaded,
+# REPS pairs in this run, each an unloaded run then a loaded one (goal
+# >= 0.98); ends with the module unloaded
+bench_overhead() {
+	local ub="" lb="" uc="" lc="" _
+	for _ in $(seq "$REPS"); do
+		ub="$ub $(bulk tcp 10.0.0.2 a)"
+		uc="$uc $(crr tcp 10.0.0.2 a)"
+		insmod "$ko" || exit 1
+		lb="$lb $(bulk tcp 10.0.0.2 a)"
+		lc="$lc $(crr tcp 10.0.0.2 a)"
+		rmmod xtcp || exit 1
+	done
+	row "benchmark" "xtcp loaded" "not loaded" "ratio"
+	pair_rows "Linux TCP bulk virtio (Mbit/s)" "$lb" "$ub"
+	pair_rows "Linux TCP conn+req+close virtio (conn/s)" "$lc" "$uc"
+}
+# BENCH=bulk (scripts/bench bulk): bulk and connect+request+close alone,
+# with the loaded-vs-unloaded rows first
 if [ "${BENCH:-all}" = bulk ]; then
 	hdr
+	bench_overhead
 	insmod "$ko" || exit 1
 	xtcp_msl
 	row "benchmark" "XTCP" "Linux TCP" "ratio"
@@ -137,21 +157,7 @@ if [ "${BENCH:-all}" = scale ]; then
 	exit
 fi
 hdr
-# The cost of XTCP for everyone else: Linux TCP with xtcp.ko loaded and
-# idle (its hook sees every TCP segment) vs not loaded, REPS pairs in this
-# run, each an unloaded run then a loaded one (goal >= 0.98).
-ub="" lb="" uc="" lc=""
-for _ in $(seq "$REPS"); do
-	ub="$ub $(bulk tcp 10.0.0.2 a)"
-	uc="$uc $(crr tcp 10.0.0.2 a)"
-	insmod "$ko" || exit 1
-	lb="$lb $(bulk tcp 10.0.0.2 a)"
-	lc="$lc $(crr tcp 10.0.0.2 a)"
-	rmmod xtcp || exit 1
-done
-row "benchmark" "xtcp loaded" "not loaded" "ratio"
-pair_rows "Linux TCP bulk virtio (Mbit/s)" "$lb" "$ub"
-pair_rows "Linux TCP conn+req+close virtio (conn/s)" "$lc" "$uc"
+bench_overhead
 insmod "$ko" || exit 1
 xtcp_msl
 row "benchmark" "XTCP" "Linux TCP" "ratio"
