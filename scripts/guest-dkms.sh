@@ -50,7 +50,7 @@ done
 [ $n -gt 0 ] && [ -z "$bad" ] && ok "all $n net.xtcp sysctls start at the default xtcp(7) gives" ||
 	nok "net.xtcp sysctls start at the defaults of xtcp(7)" "${bad:-no sysctl found}"
 
-# socket(AF_XTCP) bound to 127.0.0.1, seen in /proc/net/xtcp, closed
+# socket(AF_XTCP) listening on 127.0.0.1, seen in /proc/net/xtcp, closed
 held=/tmp/dkms-held
 "$root/tools/xtcp_sock_test" -f xtcp -H 120 >"$held" 2>&1 &
 holder=$!
@@ -61,9 +61,9 @@ for _ in $(seq 300); do
 done
 port=$(sed -n 's/^port=//p' "$held")
 if [ -n "$port" ]; then
-	ok "socket(AF_XTCP, SOCK_STREAM) bound to 127.0.0.1:$port"
+	ok "socket(AF_XTCP, SOCK_STREAM) listening on 127.0.0.1:$port"
 	hex=$(printf '%04X' "$port")
-	grep -q "^ *[0-9]*: 0100007F:$hex " /proc/net/xtcp &&
+	grep -q "^ *[0-9]*: 0100007F:$hex 00000000:0000 0A " /proc/net/xtcp &&
 		ok "the socket is listed in /proc/net/xtcp" ||
 		nok "the socket is listed in /proc/net/xtcp" "$(tr '\n' '|' </proc/net/xtcp)"
 else

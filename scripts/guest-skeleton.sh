@@ -25,9 +25,9 @@ if out=$(insmod "$ko" 2>&1); then ok "insmod $ko"; else nok "insmod $ko" "$out";
 check "xtcp listed in /proc/modules" loaded
 # socket(AF_XTCP) works: xtcp_sock_test's first line proves it; also here
 if "$T/xtcp_sock_test" -f xtcp -H 0 >/dev/null; then
-	ok "socket(AF_XTCP, SOCK_STREAM) + bind works"
+	ok "socket(AF_XTCP, SOCK_STREAM) + bind + listen works"
 else
-	nok "socket(AF_XTCP, SOCK_STREAM) + bind works"
+	nok "socket(AF_XTCP, SOCK_STREAM) + bind + listen works"
 fi
 for f in /proc/net/xtcp /proc/net/xtcp6 /proc/net/xtcp_stat; do
 	check "$f exists" test -r "$f"

@@ -498,12 +498,16 @@ int main(int argc, char **argv)
 
 	while ((c = getopt(argc, argv, "f:n:H:")) != -1) {
 		switch (c) {
-		case 'H': {	/* hold one bound socket open for N seconds */
+		case 'H': {	/* hold one listening socket for N seconds */
 			struct sockaddr_storage ss;
 			socklen_t l = mk(AF_INET, "127.0.0.1", 0, &ss);
 			int fd = ssock(AF_INET, SOCK_STREAM, 0);
 
-			if (fd < 0 || bind(fd, (struct sockaddr *)&ss, l) < 0) {
+			/* listening, so that /proc/net/xtcp lists it: as
+			 * /proc/net/tcp, a socket only bound is in no table
+			 */
+			if (fd < 0 || bind(fd, (struct sockaddr *)&ss, l) < 0 ||
+			    listen(fd, 1) < 0) {
 				printf("error=%s\n", R(errno));
 				return 1;
 			}
@@ -522,7 +526,7 @@ int main(int argc, char **argv)
 		case 'n': n = atoi(optarg); break;
 		default:
 			fprintf(stderr, "usage: xtcp_sock_test [-f xtcp|tcp] "
-				"[-n SOCKETS] [-H SECONDS: hold one bound socket "
+				"[-n SOCKETS] [-H SECONDS: hold one listening socket "
 				"(SIGTERM ends the hold)]\n");
 			return 2;
 		}
