@@ -136,6 +136,12 @@ static struct tcphdr *xtcp_push_header(struct sk_buff *skb,
 	return th;
 }
 
+static struct sk_buff *xtcp_wq_next(struct sock *sk, struct sk_buff *skb)
+{
+	return skb_queue_is_last(&sk->sk_write_queue, skb) ?
+	       NULL : skb_queue_next(&sk->sk_write_queue, skb);
+}
+
 /*
  * Find the write-queue skb holding sequence number @seq and the sequence
  * number of its first byte. New data continues where the last segment
@@ -153,19 +159,12 @@ static struct sk_buff *xtcp_wq_find(struct sock *sk, u32 seq, u32 *start)
 		skb = skb_peek(&sk->sk_write_queue);
 		*start = xs->wq_seq;
 	}
-	for (; skb; skb = skb_queue_is_last(&sk->sk_write_queue, skb) ?
-			  NULL : skb_queue_next(&sk->sk_write_queue, skb)) {
+	for (; skb; skb = xtcp_wq_next(sk, skb)) {
 		if (seq - *start < skb->len)
 			return skb;
 		*start += skb->len;
 	}
 	return NULL;
-}
-
-static struct sk_buff *xtcp_wq_next(struct sock *sk, struct sk_buff *skb)
-{
-	return skb_queue_is_last(&sk->sk_write_queue, skb) ?
-	       NULL : skb_queue_next(&sk->sk_write_queue, skb);
 }
 
 /*
