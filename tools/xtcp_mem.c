@@ -13,7 +13,9 @@
  *   xtcp_mem blast -f xtcp|tcp -a ADDR -p PORT [-n CONNS] -s BYTES
  *                 [-S SNDBUF] [-t SECS]
  *     CONNS connections, BYTES each, non-blocking writes driven by poll();
- *     then close; prints "sent BYTES eagain N"
+ *     then shutdown(SHUT_WR) and close at the peer's EOF (a close with
+ *     unacked data above net.xtcp.mem[2] would reset, as Linux's
+ *     tcp_check_oom); prints "sent BYTES eagain N left L"
  *   xtcp_mem sndfull -f xtcp|tcp -a ADDR -p PORT [-S SNDBUF] -g GOFILE
  *     fill the send buffer with non-blocking send() until EAGAIN (never
  *     ENOBUFS), check poll() has no POLLOUT, create GOFILE (the peer
@@ -166,7 +168,19 @@ static int blast(void)
 			size_t want;
 			ssize_t w;
 
-			if (pfd[n].fd < 0 || !(pfd[n].revents & POLLOUT))
+			if (pfd[n].fd < 0 || !pfd[n].revents)
+				continue;
+			if (sent[n] == bytes) {
+				/* sent and shut: wait for the reader's EOF */
+				if (recv(pfd[n].fd, buf, sizeof(buf), 0) < 0 &&
+				    errno == EAGAIN)
+					continue;
+				close(pfd[n].fd);
+				pfd[n].fd = -1;
+				left--;
+				continue;
+			}
+			if (!(pfd[n].revents & POLLOUT))
 				continue;
 			want = bytes - sent[n] < (long long)sizeof(buf) ?
 			       (size_t)(bytes - sent[n]) : sizeof(buf);
@@ -181,9 +195,9 @@ static int blast(void)
 			sent[n] += w;
 			total += w;
 			if (sent[n] == bytes) {
-				close(pfd[n].fd);
-				pfd[n].fd = -1;
-				left--;
+				if (shutdown(pfd[n].fd, SHUT_WR))
+					die("shutdown");
+				pfd[n].events = POLLIN;
 			}
 		}
 	}
