@@ -81,6 +81,9 @@ static int xtcp_create(struct net *net, struct socket *sock, int protocol,
 	if (protocol != 0 && protocol != IPPROTO_TCP)
 		return -EPROTONOSUPPORT;
 
+	err = xtcp_nf_ensure(net);
+	if (err)
+		return err;
 	sock->state = SS_UNCONNECTED;
 	sock->ops = &xtcp_proto_ops;
 
@@ -153,13 +156,9 @@ static int __net_init xtcp_net_init(struct net *net)
 	err = xtcp_proc_init_net(net);
 	if (err)
 		goto out_sysctl;
-	err = xtcp_nf_register(net);
-	if (err)
-		goto out_proc;
+	/* the netfilter hooks come with the netns's first XTCP socket */
 	return 0;
 
-out_proc:
-	xtcp_proc_exit_net(net);
 out_sysctl:
 	xtcp_sysctl_exit_net(xn);
 out_ctl:

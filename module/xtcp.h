@@ -142,6 +142,7 @@ struct xtcp_net {
 	int rmem_max;
 	int wmem_max;
 	int gso;			/* net.xtcp.gso: GSO on output */
+	bool nf_on;			/* hooks registered (first socket) */
 };
 
 struct xtcp_net *xtcp_pernet(const struct net *net);
@@ -357,7 +358,7 @@ void xtcp_tw_kill(struct xtcp_tw *tw);
 long xtcp_tw_remaining(const struct xtcp_tw *tw);
 
 /* xtcp_input.c */
-int xtcp_nf_register(struct net *net);
+int xtcp_nf_ensure(struct net *net);
 void xtcp_nf_unregister(struct net *net);
 int xtcp_backlog_rcv(struct sock *sk, struct sk_buff *skb);
 void xtcp_sk_deliver(struct sock *sk, struct sk_buff *skb);

@@ -489,12 +489,45 @@ static const struct nf_hook_ops xtcp_nf_ops[] = {
 	},
 };
 
-int xtcp_nf_register(struct net *net)
+static DEFINE_MUTEX(xtcp_nf_mutex);
+
+/**
+ * xtcp_nf_ensure() - register a netns's hooks with its first XTCP socket
+ * @net: the netns of the socket being created
+ *
+ * A netns that never opened an XTCP socket has nothing to steal: its TCP
+ * segments do not pass through XTCP at all, so a loaded, idle module costs
+ * Linux TCP nothing. Once registered, the hooks stay until the netns goes
+ * (unregistering waits for a grace period; close() should not).
+ *
+ * Return: 0, or the error of nf_register_net_hooks()
+ */
+int xtcp_nf_ensure(struct net *net)
 {
-	return nf_register_net_hooks(net, xtcp_nf_ops, ARRAY_SIZE(xtcp_nf_ops));
+	struct xtcp_net *xn = xtcp_pernet(net);
+	int err = 0;
+
+	if (smp_load_acquire(&xn->nf_on))
+		return 0;
+	mutex_lock(&xtcp_nf_mutex);
+	if (!xn->nf_on) {
+		err = nf_register_net_hooks(net, xtcp_nf_ops,
+					    ARRAY_SIZE(xtcp_nf_ops));
+		if (!err)
+			smp_store_release(&xn->nf_on, true);
+	}
+	mutex_unlock(&xtcp_nf_mutex);
+	return err;
 }
 
 void xtcp_nf_unregister(struct net *net)
 {
-	nf_unregister_net_hooks(net, xtcp_nf_ops, ARRAY_SIZE(xtcp_nf_ops));
+	struct xtcp_net *xn = xtcp_pernet(net);
+
+	mutex_lock(&xtcp_nf_mutex);
+	if (xn->nf_on)
+		nf_unregister_net_hooks(net, xtcp_nf_ops,
+					ARRAY_SIZE(xtcp_nf_ops));
+	xn->nf_on = false;
+	mutex_unlock(&xtcp_nf_mutex);
 }

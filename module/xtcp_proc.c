@@ -194,6 +194,8 @@ static int xtcp_stat_show(struct seq_file *f, void *v)
 		seq_printf(f, "%s %lld\n", xtcp_mib_names[i],
 			   (s64)xtcp_mib_read(xn, i));
 	xtcp_mem_show(f);
+	/* this netns's netfilter hooks registered (its first XTCP socket) */
+	seq_printf(f, "Hooks %d\n", smp_load_acquire(&xn->nf_on));
 	return 0;
 }
 

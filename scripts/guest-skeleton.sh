@@ -29,6 +29,27 @@ if "$T/xtcp_sock_test" -f xtcp -H 0 >/dev/null; then
 else
 	nok "socket(AF_XTCP, SOCK_STREAM) + bind + listen works"
 fi
+# the netfilter hooks come with a netns's first XTCP socket: until then
+# its TCP segments do not pass through XTCP. xtcp_stat's Hooks says so;
+# where the kernel lists hooks (nfnetlink_hook: 6.12, not Debian's 6.1),
+# nft must agree
+ip netns add idle
+hooks() {
+	local h n
+	h=$(ip netns exec idle awk '$1 == "Hooks" { print $2 }' /proc/net/xtcp_stat)
+	n=$(ip netns exec idle nft list hooks 2>/dev/null | grep -c 'xtcp_nf_hook')
+	modinfo nfnetlink_hook >/dev/null 2>&1 || n=-
+	echo "${h:-?}/$n"
+}
+modprobe nf_tables 2>/dev/null; modprobe nfnetlink_hook 2>/dev/null
+h0=$(hooks)
+ip netns exec idle ip link set lo up
+ip netns exec idle "$T/xtcp_sock_test" -f xtcp -H 0 >/dev/null
+h1=$(hooks)
+case "$h0 $h1" in "0/0 1/2" | "0/- 1/-")
+	ok "a netns gets XTCP's hooks with its first XTCP socket, none before (Hooks/nft-listed: $h0 then $h1)" ;;
+*) nok "hooks with the first XTCP socket" "Hooks/nft-listed before $h0, after $h1" ;; esac
+ip netns del idle
 for f in /proc/net/xtcp /proc/net/xtcp6 /proc/net/xtcp_stat; do
 	check "$f exists" test -r "$f"
 done
