@@ -507,12 +507,16 @@ int xtcp_nf_ensure(struct net *net)
 	struct xtcp_net *xn = xtcp_pernet(net);
 	int err = 0;
 
+	/* pairs with the release below: a socket created after seeing
+	 * nf_on finds the hooks registered
+	 */
 	if (smp_load_acquire(&xn->nf_on))
 		return 0;
 	mutex_lock(&xtcp_nf_mutex);
 	if (!xn->nf_on) {
 		err = nf_register_net_hooks(net, xtcp_nf_ops,
 					    ARRAY_SIZE(xtcp_nf_ops));
+		/* published after the registration (the acquire above) */
 		if (!err)
 			smp_store_release(&xn->nf_on, true);
 	}

@@ -195,7 +195,7 @@ static int xtcp_stat_show(struct seq_file *f, void *v)
 			   (s64)xtcp_mib_read(xn, i));
 	xtcp_mem_show(f);
 	/* this netns's netfilter hooks registered (its first XTCP socket) */
-	seq_printf(f, "Hooks %d\n", smp_load_acquire(&xn->nf_on));
+	seq_printf(f, "Hooks %d\n", READ_ONCE(xn->nf_on));
 	return 0;
 }
 
