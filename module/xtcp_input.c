@@ -513,13 +513,14 @@ int xtcp_nf_ensure(struct net *net)
 	if (smp_load_acquire(&xn->nf_on))
 		return 0;
 	mutex_lock(&xtcp_nf_mutex);
-	if (!xn->nf_on) {
-		err = nf_register_net_hooks(net, xtcp_nf_ops,
-					    ARRAY_SIZE(xtcp_nf_ops));
-		/* published after the registration (the acquire above) */
-		if (!err)
-			smp_store_release(&xn->nf_on, true);
-	}
+	if (xn->nf_on)
+		goto out;
+	err = nf_register_net_hooks(net, xtcp_nf_ops, ARRAY_SIZE(xtcp_nf_ops));
+	if (err)
+		goto out;
+	/* published after the registration (the acquire above) */
+	smp_store_release(&xn->nf_on, true);
+out:
 	mutex_unlock(&xtcp_nf_mutex);
 	return err;
 }
