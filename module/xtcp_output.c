@@ -598,6 +598,8 @@ static int xtcp_sock_output(struct xtcp_tcb *tcb, const struct xtcp_out *o)
 			kfree_skb(skb);
 			return -EFAULT;
 		}
+		XTCP_INC_STATS(xtcp_pernet(sock_net(sk)),
+			       XTCP_MIB_OUTSEGSCOPIED);
 	}
 	memcpy(skb_push(skb, hlen), hdr, hlen);
 	skb_reset_transport_header(skb);

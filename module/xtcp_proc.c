@@ -88,6 +88,7 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_LOSTRETRANSMIT]	= "TCPLostRetransmit",
 	[XTCP_MIB_SACKRENEGING]		= "TCPSACKReneging",
 	[XTCP_MIB_OUTGSOSKBS]		= "OutGsoSkbs",
+	[XTCP_MIB_OUTSEGSCOPIED]	= "OutSegsCopied",
 };
 
 static void xtcp_seq_addr(struct seq_file *f, u16 family, const void *a,

@@ -65,7 +65,7 @@ declare -A S0 S1
 snap() { # ARRAY [nft]
 	local -n arr=$1
 	local k
-	for k in OutGsoSkbs OutSegs RetransSegs; do arr[$k]=$(xstat $k); done
+	for k in OutGsoSkbs OutSegs RetransSegs OutSegsCopied; do arr[$k]=$(xstat $k); done
 	if [ "${2:-}" = nft ]; then
 		for k in skbs big big6; do arr[$k]=$(nft_pkts $k); done
 	fi
@@ -145,9 +145,12 @@ gso_seen() { # DESC S R ADDR BIGKEY [args]
 	desc="$desc: $(name "$s")->$(name "$r") $BIG bytes: OUTPUT saw"
 	[ "$key" = big ] && desc="$desc $(d skbs) skbs to b,"
 	desc="$desc $(d "$key") longer than $MTU_NIC"
-	[ "$s" = x ] && desc="$desc; XTCP OutGsoSkbs +$g, OutSegs +$(d OutSegs)"
+	[ "$s" = x ] && desc="$desc; XTCP OutGsoSkbs +$g, OutSegs +$(d OutSegs), OutSegsCopied +$(d OutSegsCopied)"
 	if [ $OK != 1 ]; then
 		nok "$desc" "$WHY"
+	elif [ "$s" = x ] && [ "$(d OutSegsCopied)" != 0 ]; then
+		# segments reference the write queue's pages (no second copy)
+		nok "$desc" "segment payloads copied"
 	elif [ "$(d "$key")" -lt 1 ]; then
 		nok "$desc" "no skb longer than the MTU"
 	elif [ "$s" = x ] && { [ "$g" -lt 1 ] || [ "$g" -gt "$(d "$key")" ] ||
@@ -226,8 +229,9 @@ lossy() { # DESC R PKEY MIN: MIN drops at least
 	xfer x "$r" $BIG 10.0.0.2
 	snap S1
 	lost=$(($(lost_now "$key") - q0))
-	desc="$desc: XTCP->$(name "$r") $BIG bytes byte-exact, OutGsoSkbs +$(d OutGsoSkbs), RetransSegs +$(d RetransSegs) ($lost dropped)"
+	desc="$desc: XTCP->$(name "$r") $BIG bytes byte-exact, OutGsoSkbs +$(d OutGsoSkbs), RetransSegs +$(d RetransSegs) ($lost dropped), OutSegsCopied +$(d OutSegsCopied)"
 	if [ $OK = 1 ] && [ "$(d OutGsoSkbs)" -ge 1 ] && [ "$lost" -ge "$min" ] &&
+		[ "$(d OutSegsCopied)" = 0 ] &&
 		{ [ "$lost" = 0 ] || [ "$(d RetransSegs)" -ge 1 ]; }; then
 		ok "$desc"
 	else
