@@ -61,6 +61,7 @@ const struct proto_ops xtcp_proto_ops = {
 	.setsockopt	= xtcp_setsockopt,
 	.getsockopt	= xtcp_getsockopt,
 	.sendmsg	= xtcp_sendmsg,
+	XTCP_OPS_SENDPAGE
 	.set_peek_off	= sk_set_peek_off,
 	.recvmsg	= xtcp_recvmsg,
 	.splice_read	= xtcp_splice_read,

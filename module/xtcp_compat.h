@@ -189,4 +189,44 @@ static inline bool xtcp_tb_owners_all(const struct inet_bind_bucket *tb,
 #include <net/proto_memory.h>
 #endif
 
+/*
+ * splice()/sendfile() into a socket: until 6.5 the pages come one at a
+ * time through proto_ops.sendpage; since, as an ITER_BVEC given to
+ * sendmsg() with MSG_SPLICE_PAGES (a flag user space cannot pass).
+ * Either way XTCP queues references to the pages (xtcp_data.c). Debian's
+ * 6.1 defines MSG_SPLICE_PAGES (a stable backport) but still splices
+ * through sendpage: the version decides.
+ */
+int xtcp_send_page(struct socket *sock, struct page *page, int offset,
+		   size_t size, int flags);
+#if XTCP_KERNEL_GE(6, 5, 0)
+#define xtcp_msg_splice_pages(msg)	((msg)->msg_flags & MSG_SPLICE_PAGES)
+#define XTCP_OPS_SENDPAGE
+static inline ssize_t xtcp_splice_from_iter(struct sk_buff *skb,
+					    struct iov_iter *iter,
+					    ssize_t maxsize, gfp_t gfp)
+{
+	return skb_splice_from_iter(skb, iter, maxsize, gfp);
+}
+#else
+#define xtcp_msg_splice_pages(msg)	0
+#define XTCP_OPS_SENDPAGE		.sendpage = xtcp_ops_sendpage,
+static inline ssize_t xtcp_ops_sendpage(struct socket *sock,
+					struct page *page, int offset,
+					size_t size, int flags)
+{
+	/* more pages follow: hold a partial segment, as MSG_MORE */
+	if (flags & MSG_SENDPAGE_NOTLAST)
+		flags |= MSG_MORE;
+	return xtcp_send_page(sock, page, offset, size, flags);
+}
+
+static inline ssize_t xtcp_splice_from_iter(struct sk_buff *skb,
+					    struct iov_iter *iter,
+					    ssize_t maxsize, gfp_t gfp)
+{
+	return -EOPNOTSUPP;	/* no MSG_SPLICE_PAGES before 6.5 */
+}
+#endif
+
 #endif /* _XTCP_COMPAT_H */

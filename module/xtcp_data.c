@@ -28,15 +28,134 @@ static bool xtcp_can_send(const struct xtcp_sock *xs)
 	       xs->tcb.state == XTCP_CLOSE_WAIT;
 }
 
-int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
+/*
+ * The write queue's tail skb when it takes more bytes (below its goal,
+ * and a fragment free or @page at @poff continuing its last one), else a
+ * new skb queued; NULL: wait for memory. @want: the bytes still to queue.
+ */
+static struct sk_buff *xtcp_wq_tail(struct sock *sk, struct page *page,
+				    unsigned int poff, size_t want)
 {
-	struct sock *sk = sock->sk;
+	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
+	int goal = xtcp_buf_wq_goal(sk->sk_sndbuf);
+
+	if (skb && skb->len < goal) {
+		int i = skb_shinfo(skb)->nr_frags;
+
+		if (i < MAX_SKB_FRAGS ||
+		    (page && skb_can_coalesce(skb, i, page, poff)))
+			return skb;
+	}
+	if (!sk_stream_memory_free(sk))
+		return NULL;
+	skb = alloc_skb(0, sk->sk_allocation | __GFP_NOWARN);
+	/* sndbuf, or the proto's limits (net.xtcp.mem): wait for memory as
+	 * sk_stream_wait_memory() does, never ENOBUFS. Memory for the skb's
+	 * bytes is asked for at once, as for one linear skb: above the
+	 * limits suppress_allocation() forces a request that crosses
+	 * sk_sndbuf, not the small ones of each write
+	 */
+	if (!skb ||
+	    (!sk_wmem_schedule(sk, skb->truesize + min_t(size_t, want, goal)) &&
+	     xtcp_wmem_schedule(sk, skb->truesize) < skb->truesize)) {
+		kfree_skb(skb);
+		return NULL;
+	}
+	/* no software checksum while copying in */
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	__skb_queue_tail(&sk->sk_write_queue, skb);
+	sk_wmem_queued_add(sk, skb->truesize);
+	sk_mem_charge(sk, skb->truesize);
+	return skb;
+}
+
+/*
+ * Copy @n bytes of the user's into the socket's page fragment, at the end
+ * of @skb, as tcp_sendmsg_locked(): small writes fill the tail skb's last
+ * fragment. Returns the bytes queued, 0 to wait for memory, or an errno.
+ */
+static int xtcp_wq_copy_in(struct sock *sk, struct sk_buff *skb,
+			   struct page_frag *pfrag, struct msghdr *msg,
+			   size_t n)
+{
+	int i = skb_shinfo(skb)->nr_frags;
+	bool merge = skb_can_coalesce(skb, i, pfrag->page, pfrag->offset);
+	int err;
+
+	if (!merge && i >= MAX_SKB_FRAGS)
+		return -EMSGSIZE;
+	n = min_t(size_t, n, pfrag->size - pfrag->offset);
+	n = xtcp_wmem_schedule(sk, n);
+	if (!n)
+		return 0;
+	/* len, data_len, truesize, sk_wmem_queued and the charge */
+	err = skb_copy_to_page_nocache(sk, &msg->msg_iter, skb, pfrag->page,
+				       pfrag->offset, n);
+	if (err)
+		return err;
+	if (merge) {
+		skb_frag_size_add(&skb_shinfo(skb)->frags[i - 1], n);
+	} else {
+		skb_fill_page_desc(skb, i, pfrag->page, pfrag->offset, n);
+		get_page(pfrag->page);
+	}
+	pfrag->offset += n;
+	return n;
+}
+
+/*
+ * splice()/sendfile(): @n bytes of @page at @poff (6.1's sendpage), or
+ * of the pages of @msg's iterator (MSG_SPLICE_PAGES), referenced at the
+ * end of @skb, not copied, as do_tcp_sendpages() / tcp_sendmsg_locked().
+ * The pages may change later (a file written): SKBFL_SHARED_FRAG.
+ */
+static int xtcp_wq_splice_in(struct sock *sk, struct sk_buff *skb,
+			     struct page *page, unsigned int poff,
+			     struct msghdr *msg, size_t n)
+{
+	int i = skb_shinfo(skb)->nr_frags;
+	ssize_t got;
+
+	n = xtcp_wmem_schedule(sk, n);
+	if (!n)
+		return 0;
+	if (!page) {
+		got = xtcp_splice_from_iter(skb, &msg->msg_iter, n,
+					    sk->sk_allocation);
+		if (got < 0)
+			return got;
+		n = got;
+	} else if (skb_can_coalesce(skb, i, page, poff)) {
+		skb_frag_size_add(&skb_shinfo(skb)->frags[i - 1], n);
+		skb_len_add(skb, n);
+	} else {
+		if (i >= MAX_SKB_FRAGS)
+			return -EMSGSIZE;
+		get_page(page);
+		skb_fill_page_desc(skb, i, page, poff, n);
+		skb_len_add(skb, n);
+	}
+	skb_shinfo(skb)->flags |= SKBFL_SHARED_FRAG;
+	sk_wmem_queued_add(sk, n);
+	sk_mem_charge(sk, n);
+	XTCP_ADD_STATS(xtcp_pernet(sock_net(sk)), XTCP_MIB_OUTSPLICEBYTES, n);
+	return n;
+}
+
+/*
+ * SEND (RFC 9293 §3.10.2): @len bytes of @msg into the write queue,
+ * copied once (user memory), or referenced (@page: 6.1's sendpage;
+ * MSG_SPLICE_PAGES), then handed to the core.
+ */
+static int xtcp_send_locked(struct sock *sk, struct msghdr *msg,
+			    size_t len, struct page *page, unsigned int poff)
+{
 	struct xtcp_sock *xs = xtcp_sk(sk);
+	bool splice = page || xtcp_msg_splice_pages(msg);
 	size_t copied = 0;
 	long timeo;
 	int err = 0;
 
-	lock_sock(sk);
 	timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);
 	if (xs->tcb.state == XTCP_SYN_SENT ||
 	    xs->tcb.state == XTCP_SYN_RECEIVED) {
@@ -48,11 +167,10 @@ int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	}
 
 	while (copied < len) {
-		struct page_frag *pfrag;
+		struct page_frag *pfrag = NULL;
 		struct sk_buff *skb;
-		bool merge = false;
 		size_t n;
-		int i = 0;
+		int got;
 
 		if (sk->sk_err) {
 			err = sock_error(sk);
@@ -62,78 +180,43 @@ int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 			err = -EPIPE;	/* as Linux, also when never connected */
 			break;
 		}
-		/* the user's bytes go into page fragments of skbs of up to
-		 * xtcp_buf_wq_goal() bytes, as tcp_sendmsg_locked(): small
-		 * writes fill the tail skb's last fragment, and segments
-		 * sent later refer to these pages instead of copying them
+		/* segments sent later refer to the queued pages instead of
+		 * copying them (xtcp_wq_ref())
 		 */
-		pfrag = sk_page_frag(sk);
-		skb = skb_peek_tail(&sk->sk_write_queue);
-		if (skb && skb->len >= xtcp_buf_wq_goal(sk->sk_sndbuf))
-			skb = NULL;
-		if (!sk_page_frag_refill(sk, pfrag))
+		if (!splice) {
+			pfrag = sk_page_frag(sk);
+			if (!sk_page_frag_refill(sk, pfrag))
+				goto wait;
+		}
+		skb = xtcp_wq_tail(sk, splice ? page : pfrag->page,
+				   splice ? poff + copied : pfrag->offset,
+				   len - copied);
+		if (!skb)
 			goto wait;
-		if (skb) {
-			i = skb_shinfo(skb)->nr_frags;
-			merge = skb_can_coalesce(skb, i, pfrag->page,
-						 pfrag->offset);
-			if (!merge && i >= MAX_SKB_FRAGS)
-				skb = NULL;
-		}
-		if (!skb) {
-			if (!sk_stream_memory_free(sk))
-				goto wait;
-			skb = alloc_skb(0, sk->sk_allocation | __GFP_NOWARN);
-			/* sndbuf, or the proto's limits (net.xtcp.mem): wait
-			 * for memory as sk_stream_wait_memory() does, never
-			 * ENOBUFS. Memory for the skb's bytes is asked for at
-			 * once, as for one linear skb: above the limits
-			 * suppress_allocation() forces a request that crosses
-			 * sk_sndbuf, not the small ones of each write
-			 */
-			if (!skb ||
-			    (!sk_wmem_schedule(sk, skb->truesize +
-					       min_t(size_t, len - copied,
-						     xtcp_buf_wq_goal(sk->sk_sndbuf))) &&
-			     xtcp_wmem_schedule(sk, skb->truesize) <
-			     skb->truesize)) {
-				kfree_skb(skb);
-				goto wait;
-			}
-			/* no software checksum while copying in */
-			skb->ip_summed = CHECKSUM_PARTIAL;
-			__skb_queue_tail(&sk->sk_write_queue, skb);
-			sk_wmem_queued_add(sk, skb->truesize);
-			sk_mem_charge(sk, skb->truesize);
-			i = 0;
-			merge = false;
-		}
 		n = min_t(size_t, len - copied,
 			  xtcp_buf_wq_goal(sk->sk_sndbuf) - skb->len);
-		n = min_t(size_t, n, pfrag->size - pfrag->offset);
-		n = xtcp_wmem_schedule(sk, n);
-		if (!n)
-			goto wait;
-		/* len, data_len, truesize, sk_wmem_queued and the charge */
-		err = skb_copy_to_page_nocache(sk, &msg->msg_iter, skb,
-					       pfrag->page, pfrag->offset, n);
-		if (err) {
+		if (splice)
+			got = xtcp_wq_splice_in(sk, skb, page, poff + copied,
+						msg, n);
+		else
+			got = xtcp_wq_copy_in(sk, skb, pfrag, msg, n);
+		if (got == -EMSGSIZE) {
+			/* fragments full: the next skb (xtcp_wq_tail) */
+			skb = NULL;
+			got = 0;
+		}
+		if (got < 0) {
+			err = got;
 			if (!skb->len) {
 				__skb_unlink(skb, &sk->sk_write_queue);
 				xtcp_wmem_free_skb(sk, skb);
 			}
 			break;
 		}
-		if (merge) {
-			skb_frag_size_add(&skb_shinfo(skb)->frags[i - 1], n);
-		} else {
-			skb_fill_page_desc(skb, i, pfrag->page, pfrag->offset,
-					   n);
-			get_page(pfrag->page);
-		}
-		pfrag->offset += n;
-		xs->tcb.snd_end += n;
-		copied += n;
+		if (!got)
+			goto wait;
+		xs->tcb.snd_end += got;
+		copied += got;
 		if (copied == len || !sk_stream_memory_free(sk)) {
 			unsigned int how = 0;
 
@@ -164,12 +247,46 @@ wait:
 			break;
 	}
 out:
-	release_sock(sk);
 	if (copied)
 		return copied;
 	if (err == -EPIPE && !(msg->msg_flags & MSG_NOSIGNAL))
 		send_sig(SIGPIPE, current, 0);
 	return err;
+}
+
+int xtcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
+{
+	struct sock *sk = sock->sk;
+	int ret;
+
+	lock_sock(sk);
+	ret = xtcp_send_locked(sk, msg, len, NULL, 0);
+	release_sock(sk);
+	return ret;
+}
+
+/**
+ * xtcp_send_page() - proto_ops.sendpage before 6.5 (xtcp_compat.h): one
+ *	page of a splice()/sendfile(), referenced in the write queue
+ * @sock: the socket
+ * @page: the page
+ * @offset: where in @page the bytes start
+ * @size: how many
+ * @flags: MSG_*; MSG_MORE holds a partial segment
+ *
+ * Return: the bytes queued, or an errno
+ */
+int xtcp_send_page(struct socket *sock, struct page *page, int offset,
+		   size_t size, int flags)
+{
+	struct msghdr msg = { .msg_flags = flags };
+	struct sock *sk = sock->sk;
+	int ret;
+
+	lock_sock(sk);
+	ret = xtcp_send_locked(sk, &msg, size, page, offset);
+	release_sock(sk);
+	return ret;
 }
 
 bool xtcp_eof(const struct sock *sk)

@@ -230,15 +230,30 @@ int xtcp_backlog_rcv(struct sock *sk, struct sk_buff *skb)
 	return 0;
 }
 
+/*
+ * What the backlog of a socket its owner holds may take, as Linux's
+ * tcp_add_backlog(): the receive queue and the backlog can both reach
+ * sk_rcvbuf before the owner prunes, ACKs free send memory, and 64 KB of
+ * headroom (a burst of GRO skbs while the reader copies).
+ */
+static u32 xtcp_backlog_limit(const struct sock *sk)
+{
+	u64 limit = ((u64)READ_ONCE(sk->sk_rcvbuf) << 1) +
+		    ((u32)READ_ONCE(sk->sk_sndbuf) >> 1) + 64 * 1024;
+
+	return min_t(u64, limit, UINT_MAX);
+}
+
 /* Deliver to @sk (a lookup reference is held and dropped here). */
 void xtcp_sk_deliver(struct sock *sk, struct sk_buff *skb)
 {
 	bh_lock_sock(sk);
 	if (!sock_owned_by_user(sk)) {
 		xtcp_sk_rcv_segment(sk, skb);
-	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
-				  READ_ONCE(sk->sk_sndbuf))) {
+	} else if (sk_add_backlog(sk, skb, xtcp_backlog_limit(sk))) {
 		XTCP_INC_STATS(xtcp_pernet(sock_net(sk)), XTCP_MIB_INERRS);
+		XTCP_INC_STATS(xtcp_pernet(sock_net(sk)),
+			       XTCP_MIB_TCPBACKLOGDROP);
 		kfree_skb(skb);
 	} else {
 		XTCP_INC_STATS(xtcp_pernet(sock_net(sk)), XTCP_MIB_BACKLOGGED);

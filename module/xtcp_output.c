@@ -197,6 +197,10 @@ static int xtcp_frags_ref(struct sk_buff *to, const struct sk_buff *from,
 			skb_fill_page_desc(to, i, page, poff, n);
 			get_page(page);
 		}
+		/* pages that may change under us (sendfile): no in-place
+		 * checksum, as Linux's skb_has_shared_frag() users know
+		 */
+		skb_shinfo(to)->flags |= shi->flags & SKBFL_SHARED_FRAG;
 		/* as much as a copy would have cost: sk_wmem_alloc */
 		to->len += n;
 		to->data_len += n;

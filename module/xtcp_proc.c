@@ -89,6 +89,8 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_SACKRENEGING]		= "TCPSACKReneging",
 	[XTCP_MIB_OUTGSOSKBS]		= "OutGsoSkbs",
 	[XTCP_MIB_OUTSEGSCOPIED]	= "OutSegsCopied",
+	[XTCP_MIB_OUTSPLICEBYTES]	= "OutSpliceBytes",
+	[XTCP_MIB_TCPBACKLOGDROP]	= "TCPBacklogDrop",
 };
 
 static void xtcp_seq_addr(struct seq_file *f, u16 family, const void *a,

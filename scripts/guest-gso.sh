@@ -65,7 +65,7 @@ declare -A S0 S1
 snap() { # ARRAY [nft]
 	local -n arr=$1
 	local k
-	for k in OutGsoSkbs OutSegs RetransSegs OutSegsCopied; do arr[$k]=$(xstat $k); done
+	for k in OutGsoSkbs OutSegs RetransSegs OutSegsCopied OutSpliceBytes; do arr[$k]=$(xstat $k); done
 	if [ "${2:-}" = nft ]; then
 		for k in skbs big big6; do arr[$k]=$(nft_pkts $k); done
 	fi
@@ -288,6 +288,36 @@ if [ $HAVE_NETEM = 1 ]; then
 else
 	skip "netem loss" "no netem in this kernel"
 fi
+
+# ---------------------------------------------------------- sendfile ---
+# sendfile() into XTCP (splice: 6.1's sendpage, 6.12's MSG_SPLICE_PAGES):
+# the file's pages are referenced in the send queue, not copied
+# (OutSpliceBytes counts every byte), also when segments are lost and
+# resent from those pages; a Linux TCP sender's sendfile() the reference
+diag "at $(($(date +%s) - t_start)) s: sendfile"
+SF=$((4 * 1024 * 1024))
+sendfile_check() { # DESC S R [netem args...]
+	local desc=$1 s=$2 r=$3 want
+	shift 3
+	[ $# -gt 0 ] && netem_set a "$IFA" "$@"
+	snap S0
+	xfer "$s" "$r" $SF 10.0.0.2 --sendfile
+	snap S1
+	[ $# -gt 0 ] && netem_clear a "$IFA"
+	desc="$desc: $(name "$s")->$(name "$r") $SF bytes by sendfile() byte-exact"
+	want=0
+	[ "$s" = x ] && want=$SF &&
+		desc="$desc, OutSpliceBytes +$(d OutSpliceBytes), OutSegsCopied +$(d OutSegsCopied), RetransSegs +$(d RetransSegs)"
+	if [ $OK = 1 ] && [ "$(d OutSpliceBytes)" = $want ] && [ "$(d OutSegsCopied)" = 0 ]; then
+		ok "$desc"
+	else
+		nok "$desc" "want byte-exact, OutSpliceBytes +$want, nothing copied; $WHY"
+	fi
+}
+sendfile_check "sendfile" x x
+sendfile_check "sendfile" x t
+sendfile_check "sendfile (Linux TCP sender)" t x
+[ $HAVE_NETEM = 1 ] && sendfile_check "sendfile, netem loss 3%" x x loss 3%
 
 diag "gso suite took $(($(date +%s) - t_start)) s"
 tap_done

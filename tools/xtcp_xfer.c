@@ -31,6 +31,8 @@
  *       [--seed S] [--hold MS] [--bind ADDR] [--info] [--expect-error E]
  *       [--wsize N] bytes per write() (default and at most 64 KB)
  *       [--more] send(MSG_MORE) every write of the stream but the last
+ *       [--sendfile] the stream goes into a memfd first, then sendfile()
+ *                  to the socket (splice into the socket: page references)
  *   common: [-t SECONDS] overall timeout (default 120), [-q] quiet
  * Exit: 0 success, 1 failure, 2 usage, 3 timeout.
  */
@@ -43,6 +45,8 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
 
 #define BUFSZ (64 * 1024)
 
@@ -65,6 +69,7 @@ static int want_info;
 static int backlog = 128;
 static size_t wsize = BUFSZ;	/* bytes per write(), --wsize */
 static int more;		/* --more: MSG_MORE but on the last write */
+static int use_sendfile;	/* --sendfile: from a memfd */
 static int rcvbuf;		/* --rcvbuf: the server's SO_RCVBUF */
 
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -142,12 +147,52 @@ static int write_all(int fd, const unsigned char *b, size_t n)
 	return send_all(fd, b, n, 0);
 }
 
+/* --sendfile: len bytes of stream st into a memfd, then sendfile() */
+static int sendfile_stream(int fd, struct stream *st, uint64_t len,
+			   uint64_t *h, uint64_t *sent)
+{
+	static __thread unsigned char buf[BUFSZ];
+	int mfd = memfd_create("xtcp_xfer", MFD_CLOEXEC), e = 0;
+	uint64_t left = len;
+	off_t off = 0;
+
+	if (mfd < 0)
+		return -errno;
+	while (left) {
+		size_t n = left > BUFSZ ? BUFSZ : left;
+
+		stream_fill(st, buf, n);
+		*h = fnv1a(*h, buf, n);
+		if (write(mfd, buf, n) != (ssize_t)n) {
+			e = -EIO;
+			goto out;
+		}
+		left -= n;
+	}
+	while ((uint64_t)off < len) {
+		ssize_t r = sendfile(fd, mfd, &off, len - off);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			e = r < 0 ? -errno : -EIO;
+			goto out;
+		}
+		*sent += r;
+	}
+out:
+	close(mfd);
+	return e;
+}
+
 /* send len bytes of stream st, updating *h */
 static int send_stream(int fd, struct stream *st, uint64_t len, uint64_t *h,
 		       uint64_t *sent)
 {
 	static __thread unsigned char buf[BUFSZ];
 
+	if (use_sendfile)
+		return sendfile_stream(fd, st, len, h, sent);
 	while (len) {
 		size_t n = len > wsize ? wsize : len;
 		int e;
@@ -696,7 +741,7 @@ static void usage(void)
 		"[--mode normal|halfclose|linger0|rst-mid|echo|crr|connect-only|"
 		"concurrent]\n"
 		"         [-n N] [--seed S] [--hold MS] [--bind ADDR] [--info] "
-		"[--expect-error E,..] [--req N --resp N] [--wsize N] [--more] [-t S] [-q]\n"
+		"[--expect-error E,..] [--req N --resp N] [--wsize N] [--more] [--sendfile] [-t S] [-q]\n"
 		"       xtcp_xfer hash -s SIZE [--seed S]   (expected bytes/hash)\n");
 	exit(2);
 }
@@ -711,7 +756,7 @@ int main(int argc, char **argv)
 		{ "resp", 1, 0, 'o' }, { "info", 0, 0, 'i' },
 		{ "shutdown-after-recv", 0, 0, 'x' }, { "backlog", 1, 0, 'L' },
 		{ "wsize", 1, 0, 'W' }, { "more", 0, 0, 'M' },
-		{ "rcvbuf", 1, 0, 'V' },
+		{ "rcvbuf", 1, 0, 'V' }, { "sendfile", 0, 0, 'F' },
 		{ 0, 0, 0, 0 } };
 	const char *role;
 	int c;
@@ -742,6 +787,7 @@ int main(int argc, char **argv)
 		case 'x': mode = "reply"; break;
 		case 'L': backlog = atoi(optarg); break;
 		case 'M': more = 1; break;
+		case 'F': use_sendfile = 1; break;
 		case 'V': rcvbuf = parse_size(optarg); break;
 		case 'W':
 			wsize = parse_size(optarg);
