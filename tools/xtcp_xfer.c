@@ -411,6 +411,14 @@ static int run_server(void)
 
 /* ---------------- client ---------------- */
 
+static int set_tos(int fd, int family)
+{
+	if (family == AF_INET6)
+		return setsockopt(fd, IPPROTO_IPV6, IPV6_TCLASS, &tos,
+				  sizeof(tos));
+	return setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof(tos));
+}
+
 static int do_connect(int *fdp)
 {
 	struct sockaddr_storage ss, bs;
@@ -424,11 +432,10 @@ static int do_connect(int *fdp)
 	fd = stream_socket(fam, ss.ss_family, 0);
 	if (fd < 0)
 		return -errno;
-	/* IP_TOS / IPV6_TCLASS (the kernel keeps the ECN bits its own) */
-	if (tos >= 0 &&
-	    (ss.ss_family == AF_INET6 ?
-	     setsockopt(fd, IPPROTO_IPV6, IPV6_TCLASS, &tos, sizeof(tos)) :
-	     setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof(tos))) < 0) {
+	/* IP_TOS / IPV6_TCLASS (the kernel keeps the ECN bits its own);
+	 * an XTCP socket is IPv6 only once connected: then after connect
+	 */
+	if (tos >= 0 && set_tos(fd, ss.ss_family) < 0 && errno != ENOPROTOOPT) {
 		int e = errno;
 
 		close(fd);
@@ -448,6 +455,12 @@ static int do_connect(int *fdp)
 
 		if (e == EINTR)
 			continue;
+		close(fd);
+		return -e;
+	}
+	if (tos >= 0 && set_tos(fd, ss.ss_family) < 0) {
+		int e = errno;
+
 		close(fd);
 		return -e;
 	}
