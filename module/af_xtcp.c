@@ -124,6 +124,7 @@ static const struct xtcp_params xtcp_default_params = {
 	.keepalive_intvl = 75,		/* s, as tcp_keepalive_intvl */
 	.keepalive_probes = 9,		/* as tcp_keepalive_probes */
 	.timestamps	= 1,		/* as tcp_timestamps */
+	.ecn		= 2,		/* as tcp_ecn: accept when asked */
 };
 
 static int __net_init xtcp_net_init(struct net *net)

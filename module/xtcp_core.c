@@ -314,6 +314,7 @@ static int xtcp_emit(struct xtcp_tcb *tcb, struct xtcp_out *o)
 		if (!(o->flags & (XTCP_SYN | XTCP_RST))) {
 			o->wnd = xtcp_select_window(tcb);
 			xtcp_sack_fill(tcb, o);
+			xtcp_ecn_out(tcb, o);
 		}
 		tcb->delack_pending = 0;
 		xtcp_timer_clear(tcb, XTCP_T_DELACK);
@@ -366,6 +367,7 @@ static void xtcp_send_syn(struct xtcp_tcb *tcb, bool ack, bool rtx)
 	/* RFC 2018 §2: a SYN-ACK offers SACK only if the SYN did */
 	o.sack_ok = tcb->p.sack && (!ack || tcb->sack_ok);
 	o.wnd = xtcp_syn_window(tcb);
+	xtcp_ecn_syn_out(tcb, &o, rtx);
 	o.rtx = rtx;
 	if (rtx)
 		tcb->retransmits++;
@@ -573,7 +575,13 @@ static void xtcp_enter_recovery(struct xtcp_tcb *tcb, bool reno)
 	tcb->undo_retrans = 0;
 	tcb->undo_ts = false;
 	tcb->frto = XTCP_FRTO_OFF;
-	tcb->ssthresh = xtcp_cc_ssthresh(tcb);
+	/* after an ECE the window is reduced already (tcp_enter_recovery) */
+	if (tcb->ecn & XTCP_ECN_CWR)
+		tcb->undo_ok = false;
+	else
+		tcb->ssthresh = xtcp_cc_ssthresh(tcb);
+	tcb->ecn &= ~XTCP_ECN_CWR;
+	xtcp_ecn_queue_cwr(tcb);
 	tcb->recover = tcb->snd_max;
 	tcb->recover_fs = tcb->snd_max - tcb->snd_una;
 	tcb->prr_delivered = 0;
@@ -619,6 +627,7 @@ static void xtcp_undo(struct xtcp_tcb *tcb, enum xtcp_note note)
 	tcb->frto = XTCP_FRTO_OFF;
 	xtcp_note(tcb, note);
 	xtcp_cc_undo(tcb);
+	tcb->ecn &= ~XTCP_ECN_QUEUE_CWR;	/* tcp_ecn_withdraw_cwr */
 	tcb->ca_state = XTCP_CA_OPEN;
 	tcb->dupacks = 0;
 	xtcp_sb_unmark_lost(&tcb->sb);
@@ -930,7 +939,8 @@ static void xtcp_recov_ack(struct xtcp_tcb *tcb, const struct xtcp_sb_rs *rs,
 	}
 
 	xtcp_detect_loss(tcb);
-	if (tcb->ca_state == XTCP_CA_RECOVERY)
+	if (xtcp_ecn_acked(tcb, delivered) ||
+	    tcb->ca_state == XTCP_CA_RECOVERY)
 		xtcp_prr(tcb, delivered);
 	if (tcb->snd_una == tcb->snd_max)
 		xtcp_timer_clear(tcb, XTCP_T_RACK);
@@ -1115,6 +1125,7 @@ static void xtcp_take_syn_options(struct xtcp_tcb *tcb,
 	}
 	tcb->sack_ok = seg->sack_ok && tcb->p.sack;
 	xtcp_ts_syn_options(tcb, seg);
+	xtcp_ecn_syn_in(tcb, seg);
 	/* ten full segments (RFC 6928), options deducted */
 	tcb->cwnd = XTCP_INIT_CWND * xtcp_send_mss(tcb);
 	/* the window of a SYN is never scaled */
@@ -1147,6 +1158,7 @@ int xtcp_core_connect(struct xtcp_tcb *tcb, u32 iss)
 	if (tcb->state != XTCP_CLOSED)
 		return -EISCONN;
 	xtcp_set_iss(tcb, iss);
+	xtcp_ecn_connect(tcb);
 	xtcp_set_state(tcb, XTCP_SYN_SENT);
 	xtcp_send_syn(tcb, false, false);
 	xtcp_timer_set(tcb, XTCP_T_RTX, tcb->rto_ms);
@@ -1182,6 +1194,7 @@ void xtcp_core_accept_syn(struct xtcp_tcb *child, const struct xtcp_seg *seg,
 			  u32 iss)
 {
 	xtcp_set_iss(child, iss);
+	xtcp_ecn_accept(child);
 	xtcp_take_syn_options(child, seg);
 	child->fl |= XTCP_F_PASSIVE;
 	xtcp_set_state(child, XTCP_SYN_RECEIVED);
@@ -1475,6 +1488,7 @@ static bool xtcp_input_ack(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 			     xtcp_send_mss(tcb), xtcp_now_us(tcb), rack_min,
 			     &rs);
 	xtcp_ack_rtt(tcb, &rs, seg, xtcp_seq_gt(ack, tcb->snd_una));
+	xtcp_ecn_ack(tcb, seg);
 
 	if (xtcp_seq_gt(ack, tcb->snd_una)) {
 		u32 acked = ack - tcb->snd_una;
@@ -1494,8 +1508,9 @@ static bool xtcp_input_ack(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 		tcb->backoff = 0;
 		tcb->probes = 0;
 		xtcp_rto_update(tcb);
-		/* outside fast recovery (PRR sets cwnd there) */
-		if (tcb->ca_state != XTCP_CA_RECOVERY)
+		/* outside fast recovery and ECN's CWR (PRR sets cwnd there) */
+		if (tcb->ca_state != XTCP_CA_RECOVERY &&
+		    !(tcb->ecn & XTCP_ECN_CWR))
 			xtcp_cc_on_ack(tcb, acked, tcb->cc_rtt_us);
 		tcb->cc_rtt_us = 0;
 		if (tcb->snd_una != tcb->snd_max)
@@ -1920,6 +1935,8 @@ void xtcp_core_input(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 	rcv_nxt = tcb->rcv_nxt;
 	if (seg->flags & XTCP_URG)
 		xtcp_urg_check(&tcb->urg, seg->seq, seg->urg_ptr, rcv_nxt);
+	if (xtcp_ecn_rcv(tcb, seg))
+		rx.ack_now = true;
 	xtcp_input_data(tcb, seg, &rx);
 	xtcp_urg_arrived(&tcb->urg, rcv_nxt, tcb->rcv_nxt -
 			 !!(tcb->fl & XTCP_F_FIN_RCVD));
@@ -2129,17 +2146,21 @@ static void xtcp_timeout_rtx(struct xtcp_tcb *tcb)
 	 */
 	if (!tcb->backoff) {
 		if (tcb->ca_state == XTCP_CA_OPEN) {
-			tcb->undo_ok = true;
+			/* no undo of an ECN reduction (tcp_enter_loss) */
+			tcb->undo_ok = !(tcb->ecn & XTCP_ECN_CWR);
 			tcb->undo_retrans = 0;
 			tcb->undo_ts = false;
 		}
 		tcb->undo_rto = true;
-		if (tcb->ca_state != XTCP_CA_RECOVERY)
+		if (tcb->ca_state != XTCP_CA_RECOVERY &&
+		    !(tcb->ecn & XTCP_ECN_CWR))
 			tcb->ssthresh = xtcp_cc_ssthresh(tcb);
 	}
 	tcb->cwnd = xtcp_send_mss(tcb);	/* a full segment (ts) */
 	xtcp_cc_on_rto(tcb);
 	tcb->ca_state = XTCP_CA_LOSS;
+	tcb->ecn &= ~XTCP_ECN_CWR;
+	xtcp_ecn_queue_cwr(tcb);
 	tcb->recover = tcb->snd_max;
 	tcb->dupacks = 0;
 	tcb->reno_sacked = 0;

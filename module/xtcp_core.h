@@ -30,6 +30,15 @@
 #define XTCP_PSH	0x08
 #define XTCP_ACK	0x10
 #define XTCP_URG	0x20
+#define XTCP_ECE	0x40	/* ECN-Echo (RFC 3168 §6.1) */
+#define XTCP_CWR	0x80	/* Congestion Window Reduced */
+/*
+ * Not a header flag: the IP header's ECN field of a received segment
+ * (RFC 3168 §5: INET_ECN_NOT_ECT, _ECT_1, _ECT_0, _CE), which the glue
+ * puts in bits 8-9 of xtcp_seg.flags
+ */
+#define XTCP_IP_ECN_SHIFT	8
+#define XTCP_IP_ECN_MASK	(3 << XTCP_IP_ECN_SHIFT)
 
 /* RFC 9293 §3.4.1 modular sequence-number comparisons */
 static inline bool xtcp_seq_lt(u32 a, u32 b)
@@ -110,6 +119,10 @@ enum xtcp_note {
 	XTCP_N_RACK_TIMEOUT,	/* RACK reordering timer marked losses */
 	XTCP_N_LOST_RETRANS,	/* a retransmission was lost again */
 	XTCP_N_SACK_RENEGING,	/* the peer dropped data it had SACKed */
+	/* ECN (RFC 3168): xtcp_ecn.c */
+	XTCP_N_DELIVERED_CE,	/* a segment delivered, acknowledged with ECE */
+	XTCP_N_ECN_REDUCE,	/* cwnd reduced for an ECE (§6.1.2) */
+	XTCP_N_ECN_CE_RCVD,	/* a data segment arrived CE-marked */
 	XTCP_N_MAX
 };
 
@@ -128,7 +141,7 @@ struct xtcp_sack_block {
  * struct xtcp_seg - a parsed segment, host byte order
  * @seq: SEG.SEQ
  * @ack: SEG.ACK (meaningful when XTCP_ACK is set)
- * @flags: XTCP_* header flags
+ * @flags: XTCP_* header flags, and the IP ECN field (XTCP_IP_ECN_MASK)
  * @wnd: the raw 16-bit window field, not yet scaled
  * @len: payload bytes (SYN and FIN not counted)
  * @mss: MSS option value, 0 when absent
@@ -182,6 +195,7 @@ static inline u32 xtcp_seg_seqlen(const struct xtcp_seg *seg)
  * @ts_ok: put a timestamps option with @tsval, @tsecr (RFC 7323 §3)
  * @nsack: SACK blocks to put, most recent first (RFC 2018 §4); the glue
  *	puts as many as fit beside the other options (3 with timestamps)
+ * @ect: mark the packet ECT(0) in its IP header (RFC 3168 §6.1.2)
  * @tsval: TSval
  * @tsecr: TSecr
  * @sack: the SACK blocks
@@ -198,6 +212,7 @@ struct xtcp_out {
 	u8 sack_ok;
 	u8 ts_ok;
 	u8 nsack;
+	u8 ect;
 	u32 tsval;
 	u32 tsecr;
 	struct xtcp_sack_block sack[XTCP_MAX_SACK_BLOCKS];
@@ -276,6 +291,8 @@ struct xtcp_core_ops {
  * @keepalive_probes: unanswered probes before the connection is dropped
  *	(TCP_KEEPCNT)
  * @timestamps: offer and accept timestamps (RFC 7323), as tcp_timestamps
+ * @ecn: ECN (RFC 3168) as tcp_ecn: 0 off, 1 request it and accept it,
+ *	2 accept it when the peer requests it
  */
 struct xtcp_params {
 	u32 msl_ms;
@@ -294,6 +311,7 @@ struct xtcp_params {
 	u32 keepalive_intvl;
 	u8 keepalive_probes;
 	u8 timestamps;
+	u8 ecn;
 };
 
 /* tcb->fl bits */
@@ -435,7 +453,18 @@ struct xtcp_tcb {
 	u32 lost_total;		/* sequence space ever marked lost */
 	/* urgent data (oob): xtcp_urg.h */
 	struct xtcp_urg urg;
+	/* ECN (RFC 3168): xtcp_ecn.c */
+	u8 ecn;			/* XTCP_ECN_* */
+	u32 ecn_high;		/* the reduction ends past this (high_seq) */
 };
+
+/* tcb->ecn bits (as Linux's TCP_ECN_*) */
+#define XTCP_ECN_OK		BIT(0)	/* negotiated (RFC 3168 §6.1.1) */
+#define XTCP_ECN_QUEUE_CWR	BIT(1)	/* CWR on the next new data */
+#define XTCP_ECN_DEMAND_CWR	BIT(2)	/* ECE on all we send until CWR */
+#define XTCP_ECN_SEEN		BIT(3)	/* an ECT or CE segment came */
+#define XTCP_ECN_CWR		BIT(4)	/* cwnd reduced for ECE (CWR state) */
+#define XTCP_ECN_ECE_ACK	BIT(5)	/* the ACK in hand carries ECE */
 
 /* tcb->frto: where F-RTO (RFC 5682 §3) stands after an RTO */
 enum {
@@ -687,6 +716,24 @@ void xtcp_ts_update_recent(struct xtcp_tcb *tcb, const struct xtcp_seg *seg);
 s64 xtcp_ts_rtt_ms(struct xtcp_tcb *tcb, const struct xtcp_seg *seg);
 void xtcp_ts_rcv_rtt(struct xtcp_tcb *tcb, const struct xtcp_seg *seg);
 void xtcp_rcv_rtt_measure(struct xtcp_tcb *tcb);
+
+/* ---- ECN (RFC 3168), xtcp_ecn.c ---- */
+
+void xtcp_ecn_connect(struct xtcp_tcb *tcb);
+void xtcp_ecn_accept(struct xtcp_tcb *tcb);
+void xtcp_ecn_syn_in(struct xtcp_tcb *tcb, const struct xtcp_seg *seg);
+void xtcp_ecn_syn_out(struct xtcp_tcb *tcb, struct xtcp_out *o, bool rtx);
+void xtcp_ecn_out(struct xtcp_tcb *tcb, struct xtcp_out *o);
+bool xtcp_ecn_rcv(struct xtcp_tcb *tcb, const struct xtcp_seg *seg);
+void xtcp_ecn_ack(struct xtcp_tcb *tcb, const struct xtcp_seg *seg);
+bool xtcp_ecn_acked(struct xtcp_tcb *tcb, u32 delivered);
+
+/* a loss response reduced the window: CWR goes out too (as Linux) */
+static inline void xtcp_ecn_queue_cwr(struct xtcp_tcb *tcb)
+{
+	if (tcb->ecn & XTCP_ECN_OK)
+		tcb->ecn |= XTCP_ECN_QUEUE_CWR;
+}
 
 /* payload bytes a full segment carries: SND.MSS less the options every
  * segment has (RFC 6691 §3; as Linux's mss_cache)

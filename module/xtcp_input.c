@@ -16,6 +16,7 @@
 #include <net/ip.h>
 #include <net/ipv6.h>
 #include <net/ip6_checksum.h>
+#include <net/inet_ecn.h>
 #include <net/tcp.h>
 
 #include "xtcp.h"
@@ -324,7 +325,11 @@ static bool xtcp_validate(struct sk_buff *skb, unsigned int thoff,
 	cb->doff = hlen;
 	cb->seg.seq = ntohl(th->seq);
 	cb->seg.ack = ntohl(th->ack_seq);
-	cb->seg.flags = tcp_flag_byte(th) & 0x3f;
+	/* with ECE, CWR and the IP header's ECN field (RFC 3168 §5) */
+	cb->seg.flags = tcp_flag_byte(th) |
+			((family == AF_INET6 ? ipv6_get_dsfield(ipv6_hdr(skb)) :
+			  ipv4_get_dsfield(ip_hdr(skb))) & INET_ECN_MASK) <<
+			XTCP_IP_ECN_SHIFT;
 	cb->seg.wnd = ntohs(th->window);
 	cb->seg.urg_ptr = ntohs(th->urg_ptr);
 	cb->seg.len = skb->len - hlen;

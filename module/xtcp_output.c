@@ -14,6 +14,7 @@
 #include <net/ipv6.h>
 #include <net/ip6_route.h>
 #include <net/ip6_checksum.h>
+#include <net/inet_ecn.h>
 #include <net/inet_common.h>
 #include <net/route.h>
 #include <net/dst.h>
@@ -372,11 +373,18 @@ static int xtcp_v6_xmit(struct sock *sk, struct sk_buff *skb)
 }
 
 /* Checksum (pseudo-header; the rest is the NIC's or GSO's) and send. */
-static int xtcp_skb_xmit(struct sock *sk, struct sk_buff *skb)
+static int xtcp_skb_xmit(struct sock *sk, struct sk_buff *skb, bool ect)
 {
 	struct tcphdr *th = tcp_hdr(skb);
 	int err;
 
+	/* ECT(0) on this packet or not (RFC 3168 §6.1.2): the IP layer takes
+	 * it from the socket's TOS / traffic class, as in tcp_ecn_send()
+	 */
+	if (ect)
+		INET_ECN_xmit(sk);
+	else
+		INET_ECN_dontxmit(sk);
 	skb_set_owner_w(skb, sk);
 	if (sk->sk_family == AF_INET6) {
 		th->check = ~tcp_v6_check(skb->len, &inet6_sk(sk)->saddr,
@@ -410,6 +418,7 @@ struct xtcp_gso_cb {
 	u16 segs;
 	bool rtx;
 	bool last;	/* a short segment or a PSH closed the run */
+	bool ect;	/* ECT(0) (RFC 3168) */
 };
 
 #define XTCP_GSO_CB(skb) ((struct xtcp_gso_cb *)&((skb)->cb[0]))
@@ -417,7 +426,7 @@ struct xtcp_gso_cb {
 /* a data segment GSO may carry: ACK (+PSH), no urgent data */
 static bool xtcp_gso_seg_ok(struct sock *sk, const struct xtcp_out *o)
 {
-	return o->len && (o->flags & ~XTCP_PSH) == XTCP_ACK &&
+	return o->len && (o->flags & ~(XTCP_PSH | XTCP_ECE)) == XTCP_ACK &&
 	       !xtcp_sk(sk)->tcb.urg.snd;
 }
 
@@ -473,6 +482,7 @@ static bool xtcp_gso_append(struct sock *sk, struct sk_buff *skb,
 
 	if (!xtcp_gso_seg_ok(sk, o) ||
 	    cb->last || o->seq != cb->end || o->rtx != cb->rtx ||
+	    o->ect != cb->ect ||
 	    o->len > cb->size || cb->segs >= cb->max_segs ||
 	    skb->len - tcp_hdrlen(skb) + o->len > cb->max_size ||
 	    !xtcp_gso_same_header(tcp_hdr(skb), th))
@@ -507,11 +517,13 @@ void xtcp_out_flush(struct sock *sk)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sk_buff *skb = xs->gso_skb;
 	struct xtcp_gso_cb *cb;
+	bool ect;
 
 	if (likely(!skb))
 		return;
 	xs->gso_skb = NULL;
 	cb = XTCP_GSO_CB(skb);
+	ect = cb->ect;
 	if (cb->segs > 1) {
 		struct skb_shared_info *shi = skb_shinfo(skb);
 
@@ -522,7 +534,7 @@ void xtcp_out_flush(struct sock *sk)
 	}
 	memset(skb->cb, 0, sizeof(skb->cb));
 	/* an error loses the segments: the core's timers recover them */
-	xtcp_skb_xmit(sk, skb);
+	xtcp_skb_xmit(sk, skb, ect);
 }
 
 /* Free a pending GSO skb unsent (the socket is going away). */
@@ -617,12 +629,13 @@ static int xtcp_sock_output(struct xtcp_tcb *tcb, const struct xtcp_out *o)
 		gcb.size = o->len;
 		gcb.segs = 1;
 		gcb.rtx = o->rtx;
+		gcb.ect = o->ect;
 		gcb.last = th->psh;
 		*XTCP_GSO_CB(skb) = gcb;
 		xs->gso_skb = skb;
 		return 0;
 	}
-	return xtcp_skb_xmit(sk, skb);
+	return xtcp_skb_xmit(sk, skb, o->ect);
 }
 
 static bool xtcp_sock_rcv_data(struct xtcp_tcb *tcb, u32 off, u32 len)
@@ -682,6 +695,9 @@ static void xtcp_sock_note(struct xtcp_tcb *tcb, enum xtcp_note n)
 		[XTCP_N_RACK_TIMEOUT] = XTCP_MIB_RACKTIMEOUTS,
 		[XTCP_N_LOST_RETRANS] = XTCP_MIB_LOSTRETRANSMIT,
 		[XTCP_N_SACK_RENEGING] = XTCP_MIB_SACKRENEGING,
+		[XTCP_N_DELIVERED_CE] = XTCP_MIB_DELIVEREDCE,
+		[XTCP_N_ECN_REDUCE] = XTCP_MIB_ECNREDUCE,
+		[XTCP_N_ECN_CE_RCVD] = XTCP_MIB_ECNCERCVD,
 	};
 	struct sock *sk = xtcp_to_sk(tcb_to_xs(tcb));
 

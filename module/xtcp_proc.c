@@ -91,6 +91,10 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_OUTSEGSCOPIED]	= "OutSegsCopied",
 	[XTCP_MIB_OUTSPLICEBYTES]	= "OutSpliceBytes",
 	[XTCP_MIB_TCPBACKLOGDROP]	= "TCPBacklogDrop",
+	/* ECN (RFC 3168) */
+	[XTCP_MIB_DELIVEREDCE]		= "TCPDeliveredCE",
+	[XTCP_MIB_ECNREDUCE]		= "EcnReductions",
+	[XTCP_MIB_ECNCERCVD]		= "EcnCeRcvd",
 };
 
 static void xtcp_seq_addr(struct seq_file *f, u16 family, const void *a,
@@ -339,6 +343,11 @@ static struct ctl_table xtcp_sysctl_tmpl[] = {
 	XTCP_INT("wmem_max", wmem_max, SYSCTL_ZERO, &buf_max),
 	/* output (gso) */
 	XTCP_INT("gso", gso, SYSCTL_ZERO, SYSCTL_ONE),
+	/* ECN (RFC 3168): 0, 1, 2 as tcp_ecn */
+	{ .procname = "ecn", .data = &xtcp_tmpl.params.ecn,
+	  .maxlen = sizeof(u8), .mode = 0644,
+	  .proc_handler = proc_dou8vec_minmax,
+	  .extra1 = SYSCTL_ZERO, .extra2 = SYSCTL_TWO },
 	{ }
 };
 

@@ -295,6 +295,10 @@ void xtcp_tcpinfo_fill(const struct xtcp_tcb *tcb, struct tcp_info *ti)
 		ti->tcpi_options |= TCPI_OPT_SACK;
 	if (tcb->ts_ok)
 		ti->tcpi_options |= TCPI_OPT_TIMESTAMPS;
+	if (tcb->ecn & XTCP_ECN_OK)
+		ti->tcpi_options |= TCPI_OPT_ECN;
+	if (tcb->ecn & XTCP_ECN_SEEN)
+		ti->tcpi_options |= TCPI_OPT_ECN_SEEN;
 	ti->tcpi_rcv_rtt = tcb->rcv_rtt_us >> 3;
 	ti->tcpi_rto = tcb->rto_ms * USEC_PER_MSEC;
 	ti->tcpi_ato = tcb->p.delack_ms * USEC_PER_MSEC;

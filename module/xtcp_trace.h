@@ -69,7 +69,7 @@ TRACE_EVENT(xtcp_state,
 #define xtcp_show_flags(f)						\
 	__print_flags(f, ",", { 0x02, "SYN" }, { 0x01, "FIN" },		\
 		      { 0x04, "RST" }, { 0x08, "PSH" }, { 0x10, "ACK" },	\
-		      { 0x20, "URG" })
+		      { 0x20, "URG" }, { 0x40, "ECE" }, { 0x80, "CWR" })
 
 /*
  * One segment; the tuple is local side first. For a send @oldstate and
@@ -104,7 +104,7 @@ DECLARE_EVENT_CLASS(xtcp_segment,
 				   __entry->dport = ntohs(t->rport);
 				   __entry->seq = seq;
 				   __entry->ack = ack;
-				   __entry->flags = flags;
+				   __entry->flags = flags & 0xff; /* no IP ECN */
 				   __entry->wnd = wnd;
 				   __entry->len = len;
 				   __entry->mss = mss;

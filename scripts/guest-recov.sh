@@ -21,22 +21,8 @@ SIZE=${RECOV_SIZE:-1M}
 # counters: XTCP's /proc/net/xtcp_stat (snap: Linux's TcpExt and Tcp too)
 xcnt() { NS "$1" awk -v k="$2" '$1==k {print $2}' /proc/net/xtcp_stat; }
 XC="RetransSegs TCPTimeouts TCPFastRetrans TCPSackRecovery TCPRenoRecovery TCPLossProbes TCPLossProbeRecovery"
-snap() { # FAMILY: the counters above, "name=value ..." (one process)
-	if [ "$1" = xtcp ]; then
-		NS a awk -v ks="$XC" 'BEGIN { n = split(ks, w, " "); for (i = 1; i <= n; i++) want[w[i]] = 1 }
-			want[$1] { printf "%s=%s ", $1, $2 }' /proc/net/xtcp_stat
-	else
-		NS a awk -v ks="$XC" 'BEGIN { n = split(ks, w, " "); for (i = 1; i <= n; i++) want[w[i]] = 1 }
-			/^(TcpExt|Tcp):/ { if (!(h[$1]++)) { for (i = 2; i <= NF; i++) c[$1, i] = $i }
-				else for (i = 2; i <= NF; i++) if (want[c[$1, i]]) printf "%s=%s ", c[$1, i], $i }' /proc/net/netstat /proc/net/snmp
-	fi
-}
-delta() { # BEFORE AFTER NAME
-	local b a
-	b=$(echo "$1" | grep -o "$3=[0-9]*" | cut -d= -f2)
-	a=$(echo "$2" | grep -o "$3=[0-9]*" | cut -d= -f2)
-	echo $((${a:-0} - ${b:-0}))
-}
+snap() { mib_snap a "$1" "$XC"; }	# FAMILY (lib-e2e.sh)
+delta() { mib_delta "$@"; }
 deltas() { # BEFORE AFTER: every counter's change
 	local k
 	for k in $XC; do printf '%s+%s ' "$k" "$(delta "$1" "$2" "$k")"; done

@@ -112,6 +112,26 @@ stat_get() { # ns name: XTCP counter (or Linux Tcp: MIB for SUBJECT=tcp)
 		NS "$1" awk -v k="$2" '/^Tcp:/ { if (!h) { for (i=1;i<=NF;i++) n[i]=$i; h=1 } else for (i=1;i<=NF;i++) if (n[i]==k) print $i }' /proc/net/snmp
 	fi
 }
+# mib_snap NS FAMILY KEYS: "name=value ..." of the counters named in KEYS
+# (space-separated), from XTCP's /proc/net/xtcp_stat (FAMILY xtcp) or
+# Linux's TcpExt and Tcp lines (one process)
+mib_snap() {
+	if [ "$2" = xtcp ]; then
+		NS "$1" awk -v ks="$3" 'BEGIN { n = split(ks, w, " "); for (i = 1; i <= n; i++) want[w[i]] = 1 }
+			want[$1] { printf "%s=%s ", $1, $2 }' /proc/net/xtcp_stat
+	else
+		NS "$1" awk -v ks="$3" 'BEGIN { n = split(ks, w, " "); for (i = 1; i <= n; i++) want[w[i]] = 1 }
+			/^(TcpExt|Tcp):/ { if (!(h[$1]++)) { for (i = 2; i <= NF; i++) c[$1, i] = $i }
+				else for (i = 2; i <= NF; i++) if (want[c[$1, i]]) printf "%s=%s ", c[$1, i], $i }' /proc/net/netstat /proc/net/snmp
+	fi
+}
+# mib_delta BEFORE AFTER NAME: how much NAME grew between two mib_snaps
+mib_delta() {
+	local b a
+	b=$(echo "$1" | grep -o "$3=[0-9]*" | cut -d= -f2)
+	a=$(echo "$2" | grep -o "$3=[0-9]*" | cut -d= -f2)
+	echo $((${a:-0} - ${b:-0}))
+}
 # xtcp_ns_empty NS: no XTCP connection left in NS (CurrEstab 0, no rows)
 xtcp_ns_empty() {
 	[ "$(stat_get "$1" CurrEstab)" = 0 ] &&

@@ -33,6 +33,7 @@
  *       [--more] send(MSG_MORE) every write of the stream but the last
  *       [--sendfile] the stream goes into a memfd first, then sendfile()
  *                  to the socket (splice into the socket: page references)
+ *       [--tos N] IP_TOS (IPV6_TCLASS for IPv6) before connecting
  *   common: [-t SECONDS] overall timeout (default 120), [-q] quiet
  * Exit: 0 success, 1 failure, 2 usage, 3 timeout.
  */
@@ -66,6 +67,7 @@ static const char *bind_s;
 static uint64_t abort_after;
 static int req_sz = 1, resp_sz = 1;
 static int want_info;
+static int tos = -1;		/* --tos: IP_TOS / IPV6_TCLASS, -1 none */
 static int backlog = 128;
 static size_t wsize = BUFSZ;	/* bytes per write(), --wsize */
 static int more;		/* --more: MSG_MORE but on the last write */
@@ -251,6 +253,15 @@ static void print_info(int fd, const char *who)
 	l = sizeof(sb);
 	getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sb, &l);
 	out("%s buf rcvbuf=%d sndbuf=%d\n", who, rb, sb);
+	/* TCP_INFO's options (both families): TCPI_OPT_ECN, _ECN_SEEN */
+	{
+		struct tcp_info ti;
+
+		memset(&ti, 0, sizeof(ti));
+		l = sizeof(ti);
+		if (!getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &l))
+			out("%s tcpinfo options=%u\n", who, ti.tcpi_options);
+	}
 	l = sizeof(xi);
 	if (fam != AF_XTCP)
 		return;
@@ -445,6 +456,14 @@ static int run_server(void)
 
 /* ---------------- client ---------------- */
 
+static int set_tos(int fd, int family)
+{
+	if (family == AF_INET6)
+		return setsockopt(fd, IPPROTO_IPV6, IPV6_TCLASS, &tos,
+				  sizeof(tos));
+	return setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof(tos));
+}
+
 static int do_connect(int *fdp)
 {
 	struct sockaddr_storage ss, bs;
@@ -458,6 +477,15 @@ static int do_connect(int *fdp)
 	fd = stream_socket(fam, ss.ss_family, 0);
 	if (fd < 0)
 		return -errno;
+	/* IP_TOS / IPV6_TCLASS (the kernel keeps the ECN bits its own);
+	 * an XTCP socket is IPv6 only once connected: then after connect
+	 */
+	if (tos >= 0 && set_tos(fd, ss.ss_family) < 0 && errno != ENOPROTOOPT) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
 	if (bind_s) {
 		bl = parse_addr(bind_s, 0, &bs);
 		if (!bl || bind(fd, (struct sockaddr *)&bs, bl) < 0) {
@@ -472,6 +500,12 @@ static int do_connect(int *fdp)
 
 		if (e == EINTR)
 			continue;
+		close(fd);
+		return -e;
+	}
+	if (tos >= 0 && set_tos(fd, ss.ss_family) < 0) {
+		int e = errno;
+
 		close(fd);
 		return -e;
 	}
@@ -741,7 +775,7 @@ static void usage(void)
 		"[--mode normal|halfclose|linger0|rst-mid|echo|crr|connect-only|"
 		"concurrent]\n"
 		"         [-n N] [--seed S] [--hold MS] [--bind ADDR] [--info] "
-		"[--expect-error E,..] [--req N --resp N] [--wsize N] [--more] [--sendfile] [-t S] [-q]\n"
+		"[--expect-error E,..] [--req N --resp N] [--wsize N] [--more] [--sendfile] [--tos N] [-t S] [-q]\n"
 		"       xtcp_xfer hash -s SIZE [--seed S]   (expected bytes/hash)\n");
 	exit(2);
 }
@@ -757,6 +791,7 @@ int main(int argc, char **argv)
 		{ "shutdown-after-recv", 0, 0, 'x' }, { "backlog", 1, 0, 'L' },
 		{ "wsize", 1, 0, 'W' }, { "more", 0, 0, 'M' },
 		{ "rcvbuf", 1, 0, 'V' }, { "sendfile", 0, 0, 'F' },
+		{ "tos", 1, 0, 'T' },
 		{ 0, 0, 0, 0 } };
 	const char *role;
 	int c;
@@ -789,6 +824,7 @@ int main(int argc, char **argv)
 		case 'M': more = 1; break;
 		case 'F': use_sendfile = 1; break;
 		case 'V': rcvbuf = parse_size(optarg); break;
+		case 'T': tos = strtol(optarg, NULL, 0); break;
 		case 'W':
 			wsize = parse_size(optarg);
 			if (!wsize || wsize > BUFSZ)
