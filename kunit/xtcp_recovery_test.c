@@ -931,20 +931,29 @@ static void xr_ack_ts_sack(struct xr_env *e, u32 ack, u32 tsval, u32 tsecr,
  * before the episode back, ssthresh infinite again, reordering seen (RACK
  * keeps a reordering window), nothing lost.
  */
-static void core_recovery_undo_ts(struct kunit *test)
+static struct xr_env *xr_recovery_ts(struct kunit *test, u32 *ts0)
 {
-	struct xtcp_sack_block b[1] = { { S1 + 2000, S1 + 5000 } };
+	static const struct xtcp_sack_block b[1] = {
+		{ S1 + 2000, S1 + 5000 }
+	};
 	struct xr_env *e = xr_established_ts(test);
-	struct xtcp_tcb *t = &e->tcb;
-	u32 ts0, prior;
 
 	xr_write(e, 10 * MSS);
-	ts0 = xtcp_ts_now(t);
+	*ts0 = xtcp_ts_now(&e->tcb);
 	KUNIT_EXPECT_EQ(test, e->nout, 10);
 	e->nout = 0;
 	e->now_us += 10000;
-	xr_ack_ts_sack(e, S1 + 1000, XR_PEER_TS + 1, ts0, b, 1);
-	KUNIT_ASSERT_EQ(test, t->ca_state, XTCP_CA_RECOVERY);
+	xr_ack_ts_sack(e, S1 + 1000, XR_PEER_TS + 1, *ts0, b, 1);
+	KUNIT_ASSERT_EQ(test, e->tcb.ca_state, XTCP_CA_RECOVERY);
+	return e;
+}
+
+static void core_recovery_undo_ts(struct kunit *test)
+{
+	u32 ts0, prior;
+	struct xr_env *e = xr_recovery_ts(test, &ts0);
+	struct xtcp_tcb *t = &e->tcb;
+
 	KUNIT_EXPECT_EQ(test, t->ssthresh, 4000);
 	KUNIT_EXPECT_EQ(test, t->undo_tsval, ts0 + 10);
 	xr_expect_seg(test, e, S1 + 1000, MSS, true);
@@ -971,17 +980,10 @@ static void core_recovery_undo_ts(struct kunit *test)
  */
 static void core_recovery_real_ts(struct kunit *test)
 {
-	struct xtcp_sack_block b[1] = { { S1 + 2000, S1 + 5000 } };
-	struct xr_env *e = xr_established_ts(test);
-	struct xtcp_tcb *t = &e->tcb;
 	u32 ts0;
+	struct xr_env *e = xr_recovery_ts(test, &ts0);
+	struct xtcp_tcb *t = &e->tcb;
 
-	xr_write(e, 10 * MSS);
-	ts0 = xtcp_ts_now(t);
-	e->nout = 0;
-	e->now_us += 10000;
-	xr_ack_ts_sack(e, S1 + 1000, XR_PEER_TS + 1, ts0, b, 1);
-	KUNIT_ASSERT_EQ(test, t->ca_state, XTCP_CA_RECOVERY);
 	e->now_us += 1000;
 	xr_ack_ts(e, S1 + 5000, XR_PEER_TS + 2, ts0 + 10);
 	KUNIT_EXPECT_EQ(test, e->notes[XTCP_N_PARTIAL_UNDO], 0);
