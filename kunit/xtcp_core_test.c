@@ -944,9 +944,13 @@ static void syn_sent_synack_wscale(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, T(test)->wscale_ok, 1);
 	KUNIT_EXPECT_EQ(test, T(test)->snd_wscale, 9);
 	KUNIT_EXPECT_EQ(test, T(test)->snd_wnd, 1000);	/* SYN: unscaled */
-	/* our ACK's window is scaled: 1 MiB >> 7 */
-	xt_expect_seg(test, XTCP_ACK, ISS + 1, IRS + 1, 8192);
-	KUNIT_EXPECT_EQ(test, T(test)->rcv_wnd, 1 << 20);
+	/* our ACK's window is scaled. It opens with the data that comes
+	 * (rcv_ssthresh, as Linux), not to the 1 MiB buffer at once: the
+	 * SYN's 65535, rounded up to 128 so that the edge does not
+	 * shrink, 65536 >> 7
+	 */
+	xt_expect_seg(test, XTCP_ACK, ISS + 1, IRS + 1, 512);
+	KUNIT_EXPECT_EQ(test, T(test)->rcv_wnd, 65536);
 	/* later windows from the peer are scaled */
 	xt_send_wnd(test, XTCP_ACK, R1, S1, 0, 1000);
 	KUNIT_EXPECT_EQ(test, T(test)->snd_wnd, 1000 << 9);
@@ -2077,7 +2081,10 @@ static void established_mem_no_shrink(struct kunit *test)
 	xt_expect_seg(test, XTCP_ACK, S1, R1 + 200, 9800);
 	xt_expect_none(test);
 	KUNIT_EXPECT_EQ(test, T(test)->rcv_adv, R1 + 10000);
-	/* space comes back: offered only when it moves the edge (SWS) */
+	/* space comes back: offered only when it moves the edge (SWS);
+	 * the buffer alone bounds the window here (no rcv_ssthresh)
+	 */
+	T(test)->rcv_ssthresh = 0;
 	E(test)->rbuf = 20000;
 	xt_clear(test);
 	xtcp_core_recvd(T(test));
@@ -2499,13 +2506,50 @@ static void established_wscale_window(struct kunit *test)
 	E(test)->peer_ws = 7;
 	E(test)->rbuf = 100000;
 	xt_established(test);
-	/* 100000 rounded down to 128: 99968 >> 7 = 781 */
+	/* the buffer alone bounds the window (no rcv_ssthresh): a window
+	 * update offers 100000 rounded down to 128: 99968 >> 7 = 781
+	 */
+	T(test)->rcv_ssthresh = 0;
+	xtcp_core_recvd(T(test));
+	xt_expect_seg(test, XTCP_ACK, S1, R1, 781);
 	KUNIT_EXPECT_EQ(test, T(test)->rcv_wnd, 99968);
 	xt_send(test, XTCP_ACK, R1, S1, 1000);
 	xt_fire(test, XTCP_T_DELACK);
 	/* free 99000 -> 98944; the old edge needs 98968, rounded up */
 	xt_expect_seg(test, XTCP_ACK, S1, R1 + 1000, 774);
 	KUNIT_EXPECT_EQ(test, T(test)->rcv_wnd, 774 * 128);
+}
+
+/*
+ * The window opens with the data (Linux's tcp_grow_window), not to the
+ * buffer at once: rcv_ssthresh starts at the SYN's window (65535) and
+ * grows by twice each segment, at least 2 MSS (2 * 1460), up to the
+ * buffer's room (1 MiB here, scale 7)
+ */
+static void established_window_grows(struct kunit *test)
+{
+	E(test)->rcv_ws = 7;
+	E(test)->peer_ws = 7;
+	E(test)->rbuf = 1 << 20;
+	xt_established(test);
+	KUNIT_EXPECT_EQ(test, T(test)->rcv_ssthresh, 65535);
+	KUNIT_EXPECT_EQ(test, T(test)->rcv_wnd, 65536);
+	/* 100 bytes: + 2920 = 68455; the ACK offers 68455 & ~127 = 68352 */
+	xt_send(test, XTCP_ACK, R1, S1, 100);
+	xt_fire(test, XTCP_T_DELACK);
+	KUNIT_EXPECT_EQ(test, T(test)->rcv_ssthresh, 68455);
+	xt_expect_seg(test, XTCP_ACK, S1, R1 + 100, 68352 >> 7);
+	/* 2000 bytes (held out of order too): + 4000 = 72455 */
+	xt_send(test, XTCP_ACK, R1 + 3100, S1, 2000);
+	KUNIT_EXPECT_EQ(test, T(test)->rcv_ssthresh, 72455);
+	xt_send(test, XTCP_ACK, R1 + 100, S1, 3000);
+	KUNIT_EXPECT_EQ(test, T(test)->rcv_ssthresh, 78455);
+	/* at most the buffer's room: 1 MiB less the 6100 bytes queued
+	 * (5100 and the segment's own 1000)
+	 */
+	T(test)->rcv_ssthresh = (1 << 20) - 6100 - 10;
+	xt_send(test, XTCP_ACK, R1 + 5100, S1, 1000);
+	KUNIT_EXPECT_EQ(test, T(test)->rcv_ssthresh, (1 << 20) - 6100);
 }
 
 static void established_window_no_shrink(struct kunit *test)
@@ -3472,6 +3516,7 @@ static struct kunit_case xtcp_core_established_cases[] = {
 	KUNIT_CASE(established_sws_window_update),
 	KUNIT_CASE(established_sws_small_window),
 	KUNIT_CASE(established_wscale_window),
+	KUNIT_CASE(established_window_grows),
 	KUNIT_CASE(established_window_no_shrink),
 	KUNIT_CASE(established_wrap_receive),
 	KUNIT_CASE(established_wrap_send),

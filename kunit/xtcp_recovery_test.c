@@ -909,6 +909,89 @@ static void core_rto_undo_ts(struct kunit *test)
 	xr_expect_none(test, e);
 }
 
+/* a pure ACK with timestamps and SACK blocks */
+static void xr_ack_ts_sack(struct xr_env *e, u32 ack, u32 tsval, u32 tsecr,
+			   const struct xtcp_sack_block *b, u8 n)
+{
+	struct xtcp_seg seg = {
+		.seq = R1, .ack = ack, .flags = XTCP_ACK, .wnd = 65535,
+		.wscale = -1, .ts_ok = 1, .tsval = tsval, .tsecr = tsecr,
+		.nsack = n, .sack = b,
+	};
+
+	xtcp_core_input(&e->tcb, &seg);
+}
+
+/*
+ * Fast recovery undone by timestamps (Linux's tcp_try_undo_partial): ten
+ * segments go with TSval ts0; 10 ms later an ACK of S1 SACKs S1+2000 ..
+ * S1+5000: recovery, S1+1000 resent with TSval ts0 + 10. Then an ACK of
+ * S1+5000 echoes ts0: the late original filled the hole, not the
+ * retransmission (none is in flight any more). Undone: Open, the window
+ * before the episode back, ssthresh infinite again, reordering seen (RACK
+ * keeps a reordering window), nothing lost.
+ */
+static struct xr_env *xr_recovery_ts(struct kunit *test, u32 *ts0)
+{
+	static const struct xtcp_sack_block b[1] = {
+		{ S1 + 2000, S1 + 5000 }
+	};
+	struct xr_env *e = xr_established_ts(test);
+
+	xr_write(e, 10 * MSS);
+	*ts0 = xtcp_ts_now(&e->tcb);
+	KUNIT_EXPECT_EQ(test, e->nout, 10);
+	e->nout = 0;
+	e->now_us += 10000;
+	xr_ack_ts_sack(e, S1 + 1000, XR_PEER_TS + 1, *ts0, b, 1);
+	KUNIT_ASSERT_EQ(test, e->tcb.ca_state, XTCP_CA_RECOVERY);
+	return e;
+}
+
+static void core_recovery_undo_ts(struct kunit *test)
+{
+	u32 ts0, prior;
+	struct xr_env *e = xr_recovery_ts(test, &ts0);
+	struct xtcp_tcb *t = &e->tcb;
+
+	KUNIT_EXPECT_EQ(test, t->ssthresh, 4000);
+	KUNIT_EXPECT_EQ(test, t->undo_tsval, ts0 + 10);
+	xr_expect_seg(test, e, S1 + 1000, MSS, true);
+	KUNIT_EXPECT_EQ(test, t->sb.retrans, 1000);
+	KUNIT_EXPECT_EQ(test, t->reord_seen, false);
+	prior = t->cc_prior_cwnd;
+	KUNIT_EXPECT_GE(test, prior, 10 * MSS);
+	e->now_us += 1000;
+	xr_ack_ts(e, S1 + 5000, XR_PEER_TS + 2, ts0);
+	KUNIT_EXPECT_EQ(test, e->notes[XTCP_N_PARTIAL_UNDO], 1);
+	KUNIT_EXPECT_EQ(test, e->notes[XTCP_N_SACK_REORDER], 1);
+	KUNIT_EXPECT_EQ(test, t->reord_seen, true);
+	KUNIT_EXPECT_EQ(test, t->ca_state, XTCP_CA_OPEN);
+	KUNIT_EXPECT_EQ(test, t->cwnd, prior);
+	KUNIT_EXPECT_EQ(test, t->ssthresh, 0x7fffffff);
+	KUNIT_EXPECT_EQ(test, t->sb.lost, 0);
+	KUNIT_EXPECT_EQ(test, t->retransmits, 1);
+}
+
+/*
+ * The same episode, but the ACK of S1+5000 echoes the retransmission's
+ * TSval (ts0 + 10): the retransmission filled the hole, the loss was
+ * real. No undo: still in recovery (RecoveryPoint S1+10000).
+ */
+static void core_recovery_real_ts(struct kunit *test)
+{
+	u32 ts0;
+	struct xr_env *e = xr_recovery_ts(test, &ts0);
+	struct xtcp_tcb *t = &e->tcb;
+
+	e->now_us += 1000;
+	xr_ack_ts(e, S1 + 5000, XR_PEER_TS + 2, ts0 + 10);
+	KUNIT_EXPECT_EQ(test, e->notes[XTCP_N_PARTIAL_UNDO], 0);
+	KUNIT_EXPECT_EQ(test, t->ca_state, XTCP_CA_RECOVERY);
+	KUNIT_EXPECT_EQ(test, t->ssthresh, 4000);
+	KUNIT_EXPECT_EQ(test, t->reord_seen, false);
+}
+
 /*
  * The same RTO, but the ACK echoes the retransmission's TSval: it was
  * the retransmission that arrived, the loss was real. No undo; slow
@@ -1040,6 +1123,8 @@ static struct kunit_case xtcp_recovery_cases[] = {
 	KUNIT_CASE(core_sb_freed_on_close),
 	KUNIT_CASE(core_rack_lost_retransmit),
 	KUNIT_CASE(core_rto_undo_ts),
+	KUNIT_CASE(core_recovery_undo_ts),
+	KUNIT_CASE(core_recovery_real_ts),
 	KUNIT_CASE(core_rto_real_ts),
 	KUNIT_CASE(core_frto_spurious),
 	KUNIT_CASE(core_frto_real),

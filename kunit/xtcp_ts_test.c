@@ -343,6 +343,110 @@ static void paws_reject_old(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, e->tcb.ts_recent, PEER_TS);
 }
 
+/*
+ * A copy of bytes we hold with an old TSval (a retransmission its
+ * reordered original overtook): PAWS drops it and the ACK reports the part
+ * below RCV.NXT as duplicate (RFC 2883 §4), as Linux's tcp_send_dupack()
+ */
+static void paws_old_data_dsack(struct kunit *test)
+{
+	struct ts_env *e = t_established(test, true, true);
+	struct xtcp_seg s;
+	int n;
+
+	e->tcb.sack_ok = 1;
+	s = t_tseg(IRS + 1, ISS + 1, XTCP_ACK, 100, PEER_TS + 5, 0);
+	xtcp_core_input(&e->tcb, &s);
+	KUNIT_ASSERT_EQ(test, e->tcb.rcv_nxt, IRS + 101);
+	KUNIT_ASSERT_EQ(test, e->tcb.ts_recent, PEER_TS + 5);
+	/* all of it held: the block is the whole segment */
+	n = e->nout;
+	s = t_tseg(IRS + 1, ISS + 1, XTCP_ACK, 100, PEER_TS + 2, 0);
+	xtcp_core_input(&e->tcb, &s);
+	KUNIT_EXPECT_EQ(test, e->paws, 1);
+	KUNIT_ASSERT_EQ(test, e->nout, n + 1);
+	KUNIT_EXPECT_EQ(test, t_last(test, e)->ack, IRS + 101);
+	KUNIT_ASSERT_EQ(test, t_last(test, e)->nsack, 1);
+	KUNIT_EXPECT_EQ(test, t_last(test, e)->sack[0].start, IRS + 1);
+	KUNIT_EXPECT_EQ(test, t_last(test, e)->sack[0].end, IRS + 101);
+	/* each copy reports itself again */
+	xtcp_core_input(&e->tcb, &s);
+	KUNIT_EXPECT_EQ(test, e->paws, 2);
+	KUNIT_EXPECT_EQ(test, t_last(test, e)->nsack, 1);
+	/* half of it below RCV.NXT: only that half, IRS+51..IRS+101 */
+	s = t_tseg(IRS + 51, ISS + 1, XTCP_ACK, 100, PEER_TS + 2, 0);
+	xtcp_core_input(&e->tcb, &s);
+	KUNIT_EXPECT_EQ(test, e->paws, 3);
+	KUNIT_EXPECT_EQ(test, e->rcvd, 100);
+	KUNIT_ASSERT_EQ(test, t_last(test, e)->nsack, 1);
+	KUNIT_EXPECT_EQ(test, t_last(test, e)->sack[0].start, IRS + 51);
+	KUNIT_EXPECT_EQ(test, t_last(test, e)->sack[0].end, IRS + 101);
+	/* data above RCV.NXT and a pure ACK: a plain ACK */
+	s = t_tseg(IRS + 101, ISS + 1, XTCP_ACK, 100, PEER_TS + 2, 0);
+	xtcp_core_input(&e->tcb, &s);
+	KUNIT_EXPECT_EQ(test, e->paws, 4);
+	KUNIT_EXPECT_EQ(test, t_last(test, e)->nsack, 0);
+	KUNIT_EXPECT_EQ(test, t_last(test, e)->ack, IRS + 101);
+}
+
+/*
+ * A pure duplicate ACK reordered behind a later one (older TSval, within
+ * an RTO, no window update) passes PAWS and its SACK block is taken, as
+ * Linux's tcp_disordered_ack(); anything else with an old TSval is still
+ * dropped
+ */
+static void paws_disordered_ack(struct kunit *test)
+{
+	struct ts_env *e = t_established(test, true, true);
+	struct xtcp_sack_block blk = { ISS + 1 + 1448, ISS + 1 + 2000 };
+	struct xtcp_seg s;
+
+	e->tcb.sack_ok = 1;
+	e->tcb.snd_end += 2000;
+	xtcp_core_output(&e->tcb);
+	KUNIT_ASSERT_EQ(test, e->tcb.snd_nxt, ISS + 1 + 2000);
+	/* a later ACK first: TS.Recent PEER_TS + 50, SND.WND 65535 */
+	e->now += 5;
+	s = t_tseg(IRS + 1, ISS + 1, XTCP_ACK, 0, PEER_TS + 50, 0);
+	xtcp_core_input(&e->tcb, &s);
+	KUNIT_ASSERT_EQ(test, e->tcb.ts_recent, PEER_TS + 50);
+	KUNIT_ASSERT_EQ(test, e->tcb.snd_wnd, 65535);
+	KUNIT_ASSERT_EQ(test, e->tcb.snd_wl1, IRS + 1);
+	KUNIT_ASSERT_GE(test, e->tcb.rto_ms, 20);
+	/* an older one with a SACK block: taken, TS.Recent kept */
+	s = t_tseg(IRS + 1, ISS + 1, XTCP_ACK, 0, PEER_TS + 30, 0);
+	s.nsack = 1;
+	s.sack = &blk;
+	xtcp_core_input(&e->tcb, &s);
+	KUNIT_EXPECT_EQ(test, e->paws, 0);
+	KUNIT_EXPECT_EQ(test, e->tcb.sb.sacked, 2000 - 1448);
+	KUNIT_EXPECT_EQ(test, e->tcb.ts_recent, PEER_TS + 50);
+	/* it would widen the window: dropped */
+	s.wnd = 65535;
+	e->tcb.snd_wnd = 60000;
+	xtcp_core_input(&e->tcb, &s);
+	KUNIT_EXPECT_EQ(test, e->paws, 1);
+	e->tcb.snd_wnd = 65535;
+	/* older than TS.Recent by more than the RTO: dropped */
+	s.tsval = PEER_TS + 50 - e->tcb.rto_ms - 1;
+	xtcp_core_input(&e->tcb, &s);
+	KUNIT_EXPECT_EQ(test, e->paws, 2);
+	/* by exactly the RTO: taken */
+	s.tsval = PEER_TS + 50 - e->tcb.rto_ms;
+	xtcp_core_input(&e->tcb, &s);
+	KUNIT_EXPECT_EQ(test, e->paws, 2);
+	/* it acknowledges data: dropped */
+	s = t_tseg(IRS + 1, ISS + 1 + 1448, XTCP_ACK, 0, PEER_TS + 30, 0);
+	xtcp_core_input(&e->tcb, &s);
+	KUNIT_EXPECT_EQ(test, e->paws, 3);
+	KUNIT_EXPECT_EQ(test, e->tcb.snd_una, ISS + 1);
+	/* it carries data: dropped */
+	s = t_tseg(IRS + 1, ISS + 1, XTCP_ACK, 10, PEER_TS + 30, 0);
+	xtcp_core_input(&e->tcb, &s);
+	KUNIT_EXPECT_EQ(test, e->paws, 4);
+	KUNIT_EXPECT_EQ(test, e->rcvd, 0);
+}
+
 static void paws_equal_ok(struct kunit *test)
 {
 	struct ts_env *e = t_established(test, true, true);
@@ -645,6 +749,8 @@ static struct kunit_case xtcp_ts_cases[] = {
 	KUNIT_CASE(ts_recent_in_order),
 	KUNIT_CASE(ts_recent_not_from_later),
 	KUNIT_CASE(paws_reject_old),
+	KUNIT_CASE(paws_old_data_dsack),
+	KUNIT_CASE(paws_disordered_ack),
 	KUNIT_CASE(paws_equal_ok),
 	KUNIT_CASE(paws_wraparound),
 	KUNIT_CASE(paws_rst_exempt),

@@ -245,13 +245,47 @@ static u32 xtcp_rcv_wnd_left(const struct xtcp_tcb *tcb)
 	return 0;
 }
 
-/* The window we would advertise now, in bytes, before any no-shrink rule. */
+/*
+ * The window we would advertise now, in bytes, before any no-shrink rule:
+ * what the buffer has room for, up to rcv_ssthresh (xtcp_rcv_grow).
+ */
 static u32 xtcp_wnd_offer(struct xtcp_tcb *tcb)
 {
 	u32 max_wnd = XTCP_MAX_WND << tcb->rcv_wscale;
 	u32 wnd = min(tcb->ops->rcv_space(tcb), max_wnd);
 
+	if (tcb->rcv_ssthresh)
+		wnd = min(wnd, tcb->rcv_ssthresh);
 	return wnd & ~(BIT(tcb->rcv_wscale) - 1);
+}
+
+/**
+ * xtcp_rcv_grow() - @len bytes of data arrived: open the window further
+ * @tcb: the connection
+ * @len: payload bytes of the segment
+ *
+ * As Linux's tcp_grow_window(): the window starts at the SYN's (at most
+ * 64 KB) and grows with the data received, by twice the segment (at
+ * least two MSS) per segment, up to what the buffer has room for; so it
+ * follows the sender's slow start instead of offering the whole buffer
+ * at once. A window far above the sender's rate lets it put a whole
+ * buffer's worth in flight early, where one reordering event on the path
+ * (RFC 8985 §6.2: RACK before it has seen any D-SACK) marks many
+ * segments lost at once: a Linux sender resent several times more to a
+ * receiver offering it than to a Linux receiver, on the same path.
+ */
+static void xtcp_rcv_grow(struct xtcp_tcb *tcb, u32 len)
+{
+	u32 space, incr;
+
+	if (!tcb->rcv_ssthresh)
+		return;
+	space = tcb->ops->rcv_space(tcb);
+	if (tcb->rcv_ssthresh >= space)
+		return;
+	incr = max_t(u32, 2 * max_t(u32, tcb->rcv_mss, XTCP_MIN_MSS),
+		     2 * len);
+	tcb->rcv_ssthresh += min(space - tcb->rcv_ssthresh, incr);
 }
 
 /*
@@ -278,6 +312,9 @@ static u16 xtcp_syn_window(struct xtcp_tcb *tcb)
 
 	tcb->rcv_wnd = wnd;
 	tcb->rcv_adv = tcb->rcv_nxt + wnd;
+	/* a few segments at least: the buffer still bounds the window */
+	tcb->rcv_ssthresh = max_t(u32, wnd, 4 * max_t(u32, tcb->rcv_mss,
+						      XTCP_MIN_MSS));
 	return wnd;
 }
 
@@ -655,14 +692,26 @@ static void xtcp_recov_undo(struct xtcp_tcb *tcb)
  * RTO, an ACK of new data echoing a timestamp older than the episode's
  * first retransmission answers an original segment, so the original was
  * only late: restore the window and forget the lost marks rather than
- * resend the whole flight (go-back-N) until D-SACKs tell.
+ * resend the whole flight (go-back-N) until D-SACKs tell. In fast
+ * recovery, as tcp_try_undo_partial(): the hole was filled by a late
+ * original, so the path reorders (RACK keeps a reordering window from
+ * now on, RFC 8985 §6.2 step 4); once no retransmission is in flight
+ * any more the episode is undone, and what is still marked lost (by a
+ * reordering window that was too small) is not resent.
  */
 static void xtcp_loss_undo_ts(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 {
-	if (tcb->ca_state != XTCP_CA_LOSS || !tcb->undo_ok ||
-	    !xtcp_ack_for_original(tcb, seg))
+	if (!tcb->undo_ok || !xtcp_ack_for_original(tcb, seg))
 		return;
-	xtcp_undo(tcb, XTCP_N_LOSS_UNDO);
+	if (tcb->ca_state == XTCP_CA_LOSS) {
+		xtcp_undo(tcb, XTCP_N_LOSS_UNDO);
+	} else if (tcb->ca_state == XTCP_CA_RECOVERY && !tcb->reno_rec) {
+		if (!tcb->reord_seen)
+			xtcp_note(tcb, XTCP_N_SACK_REORDER);
+		tcb->reord_seen = true;
+		if (!tcb->sb.retrans)
+			xtcp_undo(tcb, XTCP_N_PARTIAL_UNDO);
+	}
 }
 
 /* RFC 8985 §7.2: arm the probe timeout (PTO) in the Open state */
@@ -1687,6 +1736,7 @@ static void xtcp_rcv_ofo(struct xtcp_tcb *tcb, const struct xtcp_seg *seg,
 	}
 	/* after ofo_hold: a prune may have cut the ranges above @start */
 	merged = xtcp_ofo_add(o, start, rend);
+	xtcp_rcv_grow(tcb, end - start);
 	xtcp_note(tcb, XTCP_N_OFO_QUEUE);
 	if (merged > 0)
 		xtcp_note(tcb, XTCP_N_OFO_MERGE);
@@ -1764,6 +1814,7 @@ static void xtcp_input_data(struct xtcp_tcb *tcb, const struct xtcp_seg *seg,
 		}
 		if (len) {
 			xtcp_ts_rcv_rtt(tcb, seg);
+			xtcp_rcv_grow(tcb, len);
 			xtcp_rcv_advance(tcb, len);
 			xtcp_rcv_rtt_measure(tcb);
 			tcb->bytes_received += len;
@@ -1844,6 +1895,27 @@ static void xtcp_input_time_wait_fin(struct xtcp_tcb *tcb)
 	xtcp_timer_set(tcb, XTCP_T_TIMEWAIT, 2 * tcb->p.msl_ms);
 }
 
+/*
+ * PAWS dropped @seg: ACK at once (§5.3 R1). Data of it below RCV.NXT is
+ * a copy of bytes we hold, typically a retransmission that its reordered
+ * original overtook: reported as duplicate (RFC 2883 §4), as Linux's
+ * tcp_send_dupack(), so that the sender learns the retransmission was
+ * spurious (undo, a wider RACK reordering window: RFC 8985 §6.2).
+ */
+static void xtcp_paws_dupack(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
+{
+	u32 end = seg->seq + seg->len;
+
+	if (seg->len && !(seg->flags & XTCP_SYN) &&
+	    xtcp_seq_lt(seg->seq, tcb->rcv_nxt)) {
+		xtcp_incr_quickack(tcb);
+		xtcp_dsack(tcb, seg->seq,
+			   xtcp_seq_lt(tcb->rcv_nxt, end) ? tcb->rcv_nxt : end,
+			   XTCP_N_DSACK_OLD);
+	}
+	xtcp_send_ack(tcb);
+}
+
 void xtcp_core_input(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 {
 	struct xtcp_rx rx = {};
@@ -1872,7 +1944,7 @@ void xtcp_core_input(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 	/* RFC 7323 §5.3 R1: PAWS, before the sequence number check */
 	if (xtcp_ts_paws_reject(tcb, seg)) {
 		xtcp_note(tcb, XTCP_N_PAWS_DROP);
-		xtcp_send_ack(tcb);
+		xtcp_paws_dupack(tcb, seg);
 		return;
 	}
 

@@ -113,6 +113,7 @@ enum xtcp_note {
 	XTCP_N_DSACK_UNDO,	/* recovery undone: all of it was spurious */
 	XTCP_N_SPURIOUS_RTO,	/* RTO undone by D-SACKs */
 	XTCP_N_LOSS_UNDO,	/* RTO undone by timestamps (RFC 3522) */
+	XTCP_N_PARTIAL_UNDO,	/* recovery undone by timestamps */
 	XTCP_N_SACK_BLOCKS,	/* valid SACK block received */
 	XTCP_N_SACK_DISCARD,	/* invalid SACK block ignored */
 	XTCP_N_DSACK_RECV,	/* D-SACK received */
@@ -355,6 +356,7 @@ struct xtcp_tcb {
 	u32 rcv_nxt;
 	u32 rcv_wnd;		/* window last advertised */
 	u32 rcv_adv;		/* rcv_nxt + rcv_wnd at last advertisement */
+	u32 rcv_ssthresh;	/* window offered at most (0: no bound) */
 
 	/* MSS (RFC 9293 §3.7.1, RFC 6691) */
 	u16 snd_mss;		/* effective MSS for sending */

@@ -81,6 +81,7 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_DSACKUNDO]		= "TCPDSACKUndo",
 	[XTCP_MIB_SPURIOUSRTOS]		= "TCPSpuriousRTOs",
 	[XTCP_MIB_LOSSUNDO]		= "TCPLossUndo",
+	[XTCP_MIB_PARTIALUNDO]		= "TCPPartialUndo",
 	[XTCP_MIB_SACKBLOCKSRECV]	= "TCPSackBlocksRecv",
 	[XTCP_MIB_SACKDISCARD]		= "TCPSACKDiscard",
 	[XTCP_MIB_DSACKRECV]		= "TCPDSACKRecv",

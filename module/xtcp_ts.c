@@ -68,6 +68,27 @@ void xtcp_ts_out(struct xtcp_tcb *tcb, struct xtcp_out *o)
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_ts_out);
 
+/*
+ * A pure duplicate ACK (no data, SEG.ACK = SND.UNA) that would not update
+ * the send window and is older than TS.Recent by less than an RTO was
+ * only reordered on the way: as Linux's tcp_disordered_ack(), PAWS lets
+ * it in, so that its SACK and D-SACK blocks (RFC 2018, RFC 2883) reach
+ * the scoreboard. Dropped, a path that reorders ACKs costs the sender
+ * the D-SACKs that undo spurious retransmissions and widen its RACK
+ * reordering window (RFC 8985 §6.2 step 4).
+ */
+static bool xtcp_ts_disordered_ack(const struct xtcp_tcb *tcb,
+				   const struct xtcp_seg *seg)
+{
+	u32 wnd = (u32)seg->wnd << tcb->snd_wscale;
+
+	return (seg->flags & (XTCP_SYN | XTCP_ACK | XTCP_FIN)) == XTCP_ACK &&
+	       !seg->len && seg->seq == tcb->rcv_nxt &&
+	       seg->ack == tcb->snd_una && seg->seq == tcb->snd_wl1 &&
+	       wnd && wnd <= tcb->snd_wnd &&
+	       tcb->ts_recent - seg->tsval <= tcb->rto_ms;
+}
+
 /**
  * xtcp_ts_paws_reject() - PAWS (§5.3 R1): is @seg an old duplicate?
  * @tcb: a synchronized connection
@@ -75,7 +96,8 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_ts_out);
  *
  * True when timestamps are on, @seg carries them, is no RST, and its
  * TSval is older than TS.Recent (modulo 2^32), unless TS.Recent is more
- * than 24 days old (§5.5). The caller ACKs and drops it. A segment
+ * than 24 days old (§5.5), or it is a reordered pure duplicate ACK
+ * (xtcp_ts_disordered_ack). The caller ACKs and drops it. A segment
  * without the option is not checked (as Linux; §3.2's "SHOULD drop" would
  * let a middlebox that strips options stall the connection).
  */
@@ -83,7 +105,8 @@ bool xtcp_ts_paws_reject(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 {
 	if (!tcb->ts_ok || !seg->ts_ok || (seg->flags & XTCP_RST))
 		return false;
-	if ((s32)(seg->tsval - tcb->ts_recent) >= 0)
+	if ((s32)(seg->tsval - tcb->ts_recent) >= 0 ||
+	    xtcp_ts_disordered_ack(tcb, seg))
 		return false;
 	if (tcb->ops->now(tcb) - tcb->ts_recent_stamp >= XTCP_PAWS_IDLE_MS) {
 		/* §5.5: TS.Recent is invalid; the segment renews it */
