@@ -179,9 +179,12 @@ wait_for() { # up to 60 s
 	for _ in $(seq 1 600); do "$@" && return 0; sleep 0.1; done
 	return 1
 }
-listening() { # ns port procfile
+listening() { # ns port procfile...: a dual-stack [::] listener is in the IPv6 file
+	local hp ns=$1
+	hp=$(printf ':%04X' "$2")
+	shift 2
 	# shellcheck disable=SC2016
-	NS "$1" awk -v p="$(printf ':%04X' "$2")" 'NR > 1 && $4 == "0A" && substr($2, length($2) - 4) == p { f = 1 } END { exit !f }' "$3"
+	NS "$ns" awk -v p="$hp" 'FNR > 1 && $4 == "0A" && substr($2, length($2) - 4) == p { f = 1 } END { exit !f }' "$@"
 }
 W=$(mktemp -d)
 # shellcheck disable=SC2034
