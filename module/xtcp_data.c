@@ -30,16 +30,17 @@ static bool xtcp_can_send(const struct xtcp_sock *xs)
 
 /*
  * The write queue's tail skb when it takes more bytes (below its goal,
- * and a fragment free or @page at @poff continuing its last one), else a
- * new skb queued; NULL: wait for memory. @want: the bytes still to queue.
+ * and a fragment free or @page at @poff continuing its last one; never
+ * when @fresh: its fragments proved full), else a new skb queued; NULL:
+ * wait for memory. @want: the bytes still to queue.
  */
 static struct sk_buff *xtcp_wq_tail(struct sock *sk, struct page *page,
-				    unsigned int poff, size_t want)
+				    unsigned int poff, size_t want, bool fresh)
 {
 	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
 	int goal = xtcp_buf_wq_goal(sk->sk_sndbuf);
 
-	if (skb && skb->len < goal) {
+	if (skb && !fresh && skb->len < goal) {
 		int i = skb_shinfo(skb)->nr_frags;
 
 		if (i < MAX_SKB_FRAGS ||
@@ -153,6 +154,7 @@ static int xtcp_send_locked(struct sock *sk, struct msghdr *msg,
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	bool splice = page || xtcp_msg_splice_pages(msg);
 	size_t copied = 0;
+	bool fresh = false;
 	long timeo;
 	int err = 0;
 
@@ -190,7 +192,7 @@ static int xtcp_send_locked(struct sock *sk, struct msghdr *msg,
 		}
 		skb = xtcp_wq_tail(sk, splice ? page : pfrag->page,
 				   splice ? poff + copied : pfrag->offset,
-				   len - copied);
+				   len - copied, fresh);
 		if (!skb)
 			goto wait;
 		n = min_t(size_t, len - copied,
@@ -200,11 +202,13 @@ static int xtcp_send_locked(struct sock *sk, struct msghdr *msg,
 						msg, n);
 		else
 			got = xtcp_wq_copy_in(sk, skb, pfrag, msg, n);
-		if (got == -EMSGSIZE) {
-			/* fragments full: the next skb (xtcp_wq_tail) */
-			skb = NULL;
-			got = 0;
-		}
+		/* the tail's fragments are full (skb_splice_from_iter()
+		 * stops at net.core.max_skb_frags): a new skb, as
+		 * tcp_sendmsg_locked()'s new_segment
+		 */
+		fresh = got == -EMSGSIZE && skb->len;
+		if (fresh)
+			continue;
 		if (got < 0) {
 			err = got;
 			if (!skb->len) {

@@ -318,6 +318,12 @@ sendfile_check "sendfile" x x
 sendfile_check "sendfile" x t
 sendfile_check "sendfile (Linux TCP sender)" t x
 [ $HAVE_NETEM = 1 ] && sendfile_check "sendfile, netem loss 3%" x x loss 3%
+# net.core.max_skb_frags 2: the splice into the send queue's tail stops
+# at 2 fragments (6.12's skb_splice_from_iter) and goes on in a new skb
+frags0=$(cat /proc/sys/net/core/max_skb_frags)
+echo 2 >/proc/sys/net/core/max_skb_frags
+sendfile_check "sendfile, net.core.max_skb_frags 2" x x
+echo "$frags0" >/proc/sys/net/core/max_skb_frags
 
 diag "gso suite took $(($(date +%s) - t_start)) s"
 tap_done
