@@ -236,6 +236,9 @@ int xtcp_autobind(struct sock *sk)
 {
 	if (xtcp_sk(sk)->bound)
 		return 0;
+	/* [::] of an AF_INET6 socket: IPv6-only as set, or as the netns */
+	if (sk->sk_family == AF_INET6)
+		sk->sk_ipv6only = xtcp_v6only(sk);
 	return xtcp_bind_port(sk, 0);
 }
 

@@ -180,6 +180,53 @@ static int xtcp_get_tcp_info(struct sock *sk, char __user *optval,
  * is kept until then (the preload maps AF_INET6 sockets, whose dual-stack
  * servers set it to 0 before binding [::]).
  */
+/* the socket has not taken its family yet: no local port, not listening,
+ * never connected
+ */
+static bool xtcp_family_open(const struct sock *sk)
+{
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+
+	return !xs->bound && !inet_sk(sk)->inet_num && !xs->listening &&
+	       xs->tcb.state == XTCP_CLOSED;
+}
+
+/*
+ * SOL_IPV6 options other than IPV6_V6ONLY can be read on an IPv6 socket,
+ * on one that may still become IPv6 and on a dual-stack socket with a
+ * v4-mapped peer (as an AF_INET6 Linux socket, where they are kept but
+ * not used).
+ */
+static bool xtcp_ipv6_level_ok(const struct sock *sk)
+{
+	return sk->sk_family == AF_INET6 || xtcp_sk(sk)->v4mapped ||
+	       xtcp_family_open(sk);
+}
+
+/*
+ * Setting one makes a socket that has not taken its family AF_INET6: to
+ * the program it was one (the preload maps AF_INET6 sockets, whose
+ * programs set IPV6_TCLASS and the like before connect()), and
+ * ipv6_setsockopt() acts on AF_INET6 sockets only. An IPv4 bind() or
+ * connect() still makes it AF_INET, keeping the IPv6 settings unused.
+ * A socket connected to a v4-mapped peer is AF_INET for good:
+ * -ENOPROTOOPT (Linux keeps the values there, unused).
+ */
+static int xtcp_take_ipv6(struct sock *sk)
+{
+	int err = 0;
+
+	lock_sock(sk);
+	if (sk->sk_family != AF_INET6) {
+		if (xtcp_family_open(sk))
+			sk->sk_family = AF_INET6;
+		else
+			err = -ENOPROTOOPT;
+	}
+	release_sock(sk);
+	return err;
+}
+
 static int xtcp_set_v6only(struct sock *sk, sockptr_t optval,
 			   unsigned int optlen)
 {
@@ -191,10 +238,9 @@ static int xtcp_set_v6only(struct sock *sk, sockptr_t optval,
 	if (copy_from_sockptr(&val, optval, sizeof(val)))
 		return -EFAULT;
 	lock_sock(sk);
-	if (xs->bound || inet_sk(sk)->inet_num || xs->listening ||
-	    xs->tcb.state != XTCP_CLOSED) {
-		err = sk->sk_family == AF_INET6 || !xs->bound ? -EINVAL :
-								-ENOPROTOOPT;
+	if (!xtcp_family_open(sk)) {
+		err = sk->sk_family == AF_INET6 || xs->v4mapped || !xs->bound ?
+		      -EINVAL : -ENOPROTOOPT;
 	} else {
 		xs->v6only_set = 1;
 		xs->v6only = !!val;
@@ -207,23 +253,26 @@ int xtcp_setsockopt(struct socket *sock, int level, int optname,
 		    sockptr_t optval, unsigned int optlen)
 {
 	struct sock *sk = sock->sk;
+	int err;
 
 	switch (level) {
 	case SOL_TCP:
 		return xtcp_setsockopt_tcp(sk, optname, optval, optlen);
 	case SOL_IP:
-		if (sk->sk_family != AF_INET)
-			return -ENOPROTOOPT;
+		/* as Linux, AF_INET6 sockets take SOL_IP options too (for
+		 * v4-mapped peers: ipv6_setsockopt() passes them on)
+		 */
 		if (xtcp_mcast_opt(level, optname))
 			return -EPROTO;
 		return ip_setsockopt(sk, level, optname, optval, optlen);
 	case SOL_IPV6:
 		if (optname == IPV6_V6ONLY)
 			return xtcp_set_v6only(sk, optval, optlen);
-		if (sk->sk_family != AF_INET6)
-			return -ENOPROTOOPT;
 		if (xtcp_mcast_opt(level, optname))
-			return -EPROTO;
+			return xtcp_ipv6_level_ok(sk) ? -EPROTO : -ENOPROTOOPT;
+		err = xtcp_take_ipv6(sk);
+		if (err)
+			return err;
 		return ipv6_setsockopt(sk, level, optname, optval, optlen);
 	default:
 		return -ENOPROTOOPT;
@@ -238,10 +287,8 @@ int xtcp_getsockopt(struct socket *sock, int level, int optname,
 	struct xtcp_info info;
 	int len, val, err;
 
-	if (level == SOL_IP && sk->sk_family == AF_INET)
+	if (level == SOL_IP)
 		return ip_getsockopt(sk, level, optname, optval, optlen);
-	if (level == SOL_IPV6 && sk->sk_family == AF_INET6)
-		return ipv6_getsockopt(sk, level, optname, optval, optlen);
 	if (get_user(len, optlen))
 		return -EFAULT;
 	if (len < 0)
@@ -257,6 +304,8 @@ int xtcp_getsockopt(struct socket *sock, int level, int optname,
 			return -EFAULT;
 		return 0;
 	}
+	if (level == SOL_IPV6 && xtcp_ipv6_level_ok(sk))
+		return ipv6_getsockopt(sk, level, optname, optval, optlen);
 
 	if (level == SOL_XTCP && optname == XTCP_INFO) {
 		lock_sock(sk);

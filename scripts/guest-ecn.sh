@@ -215,15 +215,17 @@ tos_check() { # NAME FAM ADDR
 	xfer "$(fam x)" "$f" "$addr" --tos 0x13
 	port_pcap $p
 	if [ $v = 4 ]; then tos_f="ip[1] & 0xfc == 0x10"; else tos_f="ip6[0:2] & 0x0fc0 == 0x0100"; fi
-	# data and FIN (an XTCP socket takes IPV6_TCLASS only once connected:
-	# not the SYN, nor the handshake's ACK)
-	bad=$(cnt $p "src host ${addr%2}1 and ($(data$v '>') or $(fl$v 0x01 0x01)) and not ($tos_f)")
+	# SYN, data and FIN (set before connect(): an XTCP socket not yet
+	# bound takes IPV6_TCLASS as an AF_INET6 socket does)
+	bad=$(cnt $p "src host ${addr%2}1 and ($(data$v '>') or $(fl$v 0x01 0x01) or $(fl$v 0x02 0x02)) and not ($tos_f)")
+	local syn
+	syn=$(cnt $p "src host ${addr%2}1 and $(fl$v 0x02 0x02) and ($tos_f)")
 	local nd ect
 	nd=$(cnt $p "src host ${addr%2}1 and $(data$v '==') and not $(ecn$v 0)")
 	ect=$(cnt $p "src host ${addr%2}1 and $(data$v '>') and ($(ecn$v 2) or $(ecn$v 3))")
-	[ "$OKX" = 1 ] && [ "$bad" = 0 ] && [ "$nd" = 0 ] && [ "$ect" -ge 100 ] &&
-		ok "$name: TOS 0x13 set: 0x10 on data and FIN, ECN bits only the kernel's (ECT/CE on $ect data, none on the rest)" ||
-		nok "$name: TOS 0x13 keeps the kernel's ECN bits" "$XINFO other-TOS $bad ECN-without-data $nd ECT-data $ect"
+	[ "$OKX" = 1 ] && [ "$bad" = 0 ] && [ "$syn" -ge 1 ] && [ "$nd" = 0 ] && [ "$ect" -ge 100 ] &&
+		ok "$name: TOS 0x13 set: 0x10 on SYN, data and FIN, ECN bits only the kernel's (ECT/CE on $ect data, none on the rest)" ||
+		nok "$name: TOS 0x13 keeps the kernel's ECN bits" "$XINFO other-TOS $bad SYN-with-TOS $syn ECN-without-data $nd ECT-data $ect"
 }
 tos_check "XTCP IP_TOS" "$(fam x)" $SA
 tos_check "Linux IP_TOS" tcp $SA

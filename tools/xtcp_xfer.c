@@ -477,10 +477,10 @@ static int do_connect(int *fdp)
 	fd = stream_socket(fam, ss.ss_family, 0);
 	if (fd < 0)
 		return -errno;
-	/* IP_TOS / IPV6_TCLASS (the kernel keeps the ECN bits its own);
-	 * an XTCP socket is IPv6 only once connected: then after connect
+	/* IP_TOS / IPV6_TCLASS (the kernel keeps the ECN bits its own),
+	 * before connect() so that the SYN carries it too
 	 */
-	if (tos >= 0 && set_tos(fd, ss.ss_family) < 0 && errno != ENOPROTOOPT) {
+	if (tos >= 0 && set_tos(fd, ss.ss_family) < 0) {
 		int e = errno;
 
 		close(fd);
@@ -500,12 +500,6 @@ static int do_connect(int *fdp)
 
 		if (e == EINTR)
 			continue;
-		close(fd);
-		return -e;
-	}
-	if (tos >= 0 && set_tos(fd, ss.ss_family) < 0) {
-		int e = errno;
-
 		close(fd);
 		return -e;
 	}
