@@ -50,6 +50,37 @@ case "$h0 $h1" in "0/0 1/2" | "0/- 1/-")
 	ok "a netns gets XTCP's hooks with its first XTCP socket, none before (Hooks/nft-listed: $h0 then $h1)" ;;
 *) nok "hooks with the first XTCP socket" "Hooks/nft-listed before $h0, after $h1" ;; esac
 ip netns del idle
+# the same in a netns an unprivileged user made (user + net namespace as
+# uid 65534, as unshare -Urn; xtcp_userns because the guest's tests run
+# chrooted): its first XTCP socket registers the hooks there, and a
+# loopback connection through them carries its bytes
+userns_run() {
+	"$T/xtcp_userns" 65534 bash -c '
+		hk() { awk "\$1 == \"Hooks\" { print \$2 }" /proc/net/xtcp_stat; }
+		ip link set lo up || exit 9
+		h0=$(hk)
+		n=$("$1/xtcp-run" python3 -c "
+import socket
+l = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+l.bind((\"127.0.0.1\", 0)); l.listen(1)
+c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+c.connect(l.getsockname())
+a, _ = l.accept()
+c.sendall(bytes(range(256)) * 1000); c.close()
+d = b\"\"
+while True:
+    r = a.recv(65536)
+    if not r:
+        break
+    d += r
+print(len(d) if d == bytes(range(256)) * 1000 else -1)
+" 2>&1)
+		echo "$h0 $(hk) $n"' userns "$T" 2>&1
+}
+un=$(userns_run)
+case "$un" in "0 1 256000")
+	ok "an unprivileged user's netns (user + net namespace made by uid 65534) gets the hooks with its first XTCP socket; 256000 bytes through them (Hooks, bytes: $un)" ;;
+*) nok "hooks in an unprivileged user's netns" "Hooks before, after, bytes: $un" ;; esac
 for f in /proc/net/xtcp /proc/net/xtcp6 /proc/net/xtcp_stat; do
 	check "$f exists" test -r "$f"
 done
