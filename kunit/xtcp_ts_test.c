@@ -25,6 +25,7 @@ struct ts_env {
 	int nout;
 	u32 rcvd;		/* payload bytes taken */
 	int paws;		/* XTCP_N_PAWS_DROP notes */
+	int skip_paws, skip_seq, skip_chal, skip_tw; /* XTCP_N_ACK_SKIP_* */
 };
 
 static struct ts_env *te(struct xtcp_tcb *tcb)
@@ -81,6 +82,14 @@ static void t_note(struct xtcp_tcb *tcb, enum xtcp_note n)
 {
 	if (n == XTCP_N_PAWS_DROP)
 		te(tcb)->paws++;
+	if (n == XTCP_N_ACK_SKIP_PAWS)
+		te(tcb)->skip_paws++;
+	if (n == XTCP_N_ACK_SKIP_SEQ)
+		te(tcb)->skip_seq++;
+	if (n == XTCP_N_ACK_SKIP_CHALLENGE)
+		te(tcb)->skip_chal++;
+	if (n == XTCP_N_ACK_SKIP_TW)
+		te(tcb)->skip_tw++;
 }
 
 static const struct xtcp_core_ops t_ops = {
@@ -447,6 +456,62 @@ static void paws_disordered_ack(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, e->rcvd, 0);
 }
 
+/*
+ * RFC 5961 §7, as Linux's tcp_oow_rate_limited(): ACKs for segments
+ * without data that fail PAWS or the window test, and challenge ACKs,
+ * share one stamp and go at most once per invalid_ratelimit ms; data is
+ * always answered; 0 means no limit
+ */
+static void oow_ack_ratelimit(struct kunit *test)
+{
+	struct ts_env *e = t_established(test, true, true);
+	struct xtcp_seg old = t_tseg(IRS + 1, ISS + 1, XTCP_ACK, 0,
+				     PEER_TS - 1, 0);
+	struct xtcp_seg s;
+	int n;
+
+	e->tcb.p.invalid_ratelimit = 500;
+	n = e->nout;
+	xtcp_core_input(&e->tcb, &old);		/* first: answered */
+	KUNIT_EXPECT_EQ(test, e->nout, n + 1);
+	xtcp_core_input(&e->tcb, &old);		/* same ms: not */
+	e->now += 499;
+	xtcp_core_input(&e->tcb, &old);		/* 499 ms: not */
+	KUNIT_EXPECT_EQ(test, e->nout, n + 1);
+	KUNIT_EXPECT_EQ(test, e->skip_paws, 2);
+	KUNIT_EXPECT_EQ(test, e->paws, 3);
+	/* data failing PAWS: answered all the same, stamp kept */
+	s = t_tseg(IRS + 1, ISS + 1, XTCP_ACK, 100, PEER_TS - 1, 0);
+	xtcp_core_input(&e->tcb, &s);
+	KUNIT_EXPECT_EQ(test, e->nout, n + 2);
+	/* a pure ACK far beyond the window and a SYN (challenge ACK): the
+	 * same stamp holds them back
+	 */
+	s = t_tseg(IRS + 1 + 10 * 65535, ISS + 1, XTCP_ACK, 0, PEER_TS, 0);
+	xtcp_core_input(&e->tcb, &s);
+	KUNIT_EXPECT_EQ(test, e->skip_seq, 1);
+	s = t_tseg(IRS + 1, ISS + 1, XTCP_SYN, 0, PEER_TS, 0);
+	xtcp_core_input(&e->tcb, &s);
+	KUNIT_EXPECT_EQ(test, e->skip_chal, 1);
+	KUNIT_EXPECT_EQ(test, e->nout, n + 2);
+	KUNIT_EXPECT_EQ(test, e->tcb.state, XTCP_ESTABLISHED);
+	/* 500 ms after the first: the challenge ACK goes, then none */
+	e->now += 1;
+	xtcp_core_input(&e->tcb, &s);
+	KUNIT_EXPECT_EQ(test, e->nout, n + 3);
+	KUNIT_EXPECT_EQ(test, t_last(test, e)->flags, XTCP_ACK);
+	KUNIT_EXPECT_EQ(test, t_last(test, e)->ack, IRS + 1);
+	xtcp_core_input(&e->tcb, &old);
+	KUNIT_EXPECT_EQ(test, e->nout, n + 3);
+	KUNIT_EXPECT_EQ(test, e->skip_paws, 3);
+	/* no limit: every one answered */
+	e->tcb.p.invalid_ratelimit = 0;
+	xtcp_core_input(&e->tcb, &old);
+	xtcp_core_input(&e->tcb, &old);
+	KUNIT_EXPECT_EQ(test, e->nout, n + 5);
+	KUNIT_EXPECT_EQ(test, e->skip_paws, 3);
+}
+
 static void paws_equal_ok(struct kunit *test)
 {
 	struct ts_env *e = t_established(test, true, true);
@@ -566,6 +631,37 @@ static void paws_time_wait_compact(struct kunit *test)
 	xtcp_core_input(&e->tcb, &s);
 	KUNIT_EXPECT_EQ(test, e->paws, 1);
 	KUNIT_EXPECT_EQ(test, e->nout, 1);
+}
+
+/* the ACK rate limit's stamp and interval live through the compact
+ * TIME-WAIT object (tcp_timewait_check_oow_rate_limit)
+ */
+static void oow_ack_time_wait(struct kunit *test)
+{
+	struct ts_env *e = t_established(test, true, true);
+	struct xtcp_seg s = t_tseg(IRS + 1, ISS + 1, XTCP_ACK, 0,
+				   PEER_TS - 1, 0);
+	struct xtcp_tw_tcb tw;
+
+	e->tcb.p.invalid_ratelimit = 500;
+	e->tcb.state = XTCP_TIME_WAIT;
+	e->nout = 0;
+	xtcp_core_input(&e->tcb, &s);
+	KUNIT_EXPECT_EQ(test, e->nout, 1);
+	xtcp_core_tw_save(&e->tcb, &tw);
+	xtcp_core_destroy(&e->tcb);
+	e->now += 300;
+	xtcp_core_tw_load(&e->tcb, &tw, e->tcb.ops, e->now);
+	KUNIT_EXPECT_EQ(test, e->tcb.p.invalid_ratelimit, 500);
+	xtcp_core_input(&e->tcb, &s);
+	KUNIT_EXPECT_EQ(test, e->nout, 1);
+	KUNIT_EXPECT_EQ(test, e->skip_tw, 1);
+	xtcp_core_tw_save(&e->tcb, &tw);
+	e->now += 200;
+	xtcp_core_tw_load(&e->tcb, &tw, e->tcb.ops, e->now);
+	xtcp_core_input(&e->tcb, &s);
+	KUNIT_EXPECT_EQ(test, e->nout, 2);
+	KUNIT_EXPECT_EQ(test, e->skip_tw, 1);
 }
 
 /* ---- RTTM (§4) ---- */
@@ -751,6 +847,7 @@ static struct kunit_case xtcp_ts_cases[] = {
 	KUNIT_CASE(paws_reject_old),
 	KUNIT_CASE(paws_old_data_dsack),
 	KUNIT_CASE(paws_disordered_ack),
+	KUNIT_CASE(oow_ack_ratelimit),
 	KUNIT_CASE(paws_equal_ok),
 	KUNIT_CASE(paws_wraparound),
 	KUNIT_CASE(paws_rst_exempt),
@@ -758,6 +855,7 @@ static struct kunit_case xtcp_ts_cases[] = {
 	KUNIT_CASE(paws_24_days),
 	KUNIT_CASE(paws_time_wait_syn),
 	KUNIT_CASE(paws_time_wait_compact),
+	KUNIT_CASE(oow_ack_time_wait),
 	KUNIT_CASE(rttm_every_ack),
 	KUNIT_CASE(rttm_retransmission),
 	KUNIT_CASE(rttm_no_echo),

@@ -125,6 +125,7 @@ static const struct xtcp_params xtcp_default_params = {
 	.keepalive_probes = 9,		/* as tcp_keepalive_probes */
 	.timestamps	= 1,		/* as tcp_timestamps */
 	.ecn		= 2,		/* as tcp_ecn: accept when asked */
+	.invalid_ratelimit = 500,	/* ms, as tcp_invalid_ratelimit */
 };
 
 static int __net_init xtcp_net_init(struct net *net)

@@ -1306,7 +1306,9 @@ void xtcp_core_tw_save(const struct xtcp_tcb *tcb, struct xtcp_tw_tcb *tw)
 		.ts_recent = tcb->ts_recent,
 		.last_ack_sent = tcb->last_ack_sent,
 		.ts_recent_stamp = (u32)tcb->ts_recent_stamp,
+		.last_oow_ack = (u32)tcb->last_oow_ack,
 		.msl_ms = tcb->p.msl_ms,
+		.invalid_ratelimit = tcb->p.invalid_ratelimit,
 		.snd_mss = tcb->snd_mss,
 		.rcv_mss = tcb->rcv_mss,
 		.timers = tcb->timers,
@@ -1355,6 +1357,8 @@ void xtcp_core_tw_load(struct xtcp_tcb *tcb, const struct xtcp_tw_tcb *tw,
 	tcb->last_ack_sent = tw->last_ack_sent;
 	/* the stamp's age fits 32 bits of milliseconds (49 days) */
 	tcb->ts_recent_stamp = now - (u32)((u32)now - tw->ts_recent_stamp);
+	tcb->last_oow_ack = now - (u32)((u32)now - tw->last_oow_ack);
+	tcb->p.invalid_ratelimit = tw->invalid_ratelimit;
 	tcb->snd_mss = tw->snd_mss;
 	tcb->rcv_mss = tw->rcv_mss;
 	tcb->timers = tw->timers;
@@ -1450,6 +1454,38 @@ static void xtcp_input_syn_sent(struct xtcp_tcb *tcb,
 	rx->ack_now = true;	/* may ride on data, or on the ACK of data */
 }
 
+/**
+ * xtcp_oow_ack() - ACK a segment that failed the sequence or PAWS test,
+ *	or send a challenge ACK (RFC 5961 §§3-5), at most one per
+ *	p.invalid_ratelimit ms when @seg has no data or is a SYN
+ * @tcb: the connection
+ * @seg: the segment answered
+ * @skipped: what to count when the ACK is not sent
+ *
+ * As Linux's tcp_oow_rate_limited() (RFC 5961 §7): two ends that disagree
+ * on the window, or a forger, must not make it send an ACK per segment;
+ * a data segment is answered every time (its sender needs the ACK, and a
+ * loop of data is unlikely).
+ */
+static void xtcp_oow_ack(struct xtcp_tcb *tcb, const struct xtcp_seg *seg,
+			 enum xtcp_note skipped)
+{
+	u64 now;
+
+	if (!seg->len || (seg->flags & XTCP_SYN)) {
+		now = tcb->ops->now(tcb);
+		if ((tcb->fl & XTCP_F_OOW_ACKED) &&
+		    now - tcb->last_oow_ack < tcb->p.invalid_ratelimit) {
+			xtcp_note(tcb, tcb->state == XTCP_TIME_WAIT ?
+				  XTCP_N_ACK_SKIP_TW : skipped);
+			return;
+		}
+		tcb->fl |= XTCP_F_OOW_ACKED;
+		tcb->last_oow_ack = now;
+	}
+	xtcp_send_ack(tcb);
+}
+
 /* §3.10.7.4 second check: a RST in a synchronized state. */
 static void xtcp_input_rst(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 {
@@ -1457,7 +1493,7 @@ static void xtcp_input_rst(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 		return;		/* RFC 1337 */
 	if (seg->seq != tcb->rcv_nxt) {
 		/* RFC 5961 §3.2: in window but not exact */
-		xtcp_send_ack(tcb);
+		xtcp_oow_ack(tcb, seg, XTCP_N_ACK_SKIP_CHALLENGE);
 		return;
 	}
 	switch (tcb->state) {
@@ -1896,8 +1932,8 @@ static void xtcp_input_time_wait_fin(struct xtcp_tcb *tcb)
 }
 
 /*
- * PAWS dropped @seg: ACK at once (§5.3 R1). Data of it below RCV.NXT is
- * a copy of bytes we hold, typically a retransmission that its reordered
+ * PAWS dropped @seg: ACK (§5.3 R1). Data of it below RCV.NXT is a copy
+ * of bytes we hold, typically a retransmission that its reordered
  * original overtook: reported as duplicate (RFC 2883 §4), as Linux's
  * tcp_send_dupack(), so that the sender learns the retransmission was
  * spurious (undo, a wider RACK reordering window: RFC 8985 §6.2).
@@ -1906,14 +1942,17 @@ static void xtcp_paws_dupack(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 {
 	u32 end = seg->seq + seg->len;
 
-	if (seg->len && !(seg->flags & XTCP_SYN) &&
-	    xtcp_seq_lt(seg->seq, tcb->rcv_nxt)) {
+	if (seg->flags & XTCP_SYN) {
+		xtcp_oow_ack(tcb, seg, XTCP_N_ACK_SKIP_CHALLENGE);
+		return;
+	}
+	if (seg->len && xtcp_seq_lt(seg->seq, tcb->rcv_nxt)) {
 		xtcp_incr_quickack(tcb);
 		xtcp_dsack(tcb, seg->seq,
 			   xtcp_seq_lt(tcb->rcv_nxt, end) ? tcb->rcv_nxt : end,
 			   XTCP_N_DSACK_OLD);
 	}
-	xtcp_send_ack(tcb);
+	xtcp_oow_ack(tcb, seg, XTCP_N_ACK_SKIP_PAWS);
 }
 
 void xtcp_core_input(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
@@ -1976,7 +2015,9 @@ void xtcp_core_input(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 			xtcp_dsack(tcb, seg->seq, seg->seq + seg->len,
 				   XTCP_N_DSACK_OLD);
 		if (!(seg->flags & XTCP_RST))
-			xtcp_send_ack(tcb);
+			xtcp_oow_ack(tcb, seg, seg->flags & XTCP_SYN ?
+					       XTCP_N_ACK_SKIP_CHALLENGE :
+					       XTCP_N_ACK_SKIP_SEQ);
 		return;
 	}
 
@@ -1988,7 +2029,7 @@ void xtcp_core_input(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 
 	/* fourth: SYN (RFC 5961 §4): challenge ACK */
 	if (seg->flags & XTCP_SYN) {
-		xtcp_send_ack(tcb);
+		xtcp_oow_ack(tcb, seg, XTCP_N_ACK_SKIP_CHALLENGE);
 		return;
 	}
 

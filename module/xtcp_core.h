@@ -124,6 +124,11 @@ enum xtcp_note {
 	XTCP_N_DELIVERED_CE,	/* a segment delivered, acknowledged with ECE */
 	XTCP_N_ECN_REDUCE,	/* cwnd reduced for an ECE (§6.1.2) */
 	XTCP_N_ECN_CE_RCVD,	/* a data segment arrived CE-marked */
+	/* ACKs not sent: p.invalid_ratelimit (as tcp_oow_rate_limited) */
+	XTCP_N_ACK_SKIP_PAWS,	/* for a segment PAWS rejected */
+	XTCP_N_ACK_SKIP_SEQ,	/* for a segment outside the window */
+	XTCP_N_ACK_SKIP_CHALLENGE, /* a challenge ACK (RFC 5961) */
+	XTCP_N_ACK_SKIP_TW,	/* any of them in TIME-WAIT */
 	XTCP_N_MAX
 };
 
@@ -294,6 +299,9 @@ struct xtcp_core_ops {
  * @timestamps: offer and accept timestamps (RFC 7323), as tcp_timestamps
  * @ecn: ECN (RFC 3168) as tcp_ecn: 0 off, 1 request it and accept it,
  *	2 accept it when the peer requests it
+ * @invalid_ratelimit: ms between two ACKs answering segments without data
+ *	that failed the sequence or PAWS test, or challenge ACKs (RFC 5961
+ *	§7), as tcp_invalid_ratelimit; 0: no limit
  */
 struct xtcp_params {
 	u32 msl_ms;
@@ -313,6 +321,7 @@ struct xtcp_params {
 	u8 keepalive_probes;
 	u8 timestamps;
 	u8 ecn;
+	u32 invalid_ratelimit;
 };
 
 /* tcb->fl bits */
@@ -323,6 +332,7 @@ struct xtcp_params {
 #define XTCP_F_RTT_TIMING	BIT(4)	/* rtt_seq/rtt_ts valid (Karn) */
 #define XTCP_F_SHUT_RD		BIT(5)	/* data received is discarded */
 #define XTCP_F_PASSIVE		BIT(6)	/* came from a LISTEN (for SYN-RCVD) */
+#define XTCP_F_OOW_ACKED	BIT(7)	/* last_oow_ack is valid */
 
 /**
  * struct xtcp_tcb - transmission control block (RFC 9293 §3.3.1)
@@ -417,6 +427,7 @@ struct xtcp_tcb {
 	u32 ts_recent;		/* TS.Recent (§4.3) */
 	u64 ts_recent_stamp;	/* ops->now() when TS.Recent was set */
 	u32 last_ack_sent;	/* Last.ACK.sent (§4.3) */
+	u64 last_oow_ack;	/* ops->now() of the last rate-limited ACK */
 	u32 rcv_rtt_us;		/* receiver RTT << 3 (tcp_rcv_rtt_est) */
 	u32 rcv_rtt_tsecr;	/* TSecr of the last receiver sample */
 	u32 rcv_rtt_seq;	/* without timestamps: rcv_nxt + rcv_wnd */
@@ -641,7 +652,8 @@ struct xtcp_tw_tcb {
 	u32 irs, rcv_nxt, rcv_wnd, rcv_adv, rcv_wup;
 	u32 ts_off, ts_recent, last_ack_sent;
 	u32 ts_recent_stamp;	/* ops->now() (ms) truncated to 32 bits */
-	u32 msl_ms;
+	u32 last_oow_ack;	/* the same */
+	u32 msl_ms, invalid_ratelimit;
 	u16 snd_mss, rcv_mss;
 	u16 timers;
 	u8 state, snd_wscale, rcv_wscale, wscale_ok, sack_ok, ts_ok;

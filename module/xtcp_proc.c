@@ -96,6 +96,10 @@ static const char * const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_DELIVEREDCE]		= "TCPDeliveredCE",
 	[XTCP_MIB_ECNREDUCE]		= "EcnReductions",
 	[XTCP_MIB_ECNCERCVD]		= "EcnCeRcvd",
+	[XTCP_MIB_ACKSKIPPEDPAWS]	= "TCPACKSkippedPAWS",
+	[XTCP_MIB_ACKSKIPPEDSEQ]	= "TCPACKSkippedSeq",
+	[XTCP_MIB_ACKSKIPPEDCHALLENGE]	= "TCPACKSkippedChallenge",
+	[XTCP_MIB_ACKSKIPPEDTIMEWAIT]	= "TCPACKSkippedTimeWait",
 };
 
 static void xtcp_seq_addr(struct seq_file *f, u16 family, const void *a,
@@ -310,6 +314,12 @@ static struct ctl_table xtcp_sysctl_tmpl[] = {
 	XTCP_U8("synack_retries", synack_retries),
 	XTCP_U8("retries", retries),
 	XTCP_U8("orphan_retries", orphan_retries),
+	/* as tcp_invalid_ratelimit: ms, 0 no limit */
+	{ .procname = "invalid_ratelimit",
+	  .data = &xtcp_tmpl.params.invalid_ratelimit,
+	  .maxlen = sizeof(unsigned int), .mode = 0644,
+	  .proc_handler = proc_douintvec_minmax,
+	  .extra1 = SYSCTL_ZERO, .extra2 = &ms_max },
 	XTCP_BOOL("sack", sack),
 	XTCP_INT("rmem_default", rmem, SYSCTL_ZERO, &buf_max),
 	XTCP_INT("wmem_default", wmem, SYSCTL_ZERO, &buf_max),

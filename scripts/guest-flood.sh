@@ -264,9 +264,10 @@ elif command -v hping3 >/dev/null; then
 		# shellcheck disable=SC2154
 		kx=$(kept "$fx" "$bx") kt=$(kept "$ft" "$bt")
 		if [ $mode = max ]; then
-			# not asserted: at the highest rate the NIC drops data
-			# too, and XTCP, without fast retransmit or SACK yet,
-			# recovers each loss by RTO (see README, Known limits)
+			# not asserted: at the highest rate the guest's NIC
+			# queue drops data segments too, and the figure then
+			# measures how each stack rides out RTOs in a TCG guest
+			# (see README, Known limits)
 			diag "max-rate flood (XTCP $px, Linux $pt SYN/s): XTCP keeps $kx of its throughput ($fx/$bx Mbit/s), Linux TCP $kt ($ft/$bt)"
 		elif [ $BULK_OK = 1 ]; then
 			# the throughput goal (>= 0.9 x Linux's fraction) is

@@ -256,6 +256,36 @@ xsys b msl_ms $MSL_MS
 	ok "SYN reopening a TIME-WAIT 4-tuple: ISS = old SND.NXT + 65537 (Linux TCP here: old SND.NXT + $tw_tcp)" ||
 	nok "TIME-WAIT recycle ISN" "xtcp ISS-SND.NXT=${tw_xtcp:-none} linux=${tw_tcp:-none}"
 
+# ----------------------------------- rate-limited out-of-window ACKs ---
+# RFC 5961 §7, as Linux's tcp_oow_rate_limited() (invalid_ratelimit,
+# 500 ms): N pure ACKs far outside the window, back to back, at an idle
+# connection get an ACK or two, not N; for XTCP and for Linux TCP
+diag "t=${SECONDS}s: out-of-window ACKs"
+oow_probe() { # FAM N
+	local f=$1 n=$2 sp rf
+	newport
+	rf=$R/oow.ready.$PORT
+	ip netns exec a "$T/xtcp_xfer" server -f "$f" -b 10.0.0.1 -p $PORT -n 1 --mode echo -t 120 -q --ready-file "$rf" >"$R/oow.srv.$PORT" 2>&1 &
+	sp=$!
+	wait_file 60 "$rf"
+	B python3 "$RAW" oowacks 10.0.0.2 10.0.0.1 $PORT "$n" \
+		"$H" victims -f "$f" -a 10.0.0.1 -p $PORT -n 1 -H 3 2>&1
+	wait $sp
+}
+n_oow=30
+k0=$(statx a TCPACKSkippedSeq)
+ox=$(oow_probe xtcp $n_oow)
+k1=$(statx a TCPACKSkippedSeq)
+ot=$(oow_probe tcp $n_oow)
+rx=$(kv replies "$ox") rt=$(kv replies "$ot")
+diag "XTCP: $(echo "$ox" | tr '\n' ' ') TCPACKSkippedSeq +$((k1 - k0)); Linux TCP: $(echo "$ot" | tr '\n' ' ')"
+if [ "${rx:-x}" -ge 1 ] 2>/dev/null && [ "$rx" -le 3 ] && [ $((k1 - k0)) -ge $((n_oow - rx)) ] &&
+	echo "$ox" | grep -q "client_rc=0 .*result=ok"; then
+	ok "$n_oow out-of-window pure ACKs at an XTCP connection: $rx ACKs back (Linux TCP: ${rt:-?}), TCPACKSkippedSeq +$((k1 - k0)), the connection still echoes"
+else
+	nok "out-of-window ACKs rate-limited" "XTCP replies ${rx:-?} skipped +$((k1 - k0)) ($ox); Linux TCP ${rt:-?}"
+fi
+
 # ------------------------------------------------- segment fuzzing ---
 diag "t=${SECONDS}s: segment fuzzing"
 # victims: idle connections the fuzzer may hit in window; bystander: a

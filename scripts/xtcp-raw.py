@@ -17,6 +17,13 @@
       come). Prints key=value lines: last= (the peer's last segment),
       oldsyn_reply=, rst_reply=
 
+  xtcp-raw.py oowacks SRC DST DPORT N CMD...
+      run CMD (a client of DST:DPORT that echoes once and then idles);
+      after DST's echo (its PSH), send N pure ACKs back to back from the
+      client's 4-tuple with SEG.SEQ 2^30 beyond DST's RCV.NXT (outside
+      any window) and count DST's answers in the next second:
+      "replies=K", then "client_rc=..." once CMD ends
+
 Waits are for the segments themselves, bounded by WAIT (30) seconds: on a
 slow guest they take longer, they do not fail.
   xtcp-raw.py twisn SRC DST DPORT CPORT CMD...
@@ -174,12 +181,40 @@ def twprobe(src, dst, dport, cport, cmd, newsyn=False):
     sn.stop()
 
 
+def oowacks(src, dst, dport, n, cmd):
+    sn = Sniffer(dport)
+    sn.start()
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True)
+    if not wait_for(lambda: any(g[0] & 0x08 for g in list(sn.segs))):
+        print("replies=none (no echo seen)")
+    else:
+        time.sleep(0.3)
+        _, seq, ack, cport = sn.segs[-1]
+        s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+        n0 = len(sn.segs)
+        t0 = time.time()
+        for _ in range(n):
+            s.sendto(segment(src, dst, cport, dport, ACK, ack + (1 << 30),
+                             seq), (dst, 0))
+        t1 = time.time()
+        time.sleep(1.0)
+        got = [g for g in sn.segs[n0:] if not g[0] & (SYN | FIN | RST)]
+        print("replies=%d sent_in_ms=%d" % (len(got), (t1 - t0) * 1000))
+    out, _ = p.communicate(timeout=120)
+    sn.stop()
+    print("client_rc=%d client=%s" % (p.returncode,
+                                     out.strip().replace("\n", ";")))
+
+
 def main():
     a = sys.argv[1:]
     if 6 <= len(a) <= 8 and a[0] == "synflood":
         want = [int(x[5:]) for x in a[6:] if x.startswith("want=")]
         synflood(a[1], a[2], int(a[3]), int(a[4]), int(a[5]),
                  "rst" in a[6:], want[0] if want else None)
+    elif len(a) > 5 and a[0] == "oowacks":
+        oowacks(a[1], a[2], int(a[3]), int(a[4]), a[5:])
     elif len(a) > 5 and a[0] in ("twprobe", "twisn"):
         twprobe(a[1], a[2], int(a[3]), int(a[4]), a[5:], a[0] == "twisn")
     else:
