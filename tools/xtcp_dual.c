@@ -95,6 +95,25 @@ static int echo_pair(int c, int a)
 	return memcmp(in, out, sizeof(in)) ? -1 : 0;
 }
 
+/* accept @c's connection on @l (when @connected), append " echo ok|BAD"
+ * of one echo through the pair to @res, close both sockets
+ */
+static void echo_close(int l, int c, int connected, char *res, size_t n)
+{
+	int a;
+
+	if (connected) {
+		a = accept(l, NULL, NULL);
+		if (a >= 0) {
+			snprintf(res + strlen(res), n - strlen(res), " echo %s",
+				 echo_pair(c, a) ? "BAD" : "ok");
+			close(a);
+		}
+	}
+	close(c);
+	close(l);
+}
+
 /*
  * Scenario: a listener (IPV6_V6ONLY = @v6only, or left at the default when
  * -1) bound to @laddr, a client of @cfam connecting to @caddr. Writes a
@@ -155,7 +174,7 @@ static void mapped_connect(int xtcp, int port, int v6only, char *res,
 	struct sockaddr_storage peer;
 	socklen_t plen = sizeof(peer);
 	char ps[80] = "-";
-	int l = sock4(xtcp), c, e, a;
+	int l = sock4(xtcp), c, e;
 
 	setint(l, SOL_SOCKET, SO_REUSEADDR, 1);
 	if (do_bind(l, "127.0.0.1", port) || listen(l, 8)) {
@@ -170,16 +189,7 @@ static void mapped_connect(int xtcp, int port, int v6only, char *res,
 	if (!e && !getpeername(c, (struct sockaddr *)&peer, &plen))
 		fmt_sa(&peer, ps, sizeof(ps));
 	snprintf(res, n, "connect %s peer [%s]", ename(e), ps);
-	if (!e) {
-		a = accept(l, NULL, NULL);
-		if (a >= 0) {
-			snprintf(res + strlen(res), n - strlen(res), " echo %s",
-				 echo_pair(c, a) ? "BAD" : "ok");
-			close(a);
-		}
-	}
-	close(c);
-	close(l);
+	echo_close(l, c, !e, res, n);
 }
 
 /* "E v" of getsockopt(@level, @opt): errno and the value */
@@ -202,7 +212,7 @@ static void level_opts(int xtcp, int port, const char *caddr, int again,
 		       char *res, size_t n)
 {
 	char g1[32], g2[32], g3[32], g4[32], g5[32], g6[32];
-	int l = sock6(xtcp), c, e1, e2, e3, e, a;
+	int l = sock6(xtcp), c, e1, e2, e3, e;
 
 	setint(l, SOL_SOCKET, SO_REUSEADDR, 1);
 	setint(l, IPPROTO_IPV6, IPV6_V6ONLY, 0);
@@ -230,16 +240,7 @@ static void level_opts(int xtcp, int port, const char *caddr, int again,
 		 "before connect: TCLASS set %s get %s, IP_TOS set %s get %s, UNICAST_HOPS set %s get %s; connect %s; then TCLASS %s, IP_TOS %s, TCLASS set again %s",
 		 ename(e1), g1, ename(e2), g2, ename(e3), g3, ename(e), g4, g5,
 		 g6);
-	if (!e) {
-		a = accept(l, NULL, NULL);
-		if (a >= 0) {
-			snprintf(res + strlen(res), n - strlen(res), " echo %s",
-				 echo_pair(c, a) ? "BAD" : "ok");
-			close(a);
-		}
-	}
-	close(c);
-	close(l);
+	echo_close(l, c, !e, res, n);
 }
 
 /*
