@@ -45,6 +45,7 @@ part() { case " $FLOOD_PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
 cleanup_flood() {
 	jobs -p | xargs -r kill 2>/dev/null
 	for n in a b pa pr1 pr2 pc; do ip netns del $n 2>/dev/null; done
+	save_results
 }
 trap cleanup_flood EXIT
 

@@ -12,7 +12,13 @@ declare -F wait_file >/dev/null || . "$(dirname "${BASH_SOURCE[0]}")/lib-guest.s
 
 QUICK=${QUICK:-0}
 SUBJECT=${SUBJECT:-xtcp}
-R=${XTCP_RESULTS:-/tmp}/${E2E_NAME:-e2e}
+# The suite's files live on the guest's tmpfs while it runs: a reader
+# polling a file that another process appends to over the 9p results mount
+# saw NUL bytes for data not yet written back (6.12, busy host). They are
+# copied to $XTCP_RESULTS/$E2E_NAME when the suite ends (save_results).
+R=/tmp/xtcp-run/${E2E_NAME:-e2e}
+R_SAVE=${XTCP_RESULTS:-}/${E2E_NAME:-e2e}
+rm -rf "$R"
 mkdir -p "$R"
 X=$T/xtcp_xfer
 PORT=20000
@@ -26,10 +32,19 @@ fam() { [ "$1" = x ] && echo "$SUBJECT" || echo tcp; }  # x=XTCP t=Linux
 proc4() { [ "$SUBJECT" = xtcp ] && echo /proc/net/xtcp || echo /proc/net/tcp; }
 proc6() { [ "$SUBJECT" = xtcp ] && echo /proc/net/xtcp6 || echo /proc/net/tcp6; }
 
+# save_results: the suite's files (captures over 8 MB left out) to the
+# host's results directory
+save_results() {
+	[ -n "${XTCP_RESULTS:-}" ] && [ -d "$R" ] || return 0
+	mkdir -p "$R_SAVE"
+	(cd "$R" && find . -type f -size -8M -print0 |
+		xargs -0 -r cp --parents -t "$R_SAVE") 2>/dev/null
+}
 cleanup() {
 	jobs -p | xargs -r kill 2>/dev/null
 	ip netns del a 2>/dev/null
 	ip netns del b 2>/dev/null
+	save_results
 }
 trap cleanup EXIT
 
