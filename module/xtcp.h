@@ -391,6 +391,7 @@ int xtcp_send_reply(struct net *net, const struct xtcp_tuple *t,
 		    const struct xtcp_out *o, u32 mark);
 int xtcp_send_reply_state(struct net *net, const struct xtcp_tuple *t,
 			  const struct xtcp_out *o, u32 mark, int state);
+void xtcp_note_count(struct net *net, enum xtcp_note n);
 void xtcp_wq_free_acked(struct sock *sk);
 void xtcp_out_flush(struct sock *sk);
 void xtcp_out_purge(struct sock *sk);

@@ -664,7 +664,13 @@ static u32 xtcp_sock_rcv_space(struct xtcp_tcb *tcb)
 	return xtcp_rcv_space(xtcp_to_sk(tcb_to_xs(tcb)));
 }
 
-static void xtcp_sock_note(struct xtcp_tcb *tcb, enum xtcp_note n)
+/**
+ * xtcp_note_count() - count a core event (enum xtcp_note) in @net's
+ *	counters: for sockets and TIME-WAIT objects alike
+ * @net: the namespace
+ * @n: the event
+ */
+void xtcp_note_count(struct net *net, enum xtcp_note n)
 {
 	static const u8 mib[] = {
 		[XTCP_N_OOW_DROP] = XTCP_MIB_OOWDROP,
@@ -704,10 +710,14 @@ static void xtcp_sock_note(struct xtcp_tcb *tcb, enum xtcp_note n)
 		[XTCP_N_ACK_SKIP_CHALLENGE] = XTCP_MIB_ACKSKIPPEDCHALLENGE,
 		[XTCP_N_ACK_SKIP_TW] = XTCP_MIB_ACKSKIPPEDTIMEWAIT,
 	};
-	struct sock *sk = xtcp_to_sk(tcb_to_xs(tcb));
 
 	if (n < ARRAY_SIZE(mib))
-		XTCP_INC_STATS(xtcp_pernet(sock_net(sk)), mib[n]);
+		XTCP_INC_STATS(xtcp_pernet(net), mib[n]);
+}
+
+static void xtcp_sock_note(struct xtcp_tcb *tcb, enum xtcp_note n)
+{
+	xtcp_note_count(sock_net(xtcp_to_sk(tcb_to_xs(tcb))), n);
 }
 
 static bool xtcp_estab_like(unsigned int s)

@@ -121,6 +121,14 @@ static u64 xtcp_tw_now(struct xtcp_tcb *tcb)
 	return xtcp_now_ms();
 }
 
+/* TIME-WAIT's events (an ACK not sent: TCPACKSkippedTimeWait) count in
+ * its namespace as a socket's do
+ */
+static void xtcp_tw_note(struct xtcp_tcb *tcb, enum xtcp_note n)
+{
+	xtcp_note_count(read_pnet(&tcb_to_tw(tcb)->net), n);
+}
+
 static const struct xtcp_core_ops xtcp_tw_ops = {
 	.now		= xtcp_tw_now,
 	.output		= xtcp_tw_output,
@@ -131,6 +139,7 @@ static const struct xtcp_core_ops xtcp_tw_ops = {
 	.state_change	= xtcp_tw_state_change,
 	.error		= xtcp_tw_error,
 	.event		= xtcp_tw_event,
+	.note		= xtcp_tw_note,
 };
 
 /* this CPU's TCB for @tw, rebuilt; caller holds tw->lock with BH off */

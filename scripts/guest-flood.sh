@@ -20,7 +20,8 @@
 # TAP output, "N passed, N failed" last.
 # Env: FLOOD_SECS (when set, each transfer is sized to last about that
 #      many seconds unflooded; default: FLOOD_MB), FLOOD_MB (size of each
-#      transfer, default 6; QUICK halves it), FLOOD_RATE (fixed rate, SYN/s,
+#      transfer, default 6; QUICK halves it; a quarter of it at the highest
+#      rate), FLOOD_RATE (fixed rate, SYN/s,
 #      default 10000: hping3 -i u100, what TCG reaches is reported),
 #      FLOOD_PARTS (default "cookies flood pmtu unreach softerr": parts to run),
 #      QUICK, XTCP_KO, XTCP_RESULTS, XTCP_IFS
@@ -207,6 +208,7 @@ flood_run() {
 		--mode halfclose 2>&1)
 	local crc=$?
 	tb=$(now_ms)
+	diag "t=${SECONDS}s: flooded transfer done ($((tb - ta)) ms)"
 	FR=$(awk -v b=$sz -v ms=$((tb - ta)) 'BEGIN { printf "%.1f", b * 8 / (ms / 1000) / 1e6 }')
 	if [ $crc != 0 ]; then
 		FR=0
@@ -221,6 +223,7 @@ flood_run() {
 	[ $lrc = 0 ] && LEGIT=ok
 	[ $LEGIT = ok ] || diag "legit $fam $mode: $(echo "$lout" | tail -3)"
 	t1=$(now_ms)
+	diag "t=${SECONDS}s: legitimate connections done"
 	kill $hp 2>/dev/null
 	p1=$(syn_count $fport)
 	p1=${p1:-0}
@@ -237,16 +240,21 @@ flood_run() {
 # host's load varies: XTCP's and Linux's pairs run interleaved)
 flood_pair() { # SUBJECT MODE
 	local fam=$1 mode=$2 base
+	# at the highest rate Linux TCP's transfer crawls (about 1 Mbit/s
+	# in TCG): a quarter of the bytes there, in both transfers of the pair
+	local SZ=${SIZED_SZ:-$SZ}
+	[ "$mode" = max ] && SZ=$((SZ / 4))
 	base=$(bulk "$fam")
 	if [ "$FLOOD_SECS" -gt 0 ] && [ "$SIZED" = 0 ]; then
 		SZ=$(awk -v r="$base" -v s="$FLOOD_SECS" 'BEGIN { printf "%d", r * 1e6 / 8 * s }')
 		[ "$SZ" -gt 0 ] || SZ=$((FLOOD_MB * 1048576))
-		SIZED=1
+		SIZED=1 SIZED_SZ=$SZ
 		diag "FLOOD_SECS=$FLOOD_SECS: transfers of $SZ bytes"
 		base=$(bulk "$fam")
 	fi
+	diag "t=${SECONDS}s: $fam $mode: flooded run"
 	flood_run "$fam" "$mode"
-	diag "$fam $mode: unflooded $base Mbit/s, flooded ($PPS SYN/s at b) $FR Mbit/s; legitimate connections $LEGIT, SyncookiesRecv +$CKR"
+	diag "t=${SECONDS}s: $fam $mode: unflooded $base Mbit/s, flooded ($PPS SYN/s at b) $FR Mbit/s; legitimate connections $LEGIT, SyncookiesRecv +$CKR"
 	eval "BASE_${fam}_$mode=$base FR_${fam}_$mode=$FR PPS_${fam}_$mode=$PPS"
 	eval "LEGIT_${fam}_$mode=$LEGIT CKR_${fam}_$mode=$CKR"
 }

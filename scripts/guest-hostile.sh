@@ -261,14 +261,14 @@ xsys b msl_ms $MSL_MS
 # 500 ms): N pure ACKs far outside the window, back to back, at an idle
 # connection get an ACK or two, not N; for XTCP and for Linux TCP
 diag "t=${SECONDS}s: out-of-window ACKs"
-oow_probe() { # FAM N
-	local f=$1 n=$2 sp rf
+oow_probe() { # FAM N [oowacks|winsyns]
+	local f=$1 n=$2 mode=${3:-oowacks} sp rf
 	newport
 	rf=$R/oow.ready.$PORT
 	ip netns exec a "$T/xtcp_xfer" server -f "$f" -b 10.0.0.1 -p $PORT -n 1 --mode echo -t 120 -q --ready-file "$rf" >"$R/oow.srv.$PORT" 2>&1 &
 	sp=$!
 	wait_file 60 "$rf"
-	B python3 "$RAW" oowacks 10.0.0.2 10.0.0.1 $PORT "$n" \
+	B python3 "$RAW" "$mode" 10.0.0.2 10.0.0.1 $PORT "$n" \
 		"$H" victims -f "$f" -a 10.0.0.1 -p $PORT -n 1 -H 3 2>&1
 	wait $sp
 }
@@ -279,11 +279,30 @@ k1=$(statx a TCPACKSkippedSeq)
 ot=$(oow_probe tcp $n_oow)
 rx=$(kv replies "$ox") rt=$(kv replies "$ot")
 diag "XTCP: $(echo "$ox" | tr '\n' ' ') TCPACKSkippedSeq +$((k1 - k0)); Linux TCP: $(echo "$ot" | tr '\n' ' ')"
+# Linux TCP answers the same burst with the same limit (one ACK per
+# tcp_invalid_ratelimit, 500 ms): the burst may straddle a second one
 if [ "${rx:-x}" -ge 1 ] 2>/dev/null && [ "$rx" -le 3 ] && [ $((k1 - k0)) -ge $((n_oow - rx)) ] &&
+	[ "${rt:-x}" -ge 1 ] 2>/dev/null && [ "$rt" -le 3 ] && [ "$rx" -le $((rt + 1)) ] &&
 	echo "$ox" | grep -q "client_rc=0 .*result=ok"; then
-	ok "$n_oow out-of-window pure ACKs at an XTCP connection: $rx ACKs back (Linux TCP: ${rt:-?}), TCPACKSkippedSeq +$((k1 - k0)), the connection still echoes"
+	ok "$n_oow out-of-window pure ACKs at an XTCP connection: $rx ACKs back, Linux TCP $rt (both 1-3, XTCP <= Linux + 1), TCPACKSkippedSeq +$((k1 - k0)), the connection still echoes"
 else
 	nok "out-of-window ACKs rate-limited" "XTCP replies ${rx:-?} skipped +$((k1 - k0)) ($ox); Linux TCP ${rt:-?}"
+fi
+# RFC 5961 §4: an in-window SYN on a synchronized connection gets a
+# challenge ACK, never a reset or a new connection; a burst of them gets
+# one per invalid_ratelimit (Linux: tcp_send_challenge_ack())
+k0=$(statx a TCPACKSkippedChallenge)
+ox=$(oow_probe xtcp $n_oow winsyns)
+k1=$(statx a TCPACKSkippedChallenge)
+ot=$(oow_probe tcp $n_oow winsyns)
+rx=$(kv replies "$ox") rt=$(kv replies "$ot")
+diag "SYN burst: XTCP: $(echo "$ox" | tr '\n' ' ') TCPACKSkippedChallenge +$((k1 - k0)); Linux TCP: $(echo "$ot" | tr '\n' ' ')"
+if [ "${rx:-x}" -ge 1 ] 2>/dev/null && [ "$rx" -le 3 ] && [ $((k1 - k0)) -ge $((n_oow - rx)) ] &&
+	[ "${rt:-x}" -ge 1 ] 2>/dev/null && [ "$rt" -le 3 ] && [ "$rx" -le $((rt + 1)) ] &&
+	echo "$ox" | grep -q "client_rc=0 .*result=ok"; then
+	ok "$n_oow in-window SYNs at an XTCP connection: $rx challenge ACKs back, Linux TCP $rt (both 1-3), TCPACKSkippedChallenge +$((k1 - k0)), the connection still echoes"
+else
+	nok "in-window SYNs: challenge ACKs rate-limited, connection kept" "XTCP replies ${rx:-?} skipped +$((k1 - k0)) ($ox); Linux TCP ${rt:-?} ($ot)"
 fi
 
 # ------------------------------------------------- segment fuzzing ---

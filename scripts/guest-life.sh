@@ -315,6 +315,8 @@ tw_test() {
 	lserver b "$R/tw.srv.$PORT" -f "$(fam x)" -b $sa -p $PORT -n 2 --first -s 1000 -t 120
 	local sp=$SP
 	c0=$(stat_get b TimeWaitRecycled) k0=$(stat_get b TimeWaitKilled)
+	local s0
+	s0=$(stat_get b TCPACKSkippedTimeWait)
 	if [ "$v" = 4 ]; then
 		A python3 "$RAW" twprobe 10.0.0.1 10.0.0.2 $PORT $cport \
 			"$L" reconnect -f "$cfam" -a $sa -p $PORT -P $cport -n 1 >"$R/tw.probe.$PORT" 2>&1
@@ -350,6 +352,18 @@ tw_test() {
 		*",.:$sq:$ack,"*) ok "$name v4: old SYN on the TIME-WAIT answered with ACK seq=$sq ack=$ack, no SYN-ACK" ;;
 		*) nok "$name v4: old SYN answered with an ACK" "last: $last reply: $rep" ;;
 		esac
+		# the burst's replies: one per invalid_ratelimit (500 ms); Linux
+		# counts the rest as TCPACKSkippedTimeWait too
+		local nb s1 sk=""
+		nb=$(echo "$out" | sed -n 's/^oldsyn_burst=//p')
+		s1=$(stat_get b TCPACKSkippedTimeWait)
+		[ $XT = 1 ] && sk=$((${s1:-0} - ${s0:-0}))
+		if [ "${nb:-x}" -ge 1 ] 2>/dev/null && [ "$nb" -le 3 ] &&
+			{ [ $XT = 0 ] || [ "$sk" -ge $((20 - nb)) ]; }; then
+			ok "$name v4: 20 old SYNs at the TIME-WAIT in a burst: $nb ACKs back (one per 500 ms)${sk:+, TCPACKSkippedTimeWait +$sk}"
+		else
+			nok "$name v4: a burst of old SYNs at the TIME-WAIT is rate-limited" "replies ${nb:-?} TCPACKSkippedTimeWait +${sk:-?}"
+		fi
 		if [ $XT = 1 ]; then
 			rep=$(echo "$out" | sed -n 's/^rst_reply=//p')
 			k1=$(stat_get b TimeWaitKilled)

@@ -14,8 +14,9 @@
       sends; wait for DST's ACK of the client's FIN, then probe the
       TIME-WAIT with an old SYN (SEG.SEQ below RCV.NXT; its ACK waited
       for) and an RST at exactly RCV.NXT (0.5 s for a reply that must not
-      come). Prints key=value lines: last= (the peer's last segment),
-      oldsyn_reply=, rst_reply=
+      come), then 0.6 s later a burst of 20 old SYNs, whose answers are
+      counted for 1 s. Prints key=value lines: last= (the peer's last
+      segment), oldsyn_reply=, rst_reply=, oldsyn_burst=
 
   xtcp-raw.py oowacks SRC DST DPORT N CMD...
       run CMD (a client of DST:DPORT that echoes once and then idles);
@@ -23,6 +24,10 @@
       client's 4-tuple with SEG.SEQ 2^30 beyond DST's RCV.NXT (outside
       any window) and count DST's answers in the next second:
       "replies=K", then "client_rc=..." once CMD ends
+  xtcp-raw.py winsyns SRC DST DPORT N CMD...
+      as oowacks, but N SYNs with SEG.SEQ 10 above DST's RCV.NXT (in
+      the window): each may get a challenge ACK, no more than one per
+      invalid_ratelimit
 
 Waits are for the segments themselves, bounded by WAIT (30) seconds: on a
 slow guest they take longer, they do not fail.
@@ -39,6 +44,7 @@ import time
 
 SYN, RST, ACK, FIN = 0x02, 0x04, 0x10, 0x01
 WAIT = 30
+BURST = 20  # twprobe's burst of old SYNs
 
 
 def wait_for(pred, bound=WAIT):
@@ -178,10 +184,19 @@ def twprobe(src, dst, dport, cport, cmd, newsyn=False):
     probe("oldsyn", SYN, ack - 100000, True)
     # RFC 1337: an RST in TIME-WAIT is ignored (no reply either)
     probe("rst", RST, ack, False)
+    # RFC 5961 section 7, as Linux's tcp_timewait_check_oow_rate_limit():
+    # a burst of old SYNs gets one ACK per invalid_ratelimit (500 ms)
+    time.sleep(0.6)
+    n0 = len(sn.segs)
+    for _ in range(BURST):
+        s.sendto(segment(src, dst, cport, dport, SYN, ack - 100000), (dst, 0))
+    time.sleep(1.0)
+    print("oldsyn_burst=%d" % len([g for g in sn.segs[n0:]
+                                   if not g[0] & (SYN | FIN | RST)]))
     sn.stop()
 
 
-def oowacks(src, dst, dport, n, cmd):
+def oowacks(src, dst, dport, n, cmd, syns=False):
     sn = Sniffer(dport)
     sn.start()
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -195,8 +210,13 @@ def oowacks(src, dst, dport, n, cmd):
         n0 = len(sn.segs)
         t0 = time.time()
         for _ in range(n):
-            s.sendto(segment(src, dst, cport, dport, ACK, ack + (1 << 30),
-                             seq), (dst, 0))
+            if syns:
+                # in the window: RFC 5961 section 4 challenge ACKs
+                s.sendto(segment(src, dst, cport, dport, SYN, ack + 10),
+                         (dst, 0))
+            else:
+                s.sendto(segment(src, dst, cport, dport, ACK,
+                                 ack + (1 << 30), seq), (dst, 0))
         t1 = time.time()
         time.sleep(1.0)
         got = [g for g in sn.segs[n0:] if not g[0] & (SYN | FIN | RST)]
@@ -213,8 +233,8 @@ def main():
         want = [int(x[5:]) for x in a[6:] if x.startswith("want=")]
         synflood(a[1], a[2], int(a[3]), int(a[4]), int(a[5]),
                  "rst" in a[6:], want[0] if want else None)
-    elif len(a) > 5 and a[0] == "oowacks":
-        oowacks(a[1], a[2], int(a[3]), int(a[4]), a[5:])
+    elif len(a) > 5 and a[0] in ("oowacks", "winsyns"):
+        oowacks(a[1], a[2], int(a[3]), int(a[4]), a[5:], a[0] == "winsyns")
     elif len(a) > 5 and a[0] in ("twprobe", "twisn"):
         twprobe(a[1], a[2], int(a[3]), int(a[4]), a[5:], a[0] == "twisn")
     else:
