@@ -272,38 +272,30 @@ oow_probe() { # FAM N [oowacks|winsyns]
 		"$H" victims -f "$f" -a 10.0.0.1 -p $PORT -n 1 -H 3 2>&1
 	wait $sp
 }
-n_oow=30
-k0=$(statx a TCPACKSkippedSeq)
-ox=$(oow_probe xtcp $n_oow)
-k1=$(statx a TCPACKSkippedSeq)
-ot=$(oow_probe tcp $n_oow)
-rx=$(kv replies "$ox") rt=$(kv replies "$ot")
-diag "XTCP: $(echo "$ox" | tr '\n' ' ') TCPACKSkippedSeq +$((k1 - k0)); Linux TCP: $(echo "$ot" | tr '\n' ' ')"
-# Linux TCP answers the same burst with the same limit (one ACK per
-# tcp_invalid_ratelimit, 500 ms): the burst may straddle a second one
-if [ "${rx:-x}" -ge 1 ] 2>/dev/null && [ "$rx" -le 3 ] && [ $((k1 - k0)) -ge $((n_oow - rx)) ] &&
-	[ "${rt:-x}" -ge 1 ] 2>/dev/null && [ "$rt" -le 3 ] && [ "$rx" -le $((rt + 1)) ] &&
-	echo "$ox" | grep -q "client_rc=0 .*result=ok"; then
-	ok "$n_oow out-of-window pure ACKs at an XTCP connection: $rx ACKs back, Linux TCP $rt (both 1-3, XTCP <= Linux + 1), TCPACKSkippedSeq +$((k1 - k0)), the connection still echoes"
-else
-	nok "out-of-window ACKs rate-limited" "XTCP replies ${rx:-?} skipped +$((k1 - k0)) ($ox); Linux TCP ${rt:-?}"
-fi
+# oow_check MODE COUNTER WHAT: the burst of MODE at an XTCP connection and
+# at a Linux TCP one; Linux TCP answers it with the same limit (one ACK
+# per tcp_invalid_ratelimit, 500 ms): a burst may straddle a second one
+oow_check() {
+	local mode=$1 cnt=$2 what=$3 n=30 k0 k1 ox ot rx rt
+	k0=$(statx a "$cnt")
+	ox=$(oow_probe xtcp $n "$mode")
+	k1=$(statx a "$cnt")
+	ot=$(oow_probe tcp $n "$mode")
+	rx=$(kv replies "$ox") rt=$(kv replies "$ot")
+	diag "$mode: XTCP: $(echo "$ox" | tr '\n' ' ') $cnt +$((k1 - k0)); Linux TCP: $(echo "$ot" | tr '\n' ' ')"
+	if [ "${rx:-x}" -ge 1 ] 2>/dev/null && [ "$rx" -le 3 ] && [ $((k1 - k0)) -ge $((n - rx)) ] &&
+		[ "${rt:-x}" -ge 1 ] 2>/dev/null && [ "$rt" -le 3 ] && [ "$rx" -le $((rt + 1)) ] &&
+		echo "$ox" | grep -q "client_rc=0 .*result=ok"; then
+		ok "$n $what at an XTCP connection: $rx ACKs back, Linux TCP $rt (both 1-3, XTCP <= Linux + 1), $cnt +$((k1 - k0)), the connection still echoes"
+	else
+		nok "$n $what at a connection: ACKs rate-limited, connection kept" "XTCP replies ${rx:-?} $cnt +$((k1 - k0)) ($ox); Linux TCP ${rt:-?} ($ot)"
+	fi
+}
+oow_check oowacks TCPACKSkippedSeq "out-of-window pure ACKs"
 # RFC 5961 §4: an in-window SYN on a synchronized connection gets a
 # challenge ACK, never a reset or a new connection; a burst of them gets
 # one per invalid_ratelimit (Linux: tcp_send_challenge_ack())
-k0=$(statx a TCPACKSkippedChallenge)
-ox=$(oow_probe xtcp $n_oow winsyns)
-k1=$(statx a TCPACKSkippedChallenge)
-ot=$(oow_probe tcp $n_oow winsyns)
-rx=$(kv replies "$ox") rt=$(kv replies "$ot")
-diag "SYN burst: XTCP: $(echo "$ox" | tr '\n' ' ') TCPACKSkippedChallenge +$((k1 - k0)); Linux TCP: $(echo "$ot" | tr '\n' ' ')"
-if [ "${rx:-x}" -ge 1 ] 2>/dev/null && [ "$rx" -le 3 ] && [ $((k1 - k0)) -ge $((n_oow - rx)) ] &&
-	[ "${rt:-x}" -ge 1 ] 2>/dev/null && [ "$rt" -le 3 ] && [ "$rx" -le $((rt + 1)) ] &&
-	echo "$ox" | grep -q "client_rc=0 .*result=ok"; then
-	ok "$n_oow in-window SYNs at an XTCP connection: $rx challenge ACKs back, Linux TCP $rt (both 1-3), TCPACKSkippedChallenge +$((k1 - k0)), the connection still echoes"
-else
-	nok "in-window SYNs: challenge ACKs rate-limited, connection kept" "XTCP replies ${rx:-?} skipped +$((k1 - k0)) ($ox); Linux TCP ${rt:-?} ($ot)"
-fi
+oow_check winsyns TCPACKSkippedChallenge "in-window SYNs"
 
 # ------------------------------------------------- segment fuzzing ---
 diag "t=${SECONDS}s: segment fuzzing"

@@ -15,14 +15,14 @@
       TIME-WAIT with an old SYN (SEG.SEQ below RCV.NXT; its ACK waited
       for) and an RST at exactly RCV.NXT (0.5 s for a reply that must not
       come), then 0.6 s later a burst of 20 old SYNs, whose answers are
-      counted for 1 s. Prints key=value lines: last= (the peer's last
+      counted until 1 s after the first. Prints key=value lines: last= (the peer's last
       segment), oldsyn_reply=, rst_reply=, oldsyn_burst=
 
   xtcp-raw.py oowacks SRC DST DPORT N CMD...
       run CMD (a client of DST:DPORT that echoes once and then idles);
       after DST's echo (its PSH), send N pure ACKs back to back from the
       client's 4-tuple with SEG.SEQ 2^30 beyond DST's RCV.NXT (outside
-      any window) and count DST's answers in the next second:
+      any window) and count DST's answers until 1 s after the first:
       "replies=K", then "client_rc=..." once CMD ends
   xtcp-raw.py winsyns SRC DST DPORT N CMD...
       as oowacks, but N SYNs with SEG.SEQ 10 above DST's RCV.NXT (in
@@ -190,6 +190,7 @@ def twprobe(src, dst, dport, cport, cmd, newsyn=False):
     n0 = len(sn.segs)
     for _ in range(BURST):
         s.sendto(segment(src, dst, cport, dport, SYN, ack - 100000), (dst, 0))
+    wait_for(lambda: len(sn.segs) > n0)
     time.sleep(1.0)
     print("oldsyn_burst=%d" % len([g for g in sn.segs[n0:]
                                    if not g[0] & (SYN | FIN | RST)]))
@@ -218,6 +219,8 @@ def oowacks(src, dst, dport, n, cmd, syns=False):
                 s.sendto(segment(src, dst, cport, dport, ACK,
                                  ack + (1 << 30), seq), (dst, 0))
         t1 = time.time()
+        # the first answer however slow the guest, then 1 s for more
+        wait_for(lambda: len(sn.segs) > n0)
         time.sleep(1.0)
         got = [g for g in sn.segs[n0:] if not g[0] & (SYN | FIN | RST)]
         print("replies=%d sent_in_ms=%d" % (len(got), (t1 - t0) * 1000))
