@@ -15,8 +15,8 @@
       TIME-WAIT with an old SYN (SEG.SEQ below RCV.NXT; its ACK waited
       for) and an RST at exactly RCV.NXT (0.5 s for a reply that must not
       come), then 0.6 s later a burst of 20 old SYNs, whose answers are
-      counted until 1 s after the first. Prints key=value lines: last= (the peer's last
-      segment), oldsyn_reply=, rst_reply=, oldsyn_burst=
+      counted until 1 s after the first. Prints key=value lines: last=
+      (the peer's last segment), oldsyn_reply=, rst_reply=, oldsyn_burst=
 
   xtcp-raw.py oowacks SRC DST DPORT N CMD...
       run CMD (a client of DST:DPORT that echoes once and then idles);
