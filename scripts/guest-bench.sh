@@ -33,13 +33,13 @@ bulk() {
 	local fam=$1 dst=$2 t0 t1
 	PORT=$((PORT + 1))
 	rm -f /tmp/bench-ready
-	ip netns exec b "$X" server -f "$fam" -b "$dst" -p $PORT -n 1 -q -t 300 \
+	"$NSX" b "$X" server -f "$fam" -b "$dst" -p $PORT -n 1 -q -t 300 \
 		--ready-file /tmp/bench-ready >/dev/null 2>&1 &
 	# the server listening, not a guess (a client too early waits out
 	# its timeout, and that wait would count as throughput)
 	wait_until 60 test -s /tmp/bench-ready
 	t0=$(date +%s.%N)
-	ip netns exec "$3" "$X" client -f "$fam" -a "$dst" -p $PORT -s "$BULK" -q -t 300 >/dev/null
+	"$NSX" "$3" "$X" client -f "$fam" -a "$dst" -p $PORT -s "$BULK" -q -t 300 >/dev/null
 	wait
 	t1=$(date +%s.%N)
 	echo "scale=1; $BULK * 8 / ($t1 - $t0) / 1000000" | bc
@@ -50,10 +50,10 @@ crr() {
 	local fam=$1 dst=$2
 	PORT=$((PORT + 1))
 	rm -f /tmp/bench-ready
-	ip netns exec b "$X" server -f "$fam" -b "$dst" -p $PORT --mode crr \
+	"$NSX" b "$X" server -f "$fam" -b "$dst" -p $PORT --mode crr \
 		-n "$CRR" --req 64 --resp 64 -q -t 300 --ready-file /tmp/bench-ready >/dev/null 2>&1 &
 	wait_until 60 test -s /tmp/bench-ready
-	ip netns exec "$3" "$X" client -f "$fam" -a "$dst" -p $PORT --mode crr \
+	"$NSX" "$3" "$X" client -f "$fam" -a "$dst" -p $PORT --mode crr \
 		-n "$CRR" --req 64 --resp 64 -t 300 | sed -n 's/.*rate=\([0-9.]*\).*/\1/p'
 	wait
 }
@@ -112,7 +112,7 @@ bench_core() {
 	done
 }
 xtcp_msl() {
-	for n in a b; do ip netns exec $n sh -c 'echo 1000 > /proc/sys/net/xtcp/msl_ms'; done
+	for n in a b; do "$NSX" $n sh -c 'echo 1000 > /proc/sys/net/xtcp/msl_ms'; done
 	sleep 1
 }
 hdr() { echo "# kernel $(uname -r), $(nproc) CPUs, bulk $BULK bytes, crr $CRR x 64B/64B, median of $REPS pairs"; }
@@ -170,7 +170,7 @@ row "benchmark" "XTCP" "Linux TCP" "ratio"
 RUN=$root/tools/xtcp-run
 # shellcheck disable=SC2034
 PY=/usr/bin/python3
-NS() { local n=$1; shift; ip netns exec "$n" "$@"; }
+NS() { local n=$1; shift; "$NSX" "$n" "$@"; }
 A() { NS a "$@"; }
 B() { NS b "$@"; }
 newport() { PORT=$((PORT + 1)); }

@@ -24,13 +24,13 @@ dmesg | grep 'xtcp:' | tail -1
 two_hosts host1 host2
 ladder_modules
 # 250 ms each way, so that every state lives long enough to be seen
-ip netns exec host1 tc qdisc add dev "$IF1" root netem delay 250ms
-ip netns exec host2 tc qdisc add dev "$IF2" root netem delay 250ms
+"$NSX" host1 tc qdisc add dev "$IF1" root netem delay 250ms
+"$NSX" host2 tc qdisc add dev "$IF2" root netem delay 250ms
 ladder_warm
 echo "   host1 = 10.0.0.1 on $IF1, host2 = 10.0.0.2 on $IF2 (virtio-net, one QEMU hub)"
 for h in host1 host2; do
-	echo "   $h qdiscs: $(ip netns exec $h tc qdisc show | grep -v ' dev lo ' | tr '\n' ' ')"
-	echo "   $h net.xtcp.msl_ms = $(ip netns exec $h cat /proc/sys/net/xtcp/msl_ms)"
+	echo "   $h qdiscs: $("$NSX" $h tc qdisc show | grep -v ' dev lo ' | tr '\n' ' ')"
+	echo "   $h net.xtcp.msl_ms = $("$NSX" $h cat /proc/sys/net/xtcp/msl_ms)"
 done
 
 echo

@@ -37,18 +37,20 @@ run_xfer() {
 	local crc=$?
 	wait $sp
 	local src=$?
-	LAST_SOUT=$(cat "$so") LAST_COUT=$(cat "$co")
+	LAST_SOUT=$(<"$so") LAST_COUT=$(<"$co")
 	XRC="$src $crc"
 }
 
 # xfer_hash DESC NS_S NS_C SFAM CFAM BINDADDR CONNADDR SIZE
+declare -A HASH_OF=()  # size -> "bytes=N hash=H", computed once
 xfer_hash() {
 	local d=$1 sz=$8 exp
 	run_xfer "$@"
-	exp=$("$X" hash -s "$sz")
-	local sl cl
-	sl=$(echo "$LAST_SOUT" | grep -o 'bytes=[0-9]* hash=[0-9a-f]*' | head -1)
-	cl=$(echo "$LAST_COUT" | grep -o 'bytes=[0-9]* hash=[0-9a-f]*' | head -1)
+	[ -n "${HASH_OF[$sz]:-}" ] || HASH_OF[$sz]=$("$X" hash -s "$sz")
+	exp=${HASH_OF[$sz]}
+	local sl="" cl="" re='bytes=[0-9]* hash=[0-9a-f]*'
+	[[ $LAST_SOUT =~ $re ]] && sl=${BASH_REMATCH[0]}
+	[[ $LAST_COUT =~ $re ]] && cl=${BASH_REMATCH[0]}
 	if [ "$XRC" = "0 0" ] && [ "$sl" = "$exp" ] && [ "$cl" = "$exp" ]; then
 		ok "$d: $exp"
 	else
@@ -154,7 +156,7 @@ cap_test() { # v4|v6
 	newport
 	local p=$PORT pcap=$R/hs-v$v.pcap
 	if ! command -v tcpdump >/dev/null; then skip "v$v capture" "no tcpdump"; return; fi
-	ip netns exec b tcpdump -i "$IFB" -n -U --immediate-mode -s 128 -w "$pcap" tcp port $p >"$R/tcpdump.$p" 2>&1 &
+	"$NSX" b tcpdump -i "$IFB" -n -U --immediate-mode -s 128 -w "$pcap" tcp port $p >"$R/tcpdump.$p" 2>&1 &
 	local tp=$!
 	wait_file 30 "$R/tcpdump.$p" listening
 	if [ "$SUBJECT" = xtcp ]; then
@@ -285,7 +287,7 @@ lastack_test() {
 	[ "$SUBJECT" = xtcp ] && rto_min0=$(B cat /proc/sys/net/xtcp/rto_min_ms)
 	newport
 	local p=$PORT pcap=$R/lastack.pcap
-	ip netns exec b tcpdump -i "$IFB" -n -U --immediate-mode -s 128 -w "$pcap" tcp port $p >"$R/tcpdump.$p" 2>&1 &
+	"$NSX" b tcpdump -i "$IFB" -n -U --immediate-mode -s 128 -w "$pcap" tcp port $p >"$R/tcpdump.$p" 2>&1 &
 	local tp=$!
 	wait_file 30 "$R/tcpdump.$p" listening
 	# the client's TIME-WAIT (restarted by the re-ACK) is held 10 s, so a

@@ -302,7 +302,7 @@ B ip route del default 2>/dev/null
 
 # ------------------------------------------------------------ PMTU ---
 # pa (10.1.0.1) - pr1 - [MTU 1280] - pr2 - pc (10.3.0.2); host links 1500
-P() { local n=$1; shift; ip netns exec "$n" "$@"; }
+P() { local n=$1; shift; "$NSX" "$n" "$@"; }
 modprobe -q veth 2>/dev/null
 for n in pa pr1 pr2 pc; do ip netns add $n; P $n ip link set lo up; done
 ip link add va netns pa type veth peer name vr1a netns pr1

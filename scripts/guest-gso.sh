@@ -55,7 +55,7 @@ nft_pkts() {
 }
 
 # a process in netns a: its /proc/PID/net is a's, read without a fork
-ip netns exec a sleep 100000 &
+"$NSX" a sleep 100000 &
 PA=$!
 in_ns() { [ "$(readlink /proc/"$1"/ns/net)" != "$(readlink /proc/self/ns/net)" ]; }
 wait_until 60 in_ns $PA || nok "counter reader in netns a" "/proc/$PA"

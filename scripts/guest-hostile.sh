@@ -79,7 +79,7 @@ mountpoint -q $CG2 || mount -t cgroup2 none $CG2 2>/dev/null
 declare -A bp=()
 for f in xtcp tcp; do
 	newport
-	ip netns exec a "$T/xtcp_xfer" server -f $f -b 10.0.0.1 -p $PORT -t 60 -q >/dev/null 2>&1 &
+	"$NSX" a "$T/xtcp_xfer" server -f $f -b 10.0.0.1 -p $PORT -t 60 -q >/dev/null 2>&1 &
 	sleep 0.5
 	bp[$f]=$(B "$T/xtcp_bpfsk" $CG2 "$T/xtcp_xfer" client -f $f -a 10.0.0.1 -p $PORT -s 100000 -t 60 2>&1 | tail -1)
 	wait $!
@@ -141,9 +141,9 @@ newport
 LT=$PORT
 # both on :: dual-stack (IPV6_V6ONLY 0, as net.ipv6.bindv6only): one
 # listener takes IPv4 and IPv6, for each stack
-ip netns exec a "$T/xtcp_xfer" server -f xtcp -b :: -p $LX -n 100000 -t 3600 -q >/dev/null 2>&1 &
+"$NSX" a "$T/xtcp_xfer" server -f xtcp -b :: -p $LX -n 100000 -t 3600 -q >/dev/null 2>&1 &
 BG+=($!)
-ip netns exec a "$T/xtcp_xfer" server -f tcp -b :: -p $LT -n 100000 -t 3600 -q >/dev/null 2>&1 &
+"$NSX" a "$T/xtcp_xfer" server -f tcp -b :: -p $LT -n 100000 -t 3600 -q >/dev/null 2>&1 &
 BG+=($!)
 for i in $(seq 1 50); do
 	[ "$(A ss -Hltn "sport = :$LT" | wc -l)" -ge 1 ] &&
@@ -232,7 +232,7 @@ for s in xtcp tcp; do
 	newport
 	cport=$((PORT + 10000))
 	xsys b msl_ms 20000
-	ip netns exec b "$T/xtcp_life" serve -f $s -b 10.0.0.2 -p $PORT -n 2 --first -s 1000 -t 60 >"$R/twisn.$s" 2>&1 &
+	"$NSX" b "$T/xtcp_life" serve -f $s -b 10.0.0.2 -p $PORT -n 2 --first -s 1000 -t 60 >"$R/twisn.$s" 2>&1 &
 	twsrv=$!
 	sleep 0.5
 	out=$(A python3 "$RAW" twisn 10.0.0.1 10.0.0.2 $PORT $cport \
@@ -265,7 +265,7 @@ oow_probe() { # FAM N [oowacks|winsyns]
 	local f=$1 n=$2 mode=${3:-oowacks} sp rf
 	newport
 	rf=$R/oow.ready.$PORT
-	ip netns exec a "$T/xtcp_xfer" server -f "$f" -b 10.0.0.1 -p $PORT -n 1 --mode echo -t 120 -q --ready-file "$rf" >"$R/oow.srv.$PORT" 2>&1 &
+	"$NSX" a "$T/xtcp_xfer" server -f "$f" -b 10.0.0.1 -p $PORT -n 1 --mode echo -t 120 -q --ready-file "$rf" >"$R/oow.srv.$PORT" 2>&1 &
 	sp=$!
 	wait_file 60 "$rf"
 	B python3 "$RAW" "$mode" 10.0.0.2 10.0.0.1 $PORT "$n" \
@@ -305,12 +305,12 @@ newport
 VP=$PORT
 newport
 BP=$PORT
-ip netns exec a "$T/xtcp_xfer" server -f xtcp -b 10.0.0.1 -p $VP -n 8 --mode echo -t 3600 -q >"$R/victim.srv" 2>&1 &
+"$NSX" a "$T/xtcp_xfer" server -f xtcp -b 10.0.0.1 -p $VP -n 8 --mode echo -t 3600 -q >"$R/victim.srv" 2>&1 &
 BG+=($!)
 # orphans of desynchronised victims retransmit for a bounded time
 xsys a retries 6
 xsys b retries 6
-ip netns exec a "$T/xtcp_xfer" server -f xtcp -b 10.0.0.1 -p $BP -n 1 --mode reply -t 3600 -q >"$R/bystander.srv" 2>&1 &
+"$NSX" a "$T/xtcp_xfer" server -f xtcp -b 10.0.0.1 -p $BP -n 1 --mode reply -t 3600 -q >"$R/bystander.srv" 2>&1 &
 BG+=($!)
 sleep 0.5
 # 8 victim connections: echo, idle through the fuzz, echo again, abort
@@ -318,7 +318,7 @@ B "$H" victims -f xtcp -a 10.0.0.1 -p $VP -n 8 -H $((FUZZ_SECS + 5)) >"$R/victim
 vpid=$!
 # the bystander streams for the whole fuzz run
 BYSZ=$((FUZZ_SECS * 100000))
-ip netns exec b "$T/xtcp_xfer" client -f xtcp -a 10.0.0.1 -p $BP -s $BYSZ --mode halfclose -t $((FUZZ_SECS * 4 + 120)) >"$R/bystander.cli" 2>&1 &
+"$NSX" b "$T/xtcp_xfer" client -f xtcp -a 10.0.0.1 -p $BP -s $BYSZ --mode halfclose -t $((FUZZ_SECS * 4 + 120)) >"$R/bystander.cli" 2>&1 &
 bys=$!
 sleep 1
 e0=$(statx a InErrs) s0=$(statx a InSegs)

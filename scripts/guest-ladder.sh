@@ -24,11 +24,11 @@ two_hosts host1 host2
 ladder_modules
 # 50 ms each way: arrows slope, and a receive never shares a timestamp
 # with its send
-ip netns exec host1 tc qdisc add dev "$IF1" root netem delay 50ms &&
-	ip netns exec host2 tc qdisc add dev "$IF2" root netem delay 50ms &&
+"$NSX" host1 tc qdisc add dev "$IF1" root netem delay 50ms &&
+	"$NSX" host2 tc qdisc add dev "$IF2" root netem delay 50ms &&
 	ok "netem delay 50 ms on both NICs" || nok "netem delay 50 ms on both NICs"
 check "ARP resolved both ways before the scenes" ladder_warm
-MSL=$(ip netns exec host1 cat /proc/sys/net/xtcp/msl_ms)
+MSL=$("$NSX" host1 cat /proc/sys/net/xtcp/msl_ms)
 for e in xtcp_state xtcp_segment_send xtcp_segment_recv xtcp_timer; do
 	[ -d /sys/kernel/tracing/events/xtcp/$e ] || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
 	check "tracepoint xtcp:$e exists" test -d /sys/kernel/tracing/events/xtcp/$e
@@ -168,10 +168,10 @@ scene() { # NAME PORT LOST
 
 # a loaded TCG host can stall a guest for longer than the RTO: keep
 # spurious retransmissions out of the plain scene (1.5 s floor)
-rtomin=$(ip netns exec host1 cat /proc/sys/net/xtcp/rto_min_ms)
-for h in host1 host2; do ip netns exec $h sh -c 'echo 1500 > /proc/sys/net/xtcp/rto_min_ms'; done
+rtomin=$("$NSX" host1 cat /proc/sys/net/xtcp/rto_min_ms)
+for h in host1 host2; do "$NSX" $h sh -c 'echo 1500 > /proc/sys/net/xtcp/rto_min_ms'; done
 scene plain 7100 0
-for h in host1 host2; do ip netns exec $h sh -c "echo $rtomin > /proc/sys/net/xtcp/rto_min_ms"; done
+for h in host1 host2; do "$NSX" $h sh -c "echo $rtomin > /proc/sys/net/xtcp/rto_min_ms"; done
 scene lostack 7101 1
 cp "$R/plain/ladder.svg" "$R/plain/index.html" "$R/" 2>/dev/null
 two_hosts_cleanup

@@ -50,9 +50,9 @@ gso_segs b "$IFB" 1
 # "ip netns exec" (seconds each on a busy TCG host)
 # (ip itself, not the A/B functions: $! must be the process in the netns;
 # ip netns exec execs the command without forking)
-ip netns exec a sleep 100000 &
+"$NSX" a sleep 100000 &
 PA=$!
-ip netns exec b sleep 100000 &
+"$NSX" b sleep 100000 &
 PB=$!
 in_ns() { [ "$(readlink /proc/"$1"/ns/net)" != "$(readlink /proc/self/ns/net)" ]; }
 wait_until 60 in_ns $PA && wait_until 60 in_ns $PB ||

@@ -76,10 +76,10 @@ A sysctl -qw net.ipv4.ip_unprivileged_port_start=1024
 for n in a b; do NS $n sysctl -qw net.ipv4.ip_local_port_range="$RANGE_LO $RANGE_HI"; done
 newport
 SP=$PORT
-ip netns exec b "$P" sink -f tcp -b 10.0.0.2 -p $SP -t 300 >"$R/sink1" 2>&1 &
+"$NSX" b "$P" sink -f tcp -b 10.0.0.2 -p $SP -t 300 >"$R/sink1" 2>&1 &
 sink_pid=$!
 wait_line "$R/sink1" listening 20
-ip netns exec a "$P" stream -f tcp -a 10.0.0.2 -p $SP -k 2000 -t 600 >"$R/stream1" 2>&1 &
+"$NSX" a "$P" stream -f tcp -a 10.0.0.2 -p $SP -k 2000 -t 600 >"$R/stream1" 2>&1 &
 stream_pid=$!
 wait_line "$R/stream1" lport= 20
 CP=$(kv "$R/stream1" lport)
@@ -98,10 +98,10 @@ newport
 XP1=$PORT
 newport
 XP2=$PORT
-ip netns exec b "$P" server -f xtcp -b 10.0.0.2 -p $XP1,$XP2 -t 900 >"$R/xsrv" 2>&1 &
+"$NSX" b "$P" server -f xtcp -b 10.0.0.2 -p $XP1,$XP2 -t 900 >"$R/xsrv" 2>&1 &
 xsrv=$!
 wait_line "$R/xsrv" listening 20
-ip netns exec a tcpdump -i "$IFA" -nn -U -w "$R/rst1.pcap" 'tcp[tcpflags] & tcp-rst != 0' 2>"$R/tcpdump1.err" &
+"$NSX" a tcpdump -i "$IFA" -nn -U -w "$R/rst1.pcap" 'tcp[tcpflags] & tcp-rst != 0' 2>"$R/tcpdump1.err" &
 td=$!
 wait_line "$R/tcpdump1.err" listening 20
 lr0=$(snmp_tcp a OutRsts) xr0=$(stat_get a OutRsts)
@@ -148,10 +148,10 @@ wait $xsrv
 # the reverse: an XTCP stream while Linux TCP churns through the range
 newport
 SP=$PORT
-ip netns exec b "$P" sink -f xtcp -b 10.0.0.2 -p $SP -t 300 >"$R/sink2" 2>&1 &
+"$NSX" b "$P" sink -f xtcp -b 10.0.0.2 -p $SP -t 300 >"$R/sink2" 2>&1 &
 sink_pid=$!
 wait_line "$R/sink2" listening 20
-ip netns exec a "$P" stream -f xtcp -a 10.0.0.2 -p $SP -k 2000 -t 600 >"$R/stream2" 2>&1 &
+"$NSX" a "$P" stream -f xtcp -a 10.0.0.2 -p $SP -k 2000 -t 600 >"$R/stream2" 2>&1 &
 stream_pid=$!
 wait_line "$R/stream2" lport= 20
 CP=$(kv "$R/stream2" lport)
@@ -165,10 +165,10 @@ newport
 LP1=$PORT
 newport
 LP2=$PORT
-ip netns exec b "$P" server -f tcp -b 10.0.0.2 -p $LP1,$LP2 -t 900 >"$R/lsrv" 2>&1 &
+"$NSX" b "$P" server -f tcp -b 10.0.0.2 -p $LP1,$LP2 -t 900 >"$R/lsrv" 2>&1 &
 lsrv=$!
 wait_line "$R/lsrv" listening 20
-ip netns exec a tcpdump -i "$IFA" -nn -U -w "$R/rst2.pcap" 'tcp[tcpflags] & tcp-rst != 0' 2>"$R/tcpdump2.err" &
+"$NSX" a tcpdump -i "$IFA" -nn -U -w "$R/rst2.pcap" 'tcp[tcpflags] & tcp-rst != 0' 2>"$R/tcpdump2.err" &
 td=$!
 wait_line "$R/tcpdump2.err" listening 20
 x0=$(stat_get a OutRsts)
@@ -206,7 +206,7 @@ newport
 HP1=$PORT
 newport
 HP2=$PORT
-ip netns exec b "$P" server -f xtcp -b 10.0.0.2 -p $HP1,$HP2 -H -t 300 >"$R/hsrv" 2>&1 &
+"$NSX" b "$P" server -f xtcp -b 10.0.0.2 -p $HP1,$HP2 -H -t 300 >"$R/hsrv" 2>&1 &
 hsrv=$!
 wait_line "$R/hsrv" listening 20
 A "$P" hold -f xtcp -a 10.0.0.2 -p $HP1,$HP2 -n 80 -t 200 >"$R/hold" 2>&1
@@ -222,9 +222,9 @@ for n in a b; do NS $n sysctl -qw net.ipv4.ip_local_port_range="32768 60999"; do
 # ------------------ segments XTCP does not own go to Linux TCP ---------
 B ip addr add 10.0.0.3/24 dev "$IFB"
 newport
-ip netns exec b $NOBODY "$P" bind -f xtcp -a 10.0.0.2 -p $PORT -l -w 30 >"$R/xl" 2>&1 &
+"$NSX" b $NOBODY "$P" bind -f xtcp -a 10.0.0.2 -p $PORT -l -w 30 >"$R/xl" 2>&1 &
 xl=$!
-ip netns exec b $NOBODY "$P" server -f tcp -b 10.0.0.3 -p $PORT -t 30 >"$R/lsrv3" 2>&1 &
+"$NSX" b $NOBODY "$P" server -f tcp -b 10.0.0.3 -p $PORT -t 30 >"$R/lsrv3" 2>&1 &
 l3=$!
 wait_line "$R/xl" bind= 20
 wait_line "$R/lsrv3" listening 20
@@ -235,7 +235,7 @@ grep -q "bind=OK listen=OK" "$R/xl" && [ $r3 = 0 ] &&
 	ok "with an XTCP listener on 10.0.0.2:$PORT, Linux TCP connections to a Linux listener on 10.0.0.3:$PORT succeed ($(cat "$R/c3"))" ||
 	nok "Linux listener on another address gets its SYNs" "$(cat "$R/xl" "$R/c3" | tr '\n' ' ')"
 newport
-ip netns exec b $NOBODY "$P" bind -f xtcp -a 10.0.0.2 -p $PORT -w 30 >"$R/xb" 2>&1 &
+"$NSX" b $NOBODY "$P" bind -f xtcp -a 10.0.0.2 -p $PORT -w 30 >"$R/xb" 2>&1 &
 xb=$!
 wait_line "$R/xb" bind= 20
 lr0=$(snmp_tcp b OutRsts)

@@ -36,15 +36,15 @@ fi
 ip netns add idle
 hooks() {
 	local h n
-	h=$(ip netns exec idle awk '$1 == "Hooks" { print $2 }' /proc/net/xtcp_stat)
-	n=$(ip netns exec idle nft list hooks 2>/dev/null | grep -c 'xtcp_nf_hook')
+	h=$("$NSX" idle awk '$1 == "Hooks" { print $2 }' /proc/net/xtcp_stat)
+	n=$("$NSX" idle nft list hooks 2>/dev/null | grep -c 'xtcp_nf_hook')
 	modinfo nfnetlink_hook >/dev/null 2>&1 || n=-
 	echo "${h:-?}/$n"
 }
 modprobe nf_tables 2>/dev/null; modprobe nfnetlink_hook 2>/dev/null
 h0=$(hooks)
-ip netns exec idle ip link set lo up
-ip netns exec idle "$T/xtcp_sock_test" -f xtcp -H 0 >/dev/null
+"$NSX" idle ip link set lo up
+"$NSX" idle "$T/xtcp_sock_test" -f xtcp -H 0 >/dev/null
 h1=$(hooks)
 case "$h0 $h1" in "0/0 1/2" | "0/- 1/-")
 	ok "a netns gets XTCP's hooks with its first XTCP socket, none before (Hooks/nft-listed: $h0 then $h1)" ;;

@@ -32,12 +32,12 @@ lb_once() {
 	LOSS_PORT=$((LOSS_PORT + 1))
 	rf=$LW/ready.$LOSS_PORT so=$LW/srv.$LOSS_PORT co=$LW/cli.$LOSS_PORT
 	exp=$("$X" hash -s "$LOSS_BYTES")
-	ip netns exec b "$X" server -f "$(lb_fam "$2")" -b 10.0.0.2 -p $LOSS_PORT \
+	"$NSX" b "$X" server -f "$(lb_fam "$2")" -b 10.0.0.2 -p $LOSS_PORT \
 		-t 600 --ready-file "$rf" >"$so" 2>&1 &
 	local sp=$! i
 	for i in $(seq 600); do [ -s "$rf" ] && break; sleep 0.1; done
 	t0=$(date +%s%N)
-	ip netns exec a "$X" client -f "$(lb_fam "$1")" -a 10.0.0.2 -p $LOSS_PORT \
+	"$NSX" a "$X" client -f "$(lb_fam "$1")" -a 10.0.0.2 -p $LOSS_PORT \
 		-s "$LOSS_BYTES" -t 600 >"$co" 2>&1
 	wait $sp
 	t1=$(date +%s%N)

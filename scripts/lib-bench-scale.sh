@@ -28,11 +28,11 @@ hold_open() {
 	[ "$f" = xtcp ] && run=("$root/tools/xtcp-run")
 	PORT=$((PORT + 1))
 	rm -f "$SW"/srv* "$SW"/cli*
-	ip netns exec b "${run[@]}" /usr/bin/python3 "$HOLD" server 10.0.0.2 \
+	"$NSX" b "${run[@]}" /usr/bin/python3 "$HOLD" server 10.0.0.2 \
 		$PORT "$n" "$SW/srv" >"$SW/srv.log" 2>&1 &
 	HOLD_PIDS=$!
 	for _ in $(seq 600); do [ -e "$SW/srv.listen" ] && break; sleep 0.1; done
-	ip netns exec a "${run[@]}" /usr/bin/python3 "$HOLD" client 10.0.0.2 \
+	"$NSX" a "${run[@]}" /usr/bin/python3 "$HOLD" client 10.0.0.2 \
 		$PORT "$n" "$SW/cli" >"$SW/cli.log" 2>&1 &
 	HOLD_PIDS="$HOLD_PIDS $!"
 	for _ in $(seq 6000); do

@@ -24,9 +24,9 @@ X=$T/xtcp_xfer
 PORT=20000
 t_start=$(date +%s)
 
-A() { ip netns exec a "$@"; }
-B() { ip netns exec b "$@"; }
-NS() { local n=$1; shift; ip netns exec "$n" "$@"; }
+A() { "$NSX" a "$@"; }
+B() { "$NSX" b "$@"; }
+NS() { "$NSX" "$@"; }
 newport() { PORT=$((PORT + 1)); }
 fam() { [ "$1" = x ] && echo "$SUBJECT" || echo tcp; }  # x=XTCP t=Linux
 proc4() { [ "$SUBJECT" = xtcp ] && echo /proc/net/xtcp || echo /proc/net/tcp; }
@@ -121,35 +121,65 @@ MTU_LO=$(A cat /sys/class/net/lo/mtu)
 diag "MTU nic=$MTU_NIC lo=$MTU_LO nft=$HAVE_NFT netem=$HAVE_NETEM ($mtu_a)"
 
 stat_get() { # ns name: XTCP counter (or Linux Tcp: MIB for SUBJECT=tcp)
-	if [ "$SUBJECT" = xtcp ]; then
-		NS "$1" awk -v k="$2" '$1==k {print $2}' /proc/net/xtcp_stat
-	else
-		NS "$1" awk -v k="$2" '/^Tcp:/ { if (!h) { for (i=1;i<=NF;i++) n[i]=$i; h=1 } else for (i=1;i<=NF;i++) if (n[i]==k) print $i }' /proc/net/snmp
-	fi
+	local f=tcp w
+	[ "$SUBJECT" = xtcp ] && f=xtcp
+	mib_read "$1" $f "$2"
+	for w in $MIB_OUT; do [ "${w%%=*}" = "$2" ] && echo "${w#*=}"; done
+	return 0
 }
 # mib_snap NS FAMILY KEYS: "name=value ..." of the counters named in KEYS
 # (space-separated), from XTCP's /proc/net/xtcp_stat (FAMILY xtcp) or
-# Linux's TcpExt and Tcp lines (one process)
+# Linux's TcpExt and Tcp lines
 mib_snap() {
+	mib_read "$@"
+	echo "$MIB_OUT"
+}
+# mib_read NS FAMILY KEYS: mib_snap's line into MIB_OUT (one static exec,
+# parsed by the shell)
+mib_read() {
+	local -A want=()
+	local k line pfx="" i
+	local -a names vals
+	MIB_OUT=""
+	for k in $3; do want[$k]=1; done
 	if [ "$2" = xtcp ]; then
-		NS "$1" awk -v ks="$3" 'BEGIN { n = split(ks, w, " "); for (i = 1; i <= n; i++) want[w[i]] = 1 }
-			want[$1] { printf "%s=%s ", $1, $2 }' /proc/net/xtcp_stat
-	else
-		NS "$1" awk -v ks="$3" 'BEGIN { n = split(ks, w, " "); for (i = 1; i <= n; i++) want[w[i]] = 1 }
-			/^(TcpExt|Tcp):/ { if (!(h[$1]++)) { for (i = 2; i <= NF; i++) c[$1, i] = $i }
-				else for (i = 2; i <= NF; i++) if (want[c[$1, i]]) printf "%s=%s ", c[$1, i], $i }' /proc/net/netstat /proc/net/snmp
+		while read -r k line; do
+			[ -n "${want[$k]:-}" ] && MIB_OUT+="$k=$line "
+		done < <(NS "$1" --cat /proc/net/xtcp_stat)
+		return 0
 	fi
+	# a header line, then its values line, per prefix
+	while read -r line; do
+		case $line in TcpExt:* | Tcp:*) ;; *) continue ;; esac
+		if [ "${line%%:*}" != "$pfx" ]; then
+			pfx=${line%%:*}
+			read -r -a names <<<"$line"
+			continue
+		fi
+		pfx=""
+		read -r -a vals <<<"$line"
+		for ((i = 1; i < ${#names[@]}; i++)); do
+			[ -n "${want[${names[i]}]:-}" ] && MIB_OUT+="${names[i]}=${vals[i]} "
+		done
+	done < <(NS "$1" --cat /proc/net/netstat /proc/net/snmp)
+	return 0
 }
 # mib_delta BEFORE AFTER NAME: how much NAME grew between two mib_snaps
 mib_delta() {
-	local b a
-	b=$(echo "$1" | grep -o "$3=[0-9]*" | cut -d= -f2)
-	a=$(echo "$2" | grep -o "$3=[0-9]*" | cut -d= -f2)
+	local b=0 a=0 w
+	for w in $1; do [ "${w%%=*}" = "$3" ] && b=${w#*=}; done
+	for w in $2; do [ "${w%%=*}" = "$3" ] && a=${w#*=}; done
 	echo $((${a:-0} - ${b:-0}))
+}
+# proc_lines NS FILE: how many lines FILE has, read in NS
+proc_lines() {
+	local n=0 line
+	while IFS= read -r line; do n=$((n + 1)); done < <(NS "$1" --cat "$2")
+	echo $n
 }
 # xtcp_ns_empty NS: no XTCP connection left in NS (CurrEstab 0, no rows)
 xtcp_ns_empty() {
 	[ "$(stat_get "$1" CurrEstab)" = 0 ] &&
-		[ "$(NS "$1" wc -l </proc/net/xtcp)" = 1 ] &&
-		[ "$(NS "$1" cat /proc/net/xtcp6 | wc -l)" = 1 ]
+		[ "$(proc_lines "$1" /proc/net/xtcp)" = 1 ] &&
+		[ "$(proc_lines "$1" /proc/net/xtcp6)" = 1 ]
 }

@@ -17,14 +17,14 @@ ladder_modules() {
 # its SYN is not held up by neighbour resolution: one Linux TCP connect
 # to a closed port (refused), then both neighbour entries must be there
 ladder_warm() {
-	timeout 20 ip netns exec host1 bash -c ': </dev/tcp/10.0.0.2/9' 2>/dev/null
+	timeout 20 "$NSX" host1 bash -c ': </dev/tcp/10.0.0.2/9' 2>/dev/null
 	ip -n host1 neigh show 10.0.0.2 | grep -q lladdr &&
 		ip -n host2 neigh show 10.0.0.1 | grep -q lladdr
 }
 
 # host1_rows PORT: host1's /proc/net/xtcp rows whose remote port is PORT
 host1_rows() {
-	ip netns exec host1 awk -v r=":$(printf '%04X' "$1")" \
+	"$NSX" host1 awk -v r=":$(printf '%04X' "$1")" \
 		'NR > 1 && substr($3, length($3) - 4) == r' /proc/net/xtcp
 }
 
@@ -41,31 +41,31 @@ ladder_scene() {
 	local d=$1 p=$2 lost=$3 size=${4:-0} rc i rtomax=
 	mkdir -p "$d"
 	if [ "$lost" = 1 ]; then
-		rtomax=$(ip netns exec host2 cat /proc/sys/net/xtcp/rto_max_ms)
-		ip netns exec host2 sh -c 'echo 1000 > /proc/sys/net/xtcp/rto_max_ms'
-		ip netns exec host2 nft add table inet ladder
-		ip netns exec host2 nft add chain inet ladder pre \
+		rtomax=$("$NSX" host2 cat /proc/sys/net/xtcp/rto_max_ms)
+		"$NSX" host2 sh -c 'echo 1000 > /proc/sys/net/xtcp/rto_max_ms'
+		"$NSX" host2 nft add table inet ladder
+		"$NSX" host2 nft add chain inet ladder pre \
 			'{ type filter hook prerouting priority -300; }'
-		ip netns exec host2 nft add rule inet ladder pre ip saddr 10.0.0.1 \
+		"$NSX" host2 nft add rule inet ladder pre ip saddr 10.0.0.1 \
 			tcp dport "$p" 'tcp flags == ack' quota until 52 bytes accept
-		ip netns exec host2 nft add rule inet ladder pre ip saddr 10.0.0.1 \
+		"$NSX" host2 nft add rule inet ladder pre ip saddr 10.0.0.1 \
 			tcp dport "$p" 'tcp flags == ack' quota until 60 bytes drop
 	fi
 	"$LADDER" start --port "$p"
-	ip netns exec host2 "$LX" server -f xtcp -b 10.0.0.2 -p "$p" -n 1 \
+	"$NSX" host2 "$LX" server -f xtcp -b 10.0.0.2 -p "$p" -n 1 \
 		--hold 300 -t 30 -q >"$d/server.out" 2>&1 &
 	local srv=$!
 	for i in $(seq 100); do
-		ip netns exec host2 awk -v l=":$(printf '%04X' "$p")" \
+		"$NSX" host2 awk -v l=":$(printf '%04X' "$p")" \
 			'NR > 1 && substr($2, length($2) - 4) == l {f = 1} END {exit !f}' \
 			/proc/net/xtcp && break
 		sleep 0.05
 	done
-	ip netns exec host1 "$LX" client -f xtcp -a 10.0.0.2 -p "$p" -s "$size" \
+	"$NSX" host1 "$LX" client -f xtcp -a 10.0.0.2 -p "$p" -s "$size" \
 		-t 30 >"$d/client.out" 2>&1
 	rc=$?
 	for h in host1 host2; do
-		ip netns exec $h cat /proc/net/xtcp >"$d/proc-$h-after-close.txt"
+		"$NSX" $h cat /proc/net/xtcp >"$d/proc-$h-after-close.txt"
 	done
 	wait $srv
 	# until host1 holds no row of this connection (its TIME-WAIT ended)
@@ -76,11 +76,11 @@ ladder_scene() {
 	sleep 0.2
 	"$LADDER" stop -o "$d/trace"
 	for h in host1 host2; do
-		ip netns exec $h cat /proc/net/xtcp_stat >"$d/stat-$h.txt"
+		"$NSX" $h cat /proc/net/xtcp_stat >"$d/stat-$h.txt"
 	done
 	if [ "$lost" = 1 ]; then
-		ip netns exec host2 nft delete table inet ladder
-		ip netns exec host2 sh -c "echo $rtomax > /proc/sys/net/xtcp/rto_max_ms"
+		"$NSX" host2 nft delete table inet ladder
+		"$NSX" host2 sh -c "echo $rtomax > /proc/sys/net/xtcp/rto_max_ms"
 	fi
 	return $rc
 }

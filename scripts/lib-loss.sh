@@ -57,16 +57,16 @@ loss_modules() {
 netem_set() {
 	local ns=$1 dev=$2
 	shift 2
-	ip netns exec "$ns" tc qdisc replace dev "$dev" root netem "$@" limit 10000
+	"$NSX" "$ns" tc qdisc replace dev "$dev" root netem "$@" limit 10000
 }
 
 netem_clear() {
-	ip netns exec "$1" tc qdisc del dev "$2" root 2>/dev/null
+	"$NSX" "$1" tc qdisc del dev "$2" root 2>/dev/null
 	return 0
 }
 
 netem_stat() { # NS IF sent|dropped
-	ip netns exec "$1" tc -s qdisc show dev "$2" |
+	"$NSX" "$1" tc -s qdisc show dev "$2" |
 		awk -v k="$3" '/qdisc netem/ { n = 1 } n && /Sent/ {
 			for (i = 1; i <= NF; i++) {
 				if (k == "sent" && $i == "pkt") { print $(i - 1); exit }
@@ -75,7 +75,7 @@ netem_stat() { # NS IF sent|dropped
 }
 
 gso_segs() {
-	ip netns exec "$1" ip link set dev "$2" gso_max_segs "$3"
+	"$NSX" "$1" ip link set dev "$2" gso_max_segs "$3"
 }
 
 # _drop_once NS PORT DIR MATCH...: the two per-family rules, tagged with
@@ -84,16 +84,16 @@ _drop_once() {
 	local ns=$1 port=$2 dir=${3:-dport}
 	shift 3
 	local d
-	for d in $(ip netns exec "$ns" ls /sys/class/net); do
-		[ "$d" = lo ] || ip netns exec "$ns" ethtool -K "$d" gro off 2>/dev/null
+	for d in $("$NSX" "$ns" ls /sys/class/net); do
+		[ "$d" = lo ] || "$NSX" "$ns" ethtool -K "$d" gro off 2>/dev/null
 	done
-	ip netns exec "$ns" nft add table inet xloss 2>/dev/null
-	ip netns exec "$ns" nft add chain inet xloss pre \
+	"$NSX" "$ns" nft add table inet xloss 2>/dev/null
+	"$NSX" "$ns" nft add chain inet xloss pre \
 		'{ type filter hook prerouting priority -300; }' 2>/dev/null
-	ip netns exec "$ns" nft add rule inet xloss pre meta nfproto ipv4 \
+	"$NSX" "$ns" nft add rule inet xloss pre meta nfproto ipv4 \
 		tcp "$dir" "$port" ip length \> 80 "$@" \
 		limit rate 1/day burst 1 packets counter drop comment "\"drop1-$port\"" &&
-		ip netns exec "$ns" nft add rule inet xloss pre meta nfproto ipv6 \
+		"$NSX" "$ns" nft add rule inet xloss pre meta nfproto ipv6 \
 			tcp "$dir" "$port" ip6 length \> 60 "$@" \
 			limit rate 1/day burst 1 packets counter drop comment "\"drop1-$port\""
 }
@@ -107,16 +107,16 @@ drop_once_after() { # NS PORT BYTES [DIR]
 	_drop_once "$ns" "$port" "$dir" || return
 	# inserted before the drop rules: data segments pass (accepted, the
 	# drop rules never see them) until BYTES of them have gone through
-	ip netns exec "$ns" nft insert rule inet xloss pre meta nfproto ipv4 \
+	"$NSX" "$ns" nft insert rule inet xloss pre meta nfproto ipv4 \
 		tcp "$dir" "$port" ip length \> 80 quota until "$3" bytes accept \
 		comment "\"drop1-$port\"" &&
-		ip netns exec "$ns" nft insert rule inet xloss pre meta nfproto ipv6 \
+		"$NSX" "$ns" nft insert rule inet xloss pre meta nfproto ipv6 \
 			tcp "$dir" "$port" ip6 length \> 60 quota until "$3" bytes accept \
 			comment "\"drop1-$port\""
 }
 
 _drop_once_counter() { # NS PORT packets|bytes
-	ip netns exec "$1" nft list chain inet xloss pre 2>/dev/null |
+	"$NSX" "$1" nft list chain inet xloss pre 2>/dev/null |
 		awk -v c="\"drop1-$2\"" -v k="$3" 'index($0, c) && / drop / {
 			for (i = 1; i < NF; i++) if ($i == "counter") n += $(i + (k == "bytes" ? 4 : 2)) }
 			END { print n + 0 }'
@@ -126,9 +126,9 @@ drop_once_bytes() { _drop_once_counter "$1" "$2" bytes; }
 
 drop_once_clear() { # NS PORT
 	local h
-	for h in $(ip netns exec "$1" nft -a list chain inet xloss pre 2>/dev/null |
+	for h in $("$NSX" "$1" nft -a list chain inet xloss pre 2>/dev/null |
 		awk -v c="\"drop1-$2\"" 'index($0, c) { print $NF }'); do
-		ip netns exec "$1" nft delete rule inet xloss pre handle "$h"
+		"$NSX" "$1" nft delete rule inet xloss pre handle "$h"
 	done
 	return 0
 }
