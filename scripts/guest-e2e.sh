@@ -580,7 +580,7 @@ if [ "$SUBJECT" = xtcp ]; then
 	for n in a b; do
 		ce=$(stat_get $n CurrEstab)
 		[ "$ce" = 0 ] && ok "netns $n CurrEstab 0" || nok "netns $n CurrEstab 0" "CurrEstab=$ce"
-		l4=$(NS $n wc -l </proc/net/xtcp) l6=$(NS $n cat /proc/net/xtcp6 | wc -l)
+		l4=$(proc_lines $n /proc/net/xtcp) l6=$(proc_lines $n /proc/net/xtcp6)
 		[ "$l4" = 1 ] && [ "$l6" = 1 ] && ok "netns $n /proc/net/xtcp{,6} empty after 2*MSL" ||
 			nok "netns $n /proc/net/xtcp{,6} empty after 2*MSL" "$l4/$l6 lines: $(NS $n head -5 /proc/net/xtcp | tr '\n' ';')"
 	done

@@ -493,7 +493,7 @@ if [ $XT = 1 ]; then
 	wait_until $((2 * MSL_MS / 1000 + 60)) eval 'xtcp_ns_empty a && xtcp_ns_empty b'
 	for n in a b; do
 		ce=$(stat_get $n CurrEstab)
-		l4=$(NS $n wc -l </proc/net/xtcp) l6=$(NS $n cat /proc/net/xtcp6 | wc -l)
+		l4=$(proc_lines $n /proc/net/xtcp) l6=$(proc_lines $n /proc/net/xtcp6)
 		[ "$ce" = 0 ] && [ "$l4" = 1 ] && [ "$l6" = 1 ] &&
 			ok "netns $n: CurrEstab 0, /proc/net/xtcp{,6} empty" ||
 			nok "netns $n: nothing left" "CurrEstab=$ce rows: $(NS $n cat /proc/net/xtcp /proc/net/xtcp6 | tr '\n' ';')"
@@ -539,7 +539,7 @@ if [ $XT = 1 ]; then
 	else
 		nok "rmmod with live TIME-WAITs" "$out"
 	fi
-	if out=$(insmod "$(xtcp_ko)" 2>&1) && A [ "$(wc -l </proc/net/xtcp)" = 1 ]; then
+	if out=$(insmod "$(xtcp_ko)" 2>&1) && [ "$(proc_lines a /proc/net/xtcp)" = 1 ]; then
 		ok "module reloads with an empty table"
 	else
 		nok "module reloads with an empty table" "$out"
