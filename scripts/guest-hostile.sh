@@ -79,9 +79,10 @@ mountpoint -q $CG2 || mount -t cgroup2 none $CG2 2>/dev/null
 declare -A bp=()
 for f in xtcp tcp; do
 	newport
-	"$NSX" a "$T/xtcp_xfer" server -f $f -b 10.0.0.1 -p $PORT -t 60 -q >/dev/null 2>&1 &
+	rf=$R/bpf.ready.$PORT
+	"$NSX" a "$T/xtcp_xfer" server -f $f -b 10.0.0.1 -p $PORT -t 60 -q --ready-file "$rf" >/dev/null 2>&1 &
 	sp=$!
-	sleep 0.5
+	wait_file 60 "$rf"
 	bp[$f]=$(B "$T/xtcp_bpfsk" $CG2 "$T/xtcp_xfer" client -f $f -a 10.0.0.1 -p $PORT -s 100000 -t 60 2>&1 | tail -1)
 	# no BPF in this kernel (the debug one): no client came, so the
 	# server would wait out its 60 s

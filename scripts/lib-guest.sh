@@ -10,10 +10,8 @@
 # NSX NETNS CMD...: CMD in network namespace NETNS, as "ip netns exec"
 # (execs CMD, so $! of "$NSX ns prog &" is prog's pid); NETNS --cat FILE
 # prints FILE as read in NETNS
-NSX=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-if [ -x "$NSX/tools/xtcp-nsexec" ]; then NSX=$NSX/tools/xtcp-nsexec; else
-	NSX=$NSX/scripts/ip-netns-exec
-fi
+# (built by "make tools", as every tool the suites run)
+NSX=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tools/xtcp-nsexec
 
 # sleep SECONDS: waits in the shell (read -t on a pipe nobody writes);
 # any other form (units, several arguments, infinity) is sleep(1)'s
