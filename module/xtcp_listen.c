@@ -230,7 +230,10 @@ static void xtcp_listen_send_cookie(struct sock *lsk, struct sk_buff *skb,
 		mtu = READ_ONCE(dev->mtu);
 	rcu_read_unlock();
 	o.mss = xtcp_mtu_to_mss(mtu, t->family == AF_INET6);
-	if (xtcp_send_reply(net, t, &o, skb->mark))
+	/* the mark of the SYN-ACK a child would send: the listener's
+	 * SO_MARK (or the SYN's with tcp_fwmark_accept), as Linux's
+	 */
+	if (xtcp_send_reply(net, t, &o, inet_request_mark(lsk, skb)))
 		return;
 	WRITE_ONCE(lxs->cookie_ms, xtcp_now_ms());
 	WRITE_ONCE(lxs->cookie_sent, true);

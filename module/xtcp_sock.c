@@ -124,6 +124,9 @@ int xtcp_sock_init(struct sock *sk, struct sock *parent)
 		sk->sk_sndbuf = parent->sk_sndbuf;
 		sk->sk_mark = parent->sk_mark;
 		sk->sk_bound_dev_if = parent->sk_bound_dev_if;
+		/* the listener's SO_PRIORITY until synchronized: only its
+		 * SYN-ACKs carry it (xtcp_child_ready())
+		 */
 		sk->sk_priority = parent->sk_priority;
 		sk->sk_reuse = parent->sk_reuse;
 		sk->sk_uid = parent->sk_uid;
@@ -232,8 +235,14 @@ static void xtcp_child_ready(struct sock *sk)
 		moved = true;
 	}
 	spin_unlock_bh(&pxs->qlock);
-	if (moved)
-		parent->sk_data_ready(parent);
+	if (!moved)
+		return;
+	/* Linux makes its child here, and sk_clone_lock() does not inherit
+	 * SO_PRIORITY (SO_MARK it does): what the child sends from now on
+	 * goes with priority 0 until the user sets one
+	 */
+	WRITE_ONCE(sk->sk_priority, 0);
+	parent->sk_data_ready(parent);
 }
 
 /**

@@ -45,6 +45,11 @@ tap_import sockopt "$R/sockopt.tap"
 # --- dual-stack IPv6 sockets and SO_REUSEPORT groups, against Linux TCP
 refs() { awk '$1 == "xtcp" { print $3 }' /proc/modules; }
 r0=$(refs)
+# its fixed ports (41000 on, then 100 from 42100 on for each repeat) lie in the
+# ephemeral range: reserved while it runs, so that no earlier connection's
+# source port (a TIME-WAIT of either stack) makes one bind fail by chance
+resv=$(</proc/sys/net/ipv4/ip_local_reserved_ports)
+echo "41000-$((42099 + ${DUAL_REPEAT:-5} * 100))" >/proc/sys/net/ipv4/ip_local_reserved_ports
 "$T/xtcp_dual" >"$R/dual.tap" 2>"$R/dual.err"
 tap_import dual "$R/dual.tap"
 # the same again DUAL_REPEAT times on other ports: sockets moving between
@@ -55,8 +60,13 @@ bad=0
 cases=$(grep -c '^ok' "$R/dual.tap")
 for i in $(seq "${DUAL_REPEAT:-5}"); do
 	"$T/xtcp_dual" -p $((42000 + i * 100)) >"$R/dual.$i.tap" 2>&1
-	[ "$(grep -c '^ok' "$R/dual.$i.tap")" = "$cases" ] || bad=$((bad + 1))
+	[ "$(grep -c '^ok' "$R/dual.$i.tap")" = "$cases" ] && continue
+	bad=$((bad + 1))
+	# what differed, in the log: the case and both sides' results
+	diag "dual run $i (ports from $((42000 + i * 100))):"
+	grep -v '^ok' "$R/dual.$i.tap" | head -20 | sed 's/^/#   /'
 done
+echo "$resv" >/proc/sys/net/ipv4/ip_local_reserved_ports
 [ $bad = 0 ] && ok "dual: ${DUAL_REPEAT:-5} more runs, each with the first run's $cases cases as Linux TCP" ||
 	nok "dual: ${DUAL_REPEAT:-5} more runs as the first" "$bad runs differ (dual.N.tap)"
 # every socket it made (v4-mapped ones included) is freed: each pinned
@@ -79,6 +89,70 @@ out=$("$RUN" $PY -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOC
 out=$(XTCP_RUN_DEBUG=1 "$RUN" $PY -c "$probe" 2>&1)
 case "$out" in *"-> AF_XTCP fd"*) ok "XTCP_RUN_DEBUG=1 logs the mapped socket" ;;
 *) nok "XTCP_RUN_DEBUG=1 logs the mapped socket" "got: $out" ;; esac
+
+# --- SO_MARK and SO_PRIORITY on the segments, against Linux TCP: nft
+# counts every segment each side sends, those with the socket's mark and
+# those with its priority (SYN-ACKs apart). Linux's accepted socket keeps
+# the listener's mark but not its priority (sk_clone_lock()), so only its
+# SYN-ACK carries the listener's priority.
+# nft_counts NS: the packet counts of chain inet xmark out, in rule order
+nft_counts() {
+	local line re='counter packets ([0-9]+)' c=""
+	while IFS= read -r line; do
+		[[ $line =~ $re ]] && c="$c ${BASH_REMATCH[1]}"
+	done < <(NS "$1" nft list chain inet xmark out)
+	echo "${c# }"
+}
+# marks_of F ADDR: "client ...; server ..." for family F (x|t) over ADDR
+marks_of() {
+	local f=$1 addr=$2 ns ca cb out
+	newport
+	for ns in a b; do
+		NS $ns nft add table inet xmark &&
+			NS $ns nft add chain inet xmark out '{ type filter hook output priority 0; }'
+	done
+	# client a (mark 0x2b, priority 6) -> server b (mark 0x2a, priority 5)
+	A nft add rule inet xmark out tcp dport $PORT counter
+	A nft add rule inet xmark out tcp dport $PORT meta mark 0x2b counter
+	A nft add rule inet xmark out tcp dport $PORT meta priority 0:6 counter
+	B nft add rule inet xmark out tcp sport $PORT counter
+	B nft add rule inet xmark out tcp sport $PORT meta mark 0x2a counter
+	B nft add rule inet xmark out tcp sport $PORT meta priority 0:5 counter
+	B nft add rule inet xmark out tcp sport $PORT tcp flags '& (syn|ack) == syn|ack' meta priority 0:5 counter
+	rm -f "$R/mark.ready"
+	B "$X" server -f "$(fam "$f")" -b "$addr" -p $PORT --mark 0x2a --priority 5 \
+		--ready-file "$R/mark.ready" -q -t 60 >"$R/mark.srv" 2>&1 &
+	local spid=$!
+	wait_file 30 "$R/mark.ready"
+	out=$(A "$X" client -f "$(fam "$f")" -a "$addr" -p $PORT -s 200000 \
+		--mark 0x2b --priority 6 -t 60 2>&1)
+	wait $spid
+	read -r -a ca <<<"$(nft_counts a)"
+	read -r -a cb <<<"$(nft_counts b)"
+	for ns in a b; do NS $ns nft delete table inet xmark; done
+	case "$out" in *"bytes=200000 "*) ;; *) echo "transfer failed: $out"; return ;; esac
+	# the client: all segments marked, all with its priority; the
+	# server: all marked; priority on all, none, or the SYN-ACK only
+	echo "client ${ca[0]} segments, mark $([ "${ca[1]}" = "${ca[0]}" ] && echo all || echo "${ca[1]}"), priority $([ "${ca[2]}" = "${ca[0]}" ] && echo all || echo "${ca[2]}");" \
+		"server ${cb[0]} segments, mark $([ "${cb[1]}" = "${cb[0]}" ] && echo all || echo "${cb[1]}"), priority $(
+		if [ "${cb[2]}" = "${cb[0]}" ]; then echo all
+		elif [ "${cb[2]}" = "${cb[3]}" ] && [ "${cb[3]}" -ge 1 ]; then echo "SYN-ACK only"
+		else echo "${cb[2]} (${cb[3]} SYN-ACKs)"; fi)"
+}
+if [ "$HAVE_NFT" = 1 ]; then
+	for addr in 10.0.0.2 fd00::2; do
+		mx=$(marks_of x $addr)
+		mt=$(marks_of t $addr)
+		# segment counts differ between the stacks; the pattern must not
+		sx=$(sed 's/[0-9]* segments, //g' <<<"$mx")
+		st=$(sed 's/[0-9]* segments, //g' <<<"$mt")
+		[ "$sx" = "$st" ] && [[ $sx == *"client mark all, priority all"* ]] &&
+			ok "SO_MARK and SO_PRIORITY on the segments over $addr as Linux TCP: $mx" ||
+			nok "SO_MARK and SO_PRIORITY on the segments over $addr as Linux TCP" "XTCP: $mx | Linux TCP: $mt"
+	done
+else
+	skip "SO_MARK and SO_PRIORITY on the segments" "no nft"
+fi
 
 # --- python3 http.server and curl
 W=$(mktemp -d)

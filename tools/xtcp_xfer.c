@@ -34,6 +34,9 @@
  *       [--sendfile] the stream goes into a memfd first, then sendfile()
  *                  to the socket (splice into the socket: page references)
  *       [--tos N] IP_TOS (IPV6_TCLASS for IPv6) before connecting
+ *   both: [--mark N] SO_MARK, [--priority N] SO_PRIORITY on the client
+ *         socket before connect(), on the listener before listen()
+ *         (its SYN-ACKs and the accepted sockets carry them)
  *   common: [-t SECONDS] overall timeout (default 120), [-q] quiet
  * Exit: 0 success, 1 failure, 2 usage, 3 timeout.
  */
@@ -68,6 +71,8 @@ static uint64_t abort_after;
 static int req_sz = 1, resp_sz = 1;
 static int want_info;
 static int tos = -1;		/* --tos: IP_TOS / IPV6_TCLASS, -1 none */
+static int mark = -1;		/* --mark: SO_MARK, -1 none */
+static int prio = -1;		/* --priority: SO_PRIORITY, -1 none */
 static int backlog = 128;
 static size_t wsize = BUFSZ;	/* bytes per write(), --wsize */
 static int more;		/* --more: MSG_MORE but on the last write */
@@ -370,6 +375,18 @@ static void *serve_conn(void *arg)
 	return NULL;
 }
 
+/* --mark / --priority: SO_MARK and SO_PRIORITY, 0 or -errno */
+static int set_sol_opts(int fd)
+{
+	if (mark >= 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)) < 0)
+		return -errno;
+	if (prio >= 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_PRIORITY, &prio, sizeof(prio)) < 0)
+		return -errno;
+	return 0;
+}
+
 static int run_server(void)
 {
 	struct sockaddr_storage ss;
@@ -388,6 +405,10 @@ static int run_server(void)
 		return 1;
 	}
 	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (set_sol_opts(lfd) < 0) {
+		out("error=%s op=setsockopt\n", ename(errno));
+		return 1;
+	}
 	if (rcvbuf &&
 	    setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf))) {
 		out("error=%s op=setsockopt\n", ename(errno));
@@ -480,7 +501,8 @@ static int do_connect(int *fdp)
 	/* IP_TOS / IPV6_TCLASS (the kernel keeps the ECN bits its own),
 	 * before connect() so that the SYN carries it too
 	 */
-	if (tos >= 0 && set_tos(fd, ss.ss_family) < 0) {
+	if ((tos >= 0 && set_tos(fd, ss.ss_family) < 0) ||
+	    set_sol_opts(fd) < 0) {
 		int e = errno;
 
 		close(fd);
@@ -764,12 +786,14 @@ static void usage(void)
 		"usage: xtcp_xfer server -f xtcp|tcp -b ADDR -p PORT [-n CONNS] "
 		"[--mode normal|reply|echo|crr|abort] [--shutdown-after-recv]\n"
 		"         [--abort-after N] [--hold MS] [--ready-file F] "
-		"[--expect-error E,..] [--req N --resp N] [--wsize N] [--rcvbuf N] [-t S] [-q]\n"
+		"[--expect-error E,..] [--req N --resp N] [--wsize N] [--rcvbuf N]\n"
+		"         [--mark N] [--priority N] [-t S] [-q]\n"
 		"       xtcp_xfer client -f xtcp|tcp -a ADDR -p PORT -s SIZE "
 		"[--mode normal|halfclose|linger0|rst-mid|echo|crr|connect-only|"
 		"concurrent]\n"
 		"         [-n N] [--seed S] [--hold MS] [--bind ADDR] [--info] "
-		"[--expect-error E,..] [--req N --resp N] [--wsize N] [--more] [--sendfile] [--tos N] [-t S] [-q]\n"
+		"[--expect-error E,..] [--req N --resp N] [--wsize N] [--more] [--sendfile] [--tos N]\n"
+		"         [--mark N] [--priority N] [-t S] [-q]\n"
 		"       xtcp_xfer hash -s SIZE [--seed S]   (expected bytes/hash)\n");
 	exit(2);
 }
@@ -785,7 +809,8 @@ int main(int argc, char **argv)
 		{ "shutdown-after-recv", 0, 0, 'x' }, { "backlog", 1, 0, 'L' },
 		{ "wsize", 1, 0, 'W' }, { "more", 0, 0, 'M' },
 		{ "rcvbuf", 1, 0, 'V' }, { "sendfile", 0, 0, 'F' },
-		{ "tos", 1, 0, 'T' },
+		{ "tos", 1, 0, 'T' }, { "mark", 1, 0, 'K' },
+		{ "priority", 1, 0, 'P' },
 		{ 0, 0, 0, 0 } };
 	const char *role;
 	int c;
@@ -819,6 +844,8 @@ int main(int argc, char **argv)
 		case 'F': use_sendfile = 1; break;
 		case 'V': rcvbuf = parse_size(optarg); break;
 		case 'T': tos = strtol(optarg, NULL, 0); break;
+		case 'K': mark = strtol(optarg, NULL, 0); break;
+		case 'P': prio = strtol(optarg, NULL, 0); break;
 		case 'W':
 			wsize = parse_size(optarg);
 			if (!wsize || wsize > BUFSZ)
