@@ -128,14 +128,34 @@ const struct xtcp_seg *xtcp_skb_seg(const struct sk_buff *skb,
 	return seg;
 }
 
+static void xtcp_sk_take(struct sock *sk, struct sk_buff *skb);
+
 /* A SYN (or anything) reaching a listener. */
 static void xtcp_listen_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_tuple t;
 	struct xtcp_out o;
+	struct sock *child;
 
 	xtcp_parse_tuple_skb(skb, &t);
+	/*
+	 * The hook gives a listener the segments of a 4-tuple that has no
+	 * socket yet: a SYN cookie's ACK and the data right behind it (or a
+	 * SYN sent again). Held on the backlog of a listener its owner had
+	 * locked, they come here together, and the first makes the child:
+	 * the rest are the child's (as each finds it by a lookup of its own
+	 * in Linux, whose listeners take segments without a backlog), not a
+	 * failed cookie to answer with a RST.
+	 */
+	child = xtcp_lookup_established(sock_net(sk), &t);
+	if (child) {
+		bh_lock_sock_nested(child);
+		xtcp_sk_take(child, skb);
+		bh_unlock_sock(child);
+		sock_put(child);
+		return;
+	}
 	if (trace_xtcp_segment_recv_enabled())
 		xtcp_trace_recv(skb, &cb->seg, XTCP_LISTEN, XTCP_LISTEN);
 	/* the ACK of a SYN cookie (RFC 4987 §3.6) */
@@ -245,10 +265,11 @@ static u32 xtcp_backlog_limit(const struct sock *sk)
 	return min_t(u64, limit, UINT_MAX);
 }
 
-/* Deliver to @sk (a lookup reference is held and dropped here). */
-void xtcp_sk_deliver(struct sock *sk, struct sk_buff *skb)
+/* Process @skb on @sk, or queue it on the backlog if its owner holds it;
+ * called with @sk's spinlock held.
+ */
+static void xtcp_sk_take(struct sock *sk, struct sk_buff *skb)
 {
-	bh_lock_sock(sk);
 	if (!sock_owned_by_user(sk)) {
 		xtcp_sk_rcv_segment(sk, skb);
 	} else if (sk_add_backlog(sk, skb, xtcp_backlog_limit(sk))) {
@@ -259,6 +280,13 @@ void xtcp_sk_deliver(struct sock *sk, struct sk_buff *skb)
 	} else {
 		XTCP_INC_STATS(xtcp_pernet(sock_net(sk)), XTCP_MIB_BACKLOGGED);
 	}
+}
+
+/* Deliver to @sk (a lookup reference is held and dropped here). */
+void xtcp_sk_deliver(struct sock *sk, struct sk_buff *skb)
+{
+	bh_lock_sock(sk);
+	xtcp_sk_take(sk, skb);
 	bh_unlock_sock(sk);
 	sock_put(sk);
 }

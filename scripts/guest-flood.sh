@@ -130,6 +130,46 @@ if ! part cookies; then :
 elif command -v hping3 >/dev/null; then forged_ack
 else skip "forged cookie ACKs" "no hping3"; fi
 
+# A SYN cookie's ACK and the data right behind it, while the listener's
+# owner holds its lock (a setsockopt loop): both wait on the listener's
+# backlog, the ACK makes the child, and the data is the child's, never
+# taken for a failed cookie and answered with a RST (Linux's listeners
+# take segments without a backlog: each finds the child by its lookup)
+cookie_backlog() {
+	local n=100 out hold sp h=0 k=0 r=-1 re='handshakes=([0-9]+) acked=([0-9]+) rsts=([0-9]+)'
+	xsys b syncookies 2
+	newport
+	hold=$R/hold.$PORT
+	rm -f "$hold"
+	# the raw client's own netns has no socket: its RSTs to the
+	# children's ACKs are dropped
+	A nft add chain inet xtest out '{ type filter hook output priority -300; }' 2>/dev/null
+	A nft add rule inet xtest out tcp dport $PORT tcp flags \& rst == rst meta mark != 1 drop
+	B "$T/xtcp-run" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.listen(4096)
+open(sys.argv[3], "w").close()
+while True:
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_PRIORITY, 0)
+' 10.0.0.2 $PORT "$hold" >"$R/hold.$PORT.log" 2>&1 &
+	sp=$!
+	wait_file "$hold"
+	out=$(A python3 "$here/xtcp-raw.py" cookieburst 10.0.0.1 10.0.0.2 $PORT 42000 $n 2>&1)
+	kill $sp 2>/dev/null
+	wait $sp 2>/dev/null
+	A nft flush chain inet xtest out
+	xsys b syncookies 1
+	[[ $out =~ $re ]] && h=${BASH_REMATCH[1]} k=${BASH_REMATCH[2]} r=${BASH_REMATCH[3]}
+	if [ "$h" = $n ] && [ "$k" = $n ] && [ "$r" = 0 ]; then
+		ok "cookie ACK and data queued together on a held listener: $n handshakes, all data acknowledged by the child, no RST"
+	else
+		nok "cookie ACK and data queued together on a held listener" "$out $(tail -2 "$R/hold.$PORT.log")"
+	fi
+}
+part cookies && cookie_backlog
+
 # ------------------------------------------------------- SYN flood ---
 # SYN-ACKs to the random sources leave b by a default route through a
 # (which drops them: no forwarding), as they would on a real network

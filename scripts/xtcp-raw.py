@@ -29,6 +29,12 @@
       the window): each may get a challenge ACK, no more than one per
       invalid_ratelimit
 
+  xtcp-raw.py cookieburst SRC DST DPORT SPORT0 N
+      N handshakes from SRC:SPORT0.. with a listener that answers with
+      SYN cookies; after each SYN-ACK the ACK and three 100-byte data
+      segments back to back: "handshakes=H acked=K rsts=R" (K: those
+      whose 300 bytes DST acknowledged, R: ports DST sent a RST to)
+
 Waits are for the segments themselves, bounded by WAIT (30) seconds: on a
 slow guest they take longer, they do not fail.
   xtcp-raw.py twisn SRC DST DPORT CPORT CMD...
@@ -64,9 +70,9 @@ def csum(b):
     return ~s & 0xFFFF
 
 
-def segment(src, dst, sport, dport, flags, seq, ack=0, win=1024):
+def segment(src, dst, sport, dport, flags, seq, ack=0, win=1024, data=b""):
     h = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF,
-                    ack & 0xFFFFFFFF, 5 << 4, flags, win, 0, 0)
+                    ack & 0xFFFFFFFF, 5 << 4, flags, win, 0, 0) + data
     ph = socket.inet_aton(src) + socket.inet_aton(dst) + \
         struct.pack("!BBH", 0, 6, len(h))
     return h[:16] + struct.pack("!H", csum(ph + h)) + h[18:]
@@ -138,6 +144,46 @@ def synflood(src, dst, dport, sport0, n, rst, want=None):
             iss = 1000 + (p - sport0) * 7919
             s.sendto(segment(src, dst, p, dport, RST, iss + 1), (dst, 0))
         print("rsts=%d" % len(ports))
+
+
+def cookieburst(src, dst, dport, sport0, n):
+    """N handshakes with a listener that answers by SYN cookie: after each
+    SYN-ACK, the ACK and three 100-byte segments back to back (what a
+    client sends at once). Count DST's RSTs and the handshakes whose
+    300 bytes DST acknowledged."""
+    ports = set(range(sport0, sport0 + n))
+    sn = Sniffer(dport, ports)
+    sn.start()
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+    # mark 1: the tests drop this netns's own RSTs, but not ours
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_MARK, 1)
+    isn = {p: 7000 + (p - sport0) * 7919 for p in ports}
+    done = 0
+    for p in sorted(ports):
+        s.sendto(segment(src, dst, p, dport, SYN, isn[p]), (dst, 0))
+
+        def synack(p=p):
+            return [g for g in list(sn.segs)
+                    if g[3] == p and g[0] & (SYN | ACK) == SYN | ACK]
+        if not wait_for(synack, 5):
+            continue
+        y = synack()[0][1]
+        burst = [segment(src, dst, p, dport, ACK, isn[p] + 1, y + 1)]
+        burst += [segment(src, dst, p, dport, ACK | 0x08,
+                          isn[p] + 1 + 100 * k, y + 1, data=b"x" * 100)
+                  for k in range(3)]
+        for b in burst:
+            s.sendto(b, (dst, 0))
+        done += 1
+
+    def acked():
+        return {g[3] for g in list(sn.segs)
+                if g[0] & (ACK | SYN | RST) == ACK and g[2] == isn[g[3]] + 301}
+    wait_for(lambda: len(acked()) >= done, 10)
+    time.sleep(0.3)
+    sn.stop()
+    rsts = {g[3] for g in sn.segs if g[0] & RST}
+    print("handshakes=%d acked=%d rsts=%d" % (done, len(acked()), len(rsts)))
 
 
 def twprobe(src, dst, dport, cport, cmd, newsyn=False):
@@ -236,6 +282,8 @@ def main():
         want = [int(x[5:]) for x in a[6:] if x.startswith("want=")]
         synflood(a[1], a[2], int(a[3]), int(a[4]), int(a[5]),
                  "rst" in a[6:], want[0] if want else None)
+    elif len(a) == 6 and a[0] == "cookieburst":
+        cookieburst(a[1], a[2], int(a[3]), int(a[4]), int(a[5]))
     elif len(a) > 5 and a[0] in ("oowacks", "winsyns"):
         oowacks(a[1], a[2], int(a[3]), int(a[4]), a[5:], a[0] == "winsyns")
     elif len(a) > 5 and a[0] in ("twprobe", "twisn"):
