@@ -58,7 +58,6 @@ lstat() {
 # counter SUBJECT NS NAME: SyncookiesSent/Recv/Failed of XTCP or Linux
 ckstat() { if [ "$1" = xtcp ]; then xstat "$2" "$3"; else lstat "$2" "$3"; fi; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
-wait_file() { for _ in $(seq 200); do [ -e "$1" ] && return 0; sleep 0.05; done; return 1; }
 
 # xtcp_xfer server in NS on ADDR:$PORT, args...; sets SP (pid), SO (output)
 server() {
@@ -70,7 +69,7 @@ server() {
 	NS "$ns" "$X" server -f "$fam" -b "$addr" -p $PORT -t 300 \
 		--ready-file "$R/ready.$PORT" "$@" >"$SO" 2>&1 &
 	SP=$!
-	wait_file "$R/ready.$PORT"
+	wait_file 60 "$R/ready.$PORT"
 }
 
 # ---------------------------------------------- SYN cookies always ---
@@ -114,7 +113,8 @@ forged_ack() {
 	A hping3 -q -S -c 1 -p $PORT -s 40999 10.0.0.2 >/dev/null 2>&1
 	A hping3 -q -A -c 5 -i u20000 -p $PORT -s 41000 -M 12345 -L 999 \
 		10.0.0.2 >/dev/null 2>&1
-	sleep 0.5
+	# the five failed checks, however slowly the guest takes them
+	wait_until 30 eval '[ $(($(xstat b SyncookiesFailed) - f0)) -ge 5 ]'
 	f1=$(xstat b SyncookiesFailed) o1=$(xstat b OutRsts)
 	e1=$(xstat b PassiveOpens)
 	kill $SP 2>/dev/null
@@ -155,7 +155,7 @@ while True:
     s.setsockopt(socket.SOL_SOCKET, socket.SO_PRIORITY, 0)
 ' 10.0.0.2 $PORT "$hold" >"$R/hold.$PORT.log" 2>&1 &
 	sp=$!
-	wait_file "$hold"
+	wait_file 60 "$hold"
 	out=$(A python3 "$here/xtcp-raw.py" cookieburst 10.0.0.1 10.0.0.2 $PORT 42000 $n 2>&1)
 	kill $sp 2>/dev/null
 	wait $sp 2>/dev/null
@@ -222,7 +222,7 @@ flood_run() {
 	B "$X" server -f "$fam" -b 10.0.0.2 -p $fport -t 300 --mode reply \
 		-n 6 --ready-file "$R/ready.$fport" >"$R/flsrv.$fport" 2>&1 &
 	local lsp=$!
-	wait_file "$R/ready.$fport"
+	wait_file 60 "$R/ready.$fport"
 	B nft add rule inet xtest pre tcp dport $fport tcp flags syn counter 2>/dev/null
 	p0=$(syn_count $fport)
 	p0=${p0:-0}
@@ -388,7 +388,7 @@ pmtu_echo() {
 	P pc "$X" server -f "$fam" -b "$da" -p $PORT -t 120 --mode echo \
 		--info --ready-file "$R/ready.$PORT" >"$R/psrv.$PORT" 2>&1 &
 	local sp=$!
-	wait_file "$R/ready.$PORT"
+	wait_file 60 "$R/ready.$PORT"
 	out=$(P pa "$X" client -f "$fam" -a "$da" -p $PORT -s 2000000 -t 120 \
 		--mode echo --info 2>&1)
 	local crc=$?
@@ -494,10 +494,10 @@ softerr_one() { # SUBJECT DADDR PLEN: prints the SO_ERROR line
 	P pc "$X" server -f "$fam" -b "$da" -p $PORT -t 60 -q \
 		--ready-file "$R/ready.$PORT" >/dev/null 2>&1 &
 	local sp=$!
-	wait_file "$R/ready.$PORT"
+	wait_file 60 "$R/ready.$PORT"
 	P pa "$SE" -f "$fam" -a "$da" -p $PORT -w "$trig" -t 20 >"$out" 2>&1 &
 	local cp=$!
-	for _ in $(seq 200); do grep -q connected "$out" && break; sleep 0.05; done
+	wait_file 60 "$out" connected
 	P pr1 ip route add unreachable "$da/$3"
 	touch "$trig"
 	wait $cp

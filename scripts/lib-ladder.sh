@@ -28,6 +28,13 @@ host1_rows() {
 		'NR > 1 && substr($3, length($3) - 4) == r' /proc/net/xtcp
 }
 
+# ladder_listening PORT: host2 lists an XTCP listener on PORT
+ladder_listening() {
+	"$NSX" host2 awk -v l=":$(printf '%04X' "$1")" \
+		'NR > 1 && substr($2, length($2) - 4) == l {f = 1} END {exit !f}' \
+		/proc/net/xtcp
+}
+
 # ladder_scene DIR PORT LOST [SIZE]: record one connection host1 ->
 # host2:PORT (SIZE bytes, default none; host2 closes 300 ms after the EOF) from before the listen
 # until host1's TIME-WAIT is over (or 30 s). LOST=1 drops host1's last
@@ -55,12 +62,7 @@ ladder_scene() {
 	"$NSX" host2 "$LX" server -f xtcp -b 10.0.0.2 -p "$p" -n 1 \
 		--hold 300 -t 30 -q >"$d/server.out" 2>&1 &
 	local srv=$!
-	for i in $(seq 100); do
-		"$NSX" host2 awk -v l=":$(printf '%04X' "$p")" \
-			'NR > 1 && substr($2, length($2) - 4) == l {f = 1} END {exit !f}' \
-			/proc/net/xtcp && break
-		sleep 0.05
-	done
+	wait_until 60 ladder_listening "$p"
 	"$NSX" host1 "$LX" client -f xtcp -a 10.0.0.2 -p "$p" -s "$size" \
 		-t 30 >"$d/client.out" 2>&1
 	rc=$?
