@@ -284,13 +284,18 @@ flood_pair() { # SUBJECT MODE
 	# in TCG): a quarter of the bytes there, in both transfers of the pair
 	local SZ=${SIZED_SZ:-$SZ}
 	[ "$mode" = max ] && SZ=$((SZ / 4))
+	# (bulk's server takes a new port in the subshell: skipped here too)
+	newport
 	base=$(bulk "$fam")
+	newport
 	if [ "$FLOOD_SECS" -gt 0 ] && [ "$SIZED" = 0 ]; then
 		SZ=$(awk -v r="$base" -v s="$FLOOD_SECS" 'BEGIN { printf "%d", r * 1e6 / 8 * s }')
 		[ "$SZ" -gt 0 ] || SZ=$((FLOOD_MB * 1048576))
 		SIZED=1 SIZED_SZ=$SZ
 		diag "FLOOD_SECS=$FLOOD_SECS: transfers of $SZ bytes"
+		newport
 		base=$(bulk "$fam")
+		newport
 	fi
 	diag "t=${SECONDS}s: $fam $mode: flooded run"
 	flood_run "$fam" "$mode"
@@ -508,7 +513,13 @@ softerr_one() { # SUBJECT DADDR PLEN: prints the SO_ERROR line
 }
 softerr() { # DADDR PLEN
 	local x l
+	# softerr_one's newport runs in the command substitution's subshell:
+	# advanced here too, each run has a port of its own (the same port
+	# for the Linux TCP server right after XTCP's left it refused by
+	# chance: its client got ECONNREFUSED)
+	newport
 	x=$(softerr_one xtcp "$1" "$2")
+	newport
 	l=$(softerr_one tcp "$1" "$2")
 	if [ -n "$x" ] && [ "$x" = "$l" ] && [ "$x" != so_error=OK ]; then
 		ok "soft error on an established connection to $1 (path becomes unreachable): $x, as Linux TCP"
