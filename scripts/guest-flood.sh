@@ -136,7 +136,7 @@ else skip "forged cookie ACKs" "no hping3"; fi
 # taken for a failed cookie and answered with a RST (Linux's listeners
 # take segments without a backlog: each finds the child by its lookup)
 cookie_backlog() {
-	local n=100 out hold sp h=0 k=0 r=-1 re='handshakes=([0-9]+) acked=([0-9]+) rsts=([0-9]+)'
+	local n=100 out hold sp b0 b1 h=0 k=0 r=-1 re='handshakes=([0-9]+) acked=([0-9]+) rsts=([0-9]+)'
 	xsys b syncookies 2
 	newport
 	hold=$R/hold.$PORT
@@ -156,16 +156,24 @@ while True:
 ' 10.0.0.2 $PORT "$hold" >"$R/hold.$PORT.log" 2>&1 &
 	sp=$!
 	wait_file 60 "$hold"
+	b0=$(xstat b Backlogged)
 	out=$(A python3 "$here/xtcp-raw.py" cookieburst 10.0.0.1 10.0.0.2 $PORT 42000 $n 2>&1)
+	b1=$(xstat b Backlogged)
 	kill $sp 2>/dev/null
 	wait $sp 2>/dev/null
 	A nft flush chain inet xtest out
 	xsys b syncookies 1
 	[[ $out =~ $re ]] && h=${BASH_REMATCH[1]} k=${BASH_REMATCH[2]} r=${BASH_REMATCH[3]}
-	if [ "$h" = $n ] && [ "$k" = $n ] && [ "$r" = 0 ]; then
-		ok "cookie ACK and data queued together on a held listener: $n handshakes, all data acknowledged by the child, no RST"
+	# Backlogged: the listener was held while segments came; without
+	# that the run never met the race it is for (seen on a 6.12 guest,
+	# whose one TCG thread rarely lets softirq in while the loop holds
+	# the lock): no verdict then, unless it failed anyway
+	if [ "$h" = $n ] && [ "$k" = $n ] && [ "$r" = 0 ] && [ $((b1 - b0)) -gt 0 ]; then
+		ok "cookie ACK and data queued together on a held listener: $n handshakes, all data acknowledged by the child, no RST (Backlogged +$((b1 - b0)))"
+	elif [ "$h" = $n ] && [ "$k" = $n ] && [ "$r" = 0 ]; then
+		skip "cookie ACK and data queued together on a held listener" "the listener was never held while segments came (Backlogged +0)"
 	else
-		nok "cookie ACK and data queued together on a held listener" "$out $(tail -2 "$R/hold.$PORT.log")"
+		nok "cookie ACK and data queued together on a held listener" "$out Backlogged +$((b1 - b0)) $(tail -2 "$R/hold.$PORT.log")"
 	fi
 }
 part cookies && cookie_backlog
@@ -490,9 +498,9 @@ fi
 # soft errors: an established connection whose path fails reports the
 # ICMP error through SO_ERROR and stays up (RFC 1122 §4.2.3.9), as Linux
 SE=$T/xtcp_softerr
+# (on $PORT, the caller's newport: it runs in a command substitution)
 softerr_one() { # SUBJECT DADDR PLEN: prints the SO_ERROR line
 	local fam=$1 da=$2 trig out
-	newport
 	trig=$R/trig.$PORT
 	out=$R/softerr.$PORT
 	rm -f "$trig" "$R/ready.$PORT"
@@ -513,10 +521,8 @@ softerr_one() { # SUBJECT DADDR PLEN: prints the SO_ERROR line
 }
 softerr() { # DADDR PLEN
 	local x l
-	# softerr_one's newport runs in the command substitution's subshell:
-	# advanced here too, each run has a port of its own (the same port
-	# for the Linux TCP server right after XTCP's left it refused by
-	# chance: its client got ECONNREFUSED)
+	# a port for each run: the Linux TCP server on the port XTCP's had
+	# just left was refused by chance (its client got ECONNREFUSED)
 	newport
 	x=$(softerr_one xtcp "$1" "$2")
 	newport

@@ -103,10 +103,10 @@ nft_counts() {
 	done < <(NS "$1" nft list chain inet xmark out)
 	echo "${c# }"
 }
-# marks_of F ADDR: "client ...; server ..." for family F (x|t) over ADDR
+# marks_of F ADDR: "client ...; server ..." for family F (x|t) over ADDR,
+# on $PORT (the caller's newport: this runs in a command substitution)
 marks_of() {
 	local f=$1 addr=$2 ns ca cb out
-	newport
 	for ns in a b; do
 		NS $ns nft add table inet xmark &&
 			NS $ns nft add chain inet xmark out '{ type filter hook output priority 0; }'
@@ -131,6 +131,9 @@ marks_of() {
 	read -r -a cb <<<"$(nft_counts b)"
 	for ns in a b; do NS $ns nft delete table inet xmark; done
 	case "$out" in *"bytes=200000 "*) ;; *) echo "transfer failed: $out"; return ;; esac
+	# no rule counted anything (nft refused one): nothing to compare
+	[ "${ca[0]:-0}" -gt 0 ] && [ "${cb[0]:-0}" -gt 0 ] ||
+		{ echo "no segments counted (a: ${ca[*]}, b: ${cb[*]})"; return; }
 	# the client: all segments marked, all with its priority; the
 	# server: all marked; priority on all, none, or the SYN-ACK only
 	echo "client ${ca[0]} segments, mark $([ "${ca[1]}" = "${ca[0]}" ] && echo all || echo "${ca[1]}"), priority $([ "${ca[2]}" = "${ca[0]}" ] && echo all || echo "${ca[2]}");" \
@@ -141,7 +144,9 @@ marks_of() {
 }
 if [ "$HAVE_NFT" = 1 ]; then
 	for addr in 10.0.0.2 fd00::2; do
+		newport
 		mx=$(marks_of x $addr)
+		newport
 		mt=$(marks_of t $addr)
 		# segment counts differ between the stacks; the pattern must not
 		sx=$(sed 's/[0-9]* segments, //g' <<<"$mx")
