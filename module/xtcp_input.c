@@ -128,14 +128,36 @@ const struct xtcp_seg *xtcp_skb_seg(const struct sk_buff *skb,
 	return seg;
 }
 
+static void xtcp_sk_take(struct sock *sk, struct sk_buff *skb);
+
 /* A SYN (or anything) reaching a listener. */
 static void xtcp_listen_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_tuple t;
 	struct xtcp_out o;
+	struct sock *child;
 
 	xtcp_parse_tuple_skb(skb, &t);
+	/*
+	 * The hook gives a listener the ACKs of a 4-tuple that has no socket
+	 * yet: a SYN cookie's ACK and the data right behind it. Taken one
+	 * after the other under the listener's lock (its backlog, if its
+	 * owner held it, or softirq on another CPU waiting for the lock),
+	 * the first makes the child: the rest are the child's, not a failed
+	 * cookie to answer with a RST. Looked up again under the lock, where
+	 * children are made; SYNs (a flood) skip the second lookup.
+	 */
+	if (!(cb->seg.flags & XTCP_SYN)) {
+		child = xtcp_lookup_established(sock_net(sk), &t);
+		if (child) {
+			bh_lock_sock_nested(child);
+			xtcp_sk_take(child, skb);
+			bh_unlock_sock(child);
+			sock_put(child);
+			return;
+		}
+	}
 	if (trace_xtcp_segment_recv_enabled())
 		xtcp_trace_recv(skb, &cb->seg, XTCP_LISTEN, XTCP_LISTEN);
 	/* the ACK of a SYN cookie (RFC 4987 §3.6) */
@@ -260,41 +282,13 @@ void xtcp_sk_deliver(struct sock *sk, struct sk_buff *skb)
 	sock_put(sk);
 }
 
-/*
- * The hook gives a listener the segments of a 4-tuple that has no socket
- * yet: a SYN cookie's ACK and the data right behind it (or a SYN sent
- * again). Held on the backlog of a listener its owner had locked, they
- * come back here together, and the first makes the child: the rest are
- * the child's (each finds it by a lookup of its own in Linux, whose
- * listeners take segments without a backlog), not a failed cookie to
- * answer with a RST. Only the backlog needs this: in softirq the hook
- * has just looked the 4-tuple up.
- */
-static bool xtcp_backlog_to_child(struct sock *lsk, struct sk_buff *skb)
-{
-	struct xtcp_tuple t;
-	struct sock *child;
-
-	xtcp_parse_tuple_skb(skb, &t);
-	child = xtcp_lookup_established(sock_net(lsk), &t);
-	if (!child)
-		return false;
-	bh_lock_sock_nested(child);
-	xtcp_sk_take(child, skb);
-	bh_unlock_sock(child);
-	sock_put(child);
-	return true;
-}
-
 /* release_sock() replays the backlog with BH enabled; the input path
  * expects softirq context, as in the hook.
  */
 int xtcp_backlog_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	local_bh_disable();
-	if (!xtcp_sk(sk)->listening || XTCP_SKB_CB(skb)->icmp ||
-	    !xtcp_backlog_to_child(sk, skb))
-		xtcp_sk_rcv_segment(sk, skb);
+	xtcp_sk_rcv_segment(sk, skb);
 	local_bh_enable();
 	return 0;
 }
