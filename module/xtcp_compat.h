@@ -190,6 +190,17 @@ static inline bool xtcp_tb_owners_all(const struct inet_bind_bucket *tb,
 #endif
 
 /*
+ * What the kernel keeps of a proto's memory in each CPU's reserve before
+ * it adds it to the global counter: net.core.mem_pcpu_rsv since 6.9 (in
+ * net_hotdata), a constant (1 MB) before.
+ */
+#if XTCP_KERNEL_GE(6, 9, 0)
+#define xtcp_mem_pcpu_rsv()	READ_ONCE(net_hotdata.sysctl_mem_pcpu_rsv)
+#else
+#define xtcp_mem_pcpu_rsv()	SK_MEMORY_PCPU_RESERVE
+#endif
+
+/*
  * splice()/sendfile() into a socket: until 6.5 the pages come one at a
  * time through proto_ops.sendpage; since, as an ITER_BVEC given to
  * sendmsg() with MSG_SPLICE_PAGES (a flag user space cannot pass).

@@ -294,16 +294,53 @@ static int xtcp_prune_queue(struct sock *sk, u32 seq)
 	return -1;
 }
 
+/**
+ * xtcp_rmem_over_limit() - would @size more bytes of receive memory take
+ *	XTCP above net.xtcp.mem[2], counted exactly?
+ * @sk: the socket, locked
+ * @size: the truesize to charge
+ *
+ * The kernel compares net.xtcp.mem with the global counter, which lags
+ * each CPU's reserve by up to net.core.mem_pcpu_rsv pages (1 MB): with
+ * 2 CPUs and net.xtcp.mem at 120 pages, 12 receivers that never read held
+ * 439 pages and never met the limit. Near the limits the sum is taken
+ * with the reserves (as percpu_counter_compare() does): pressure above
+ * net.xtcp.mem[1], refusal above [2]. Far below them it costs one read.
+ *
+ * Return: true to refuse the charge.
+ */
+static bool xtcp_rmem_over_limit(struct sock *sk, int size)
+{
+	long hidden = (long)num_possible_cpus() * xtcp_mem_pcpu_rsv();
+	long pages;
+
+	if (size <= sk->sk_forward_alloc ||
+	    atomic_long_read(&xtcp_memory_allocated) + hidden <=
+	    sk_prot_mem_limits(sk, 1))
+		return false;
+	pages = xtcp_mem_pages() + sk_mem_pages(size - sk->sk_forward_alloc);
+	if (pages > sk_prot_mem_limits(sk, 1))
+		xtcp_enter_memory_pressure(sk);
+	return pages > sk_prot_mem_limits(sk, 2);
+}
+
+/* charge @skb to @sk's receive memory: the exact limit, then the kernel's */
+static bool xtcp_rmem_charge(struct sock *sk, struct sk_buff *skb)
+{
+	return !xtcp_rmem_over_limit(sk, skb->truesize) &&
+	       sk_rmem_schedule(sk, skb, skb->truesize);
+}
+
 /* as tcp_try_rmem_schedule(): room for @skb, whose data starts at @seq
  * (out-of-order data above it may be dropped for it)
  */
 bool xtcp_rmem_schedule(struct sock *sk, struct sk_buff *skb, u32 seq)
 {
 	if (atomic_read(&sk->sk_rmem_alloc) > sk->sk_rcvbuf ||
-	    !sk_rmem_schedule(sk, skb, skb->truesize)) {
+	    !xtcp_rmem_charge(sk, skb)) {
 		if (xtcp_prune_queue(sk, seq) < 0)
 			return false;
-		while (!sk_rmem_schedule(sk, skb, skb->truesize))
+		while (!xtcp_rmem_charge(sk, skb))
 			if (!xtcp_ofo_prune(sk, seq))
 				return false;
 	}
