@@ -191,7 +191,9 @@ u64 xtcp_mib_read(struct xtcp_net *xn, enum xtcp_mib f);
  * @gso_skb: segments of the current core call gathered for GSO, sent by
  *	xtcp_out_flush() before the socket lock is released
  * @cur_skb, @cur_off: segment being processed, for rcv_data
- * @cur_queued: cur_skb was queued to the user
+ * @cur_queued: cur_skb was queued to the user (or merged and freed)
+ * @cur_data: the segment being processed made bytes readable (queued,
+ *	or appended to the queue's tail skb): readers are woken
  * @rx_off: bytes already read from the head of sk_receive_queue
  * @rcvq_bytes: bytes in sk_receive_queue not yet read (SIOCINQ, poll's
  *	SO_RCVLOWAT test, without walking the queue)
@@ -246,6 +248,7 @@ struct xtcp_sock {
 	struct sk_buff *cur_skb;
 	u32 cur_off;
 	bool cur_queued;
+	bool cur_data;
 	u32 rx_off;
 	u32 rcvq_bytes;
 	u32 dst_cookie;
@@ -469,6 +472,7 @@ void xtcp_orphan_dec(struct sock *sk);
 bool xtcp_check_oom(struct sock *sk);
 int xtcp_rcv_queue(struct sock *sk, struct sk_buff *skb);
 bool xtcp_rmem_schedule(struct sock *sk, struct sk_buff *skb, u32 seq);
+bool xtcp_rcv_merge(struct sock *sk, struct sk_buff *skb);
 bool xtcp_try_coalesce(struct sock *sk, struct sk_buff *skb);
 
 /* xtcp_ofo.c */

@@ -373,14 +373,59 @@ bool xtcp_try_coalesce(struct sock *sk, struct sk_buff *skb)
 }
 
 /**
+ * xtcp_rcv_merge() - append an in-order segment's payload to the receive
+ *	queue's tail skb without copying it, as tcp_try_coalesce(): its page
+ *	fragments move over, and its head too, as one more fragment
+ *	(skb_try_coalesce()); the tail's truesize grows by less than the
+ *	segment's, and the reader walks one skb instead of two
+ * @sk: the socket, locked; receive memory for @skb's truesize scheduled
+ *	(@skb not charged: orphaned), or @skb charged to @sk (held
+ *	out-of-order data)
+ * @skb: the segment, cb->seg.len bytes of payload at cb->doff
+ *
+ * Return: true when merged: @skb is freed. False: nothing moved, though
+ *	@skb may have lost its header (cb->doff 0 then) and any bytes after
+ *	its payload.
+ */
+bool xtcp_rcv_merge(struct sock *sk, struct sk_buff *skb)
+{
+	struct sk_buff *tail = skb_peek_tail(&sk->sk_receive_queue);
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb), *tcb;
+	u32 end = cb->doff + cb->seg.len;
+	bool stolen;
+	int delta;
+
+	if (!tail || skb_shared(skb) || cb->doff > skb_headlen(skb) ||
+	    skb->len < end)
+		return false;
+	tcb = XTCP_SKB_CB(tail);
+	if (tcb->doff + tcb->seg.len != tail->len)
+		return false;
+	/* the payload alone: what follows it trimmed, the header pulled */
+	if (skb->len > end && pskb_trim(skb, end))
+		return false;
+	__skb_pull(skb, cb->doff);
+	cb->doff = 0;
+	if (!skb_try_coalesce(tail, skb, &stolen, &delta))
+		return false;
+	tcb->seg.len += cb->seg.len;
+	atomic_add(delta, &sk->sk_rmem_alloc);
+	sk_mem_charge(sk, delta);
+	XTCP_INC_STATS(xtcp_pernet(sock_net(sk)), XTCP_MIB_RCVCOALESCE);
+	kfree_skb_partial(skb, stolen);
+	return true;
+}
+
+/**
  * xtcp_rcv_queue() - queue an in-order segment's accepted payload
  *	(cb->doff, cb->seg.len already trimmed) for the user
  * @sk: the socket, locked
  * @skb: the segment
  *
- * Return: 1 queued (the skb belongs to the queue now), 0 coalesced into
- *	the tail (the caller frees @skb), -ENOMEM refused (counted; the
- *	caller frees @skb and the bytes are not acknowledged).
+ * Return: 1 queued or merged into the tail (the skb belongs to the queue
+ *	now, or is freed), 0 copied into the tail (the caller frees @skb),
+ *	-ENOMEM refused (counted; the caller frees @skb and the bytes are
+ *	not acknowledged).
  */
 int xtcp_rcv_queue(struct sock *sk, struct sk_buff *skb)
 {
@@ -401,6 +446,10 @@ int xtcp_rcv_queue(struct sock *sk, struct sk_buff *skb)
 			return -ENOMEM;
 		}
 		xtcp_forced_mem_schedule(sk, skb->truesize);
+	}
+	if (xtcp_rcv_merge(sk, skb)) {
+		WRITE_ONCE(xs->rcvq_bytes, xs->rcvq_bytes + len);
+		return 1;
 	}
 	skb_set_owner_r(skb, sk);
 	__skb_queue_tail(&sk->sk_receive_queue, skb);

@@ -160,9 +160,10 @@ void xtcp_sock_ofo_pull(struct xtcp_tcb *tcb, u32 from, u32 to)
 		from = xtcp_ofo_end(skb);
 		XTCP_ADD_STATS(xn, XTCP_MIB_DATAIN, cb->seg.len);
 		WRITE_ONCE(xs->rcvq_bytes, xs->rcvq_bytes + cb->seg.len);
+		xs->cur_data = true;
 		if (xtcp_try_coalesce(sk, skb))
 			consume_skb(skb);
-		else
+		else if (!xtcp_rcv_merge(sk, skb))
 			__skb_queue_tail(&sk->sk_receive_queue, skb);
 	}
 }

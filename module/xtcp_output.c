@@ -655,6 +655,7 @@ static bool xtcp_sock_rcv_data(struct xtcp_tcb *tcb, u32 off, u32 len)
 	if (ret < 0)
 		return false;
 	xs->cur_queued = ret > 0;
+	xs->cur_data = true;
 	XTCP_ADD_STATS(xtcp_pernet(sock_net(sk)), XTCP_MIB_DATAIN, len);
 	return true;
 }
@@ -783,8 +784,13 @@ static void xtcp_sock_event(struct xtcp_tcb *tcb)
 	struct xtcp_sock *xs = tcb_to_xs(tcb);
 	struct sock *sk = xtcp_to_sk(xs);
 
-	if (xs->cur_queued || (tcb->fl & XTCP_F_FIN_RCVD))
+	/* data copied into the tail skb wakes too: a poll waiter for
+	 * SO_RCVLOWAT bytes has nobody else to wake it
+	 */
+	if (xs->cur_data || (tcb->fl & XTCP_F_FIN_RCVD)) {
+		xs->cur_data = false;
 		sk->sk_data_ready(sk);
+	}
 }
 
 static u64 xtcp_sock_now(struct xtcp_tcb *tcb)
