@@ -97,3 +97,39 @@ file_has() {
 wait_file() {
 	wait_until "$1" file_has "$2" "${3:-}"
 }
+# the pids of @1 and all its descendants (parents first)
+proc_tree() {
+	local c
+	echo "$1"
+	for c in $(pgrep -P "$1"); do proc_tree "$c"; done
+}
+# any of the pids still running (zombies do not count)?
+alive() {
+	local p
+	for p; do
+		case $(awk '{ print $3 }' "/proc/$p/stat" 2>/dev/null) in
+		"" | Z) ;;
+		*) return 0 ;;
+		esac
+	done
+	return 1
+}
+# kill_tree PID: SIGTERM to PID (a subshell of ours) and every descendant
+# at once, SIGKILL to what is left after 20 s. "kill $!" of a function run
+# with & ends only the subshell: the command it runs in a namespace lives
+# on (programs' servers kept serving; flood's hping3 kept flooding for its
+# 300 s, under every later transfer of the suite)
+kill_tree() {
+	local pids
+	pids=$(proc_tree "$1")
+	# shellcheck disable=SC2086
+	kill $pids 2>/dev/null
+	wait "$1" 2>/dev/null
+	for _ in $(seq 200); do
+		# shellcheck disable=SC2086
+		alive $pids || return 0
+		sleep 0.1
+	done
+	# shellcheck disable=SC2086
+	kill -9 $pids 2>/dev/null
+}

@@ -31,6 +31,12 @@
  *       [--seed S] [--hold MS] [--bind ADDR] [--info] [--expect-error E]
  *       [--wsize N] bytes per write() (default and at most 64 KB)
  *       [--more] send(MSG_MORE) every write of the stream but the last
+ *       [--go-file F] connect, then wait until F exists before sending
+ *                  (a transfer established before a test's event begins)
+ *       [--cork] TCP_CORK before a halfclose send: a request of at most
+ *                  one MSS leaves with the FIN in one segment, as a
+ *                  request/response client's; every segment before the
+ *                  reply then carries the ISN + 1 a SYN cookie is checked by
  *       [--sendfile] the stream goes into a memfd first, then sendfile()
  *                  to the socket (splice into the socket: page references)
  *       [--tos N] IP_TOS (IPV6_TCLASS for IPv6) before connecting
@@ -65,6 +71,7 @@ static int hold_ms;
 static int timeout_s = 120;
 static int quiet;
 static const char *ready_file;
+static const char *go_file;	/* --go-file: connect, then wait for it */
 static const char *expect_err;
 static const char *bind_s;
 static uint64_t abort_after;
@@ -76,6 +83,7 @@ static int prio = -1;		/* --priority: SO_PRIORITY, -1 none */
 static int backlog = 128;
 static size_t wsize = BUFSZ;	/* bytes per write(), --wsize */
 static int more;		/* --more: MSG_MORE but on the last write */
+static int cork;		/* --cork: TCP_CORK before a halfclose send */
 static int use_sendfile;	/* --sendfile: from a memfd */
 static int rcvbuf;		/* --rcvbuf: the server's SO_RCVBUF */
 
@@ -542,9 +550,11 @@ static int halfclose_one(int fd, uint64_t sd, uint64_t len, int verbose)
 	uint64_t h = FNV_INIT, sent = 0, rb = 0, rh = 0;
 	char line[256];
 	size_t got = 0;
-	int e;
+	int e, one = 1;
 
 	stream_init(&st, sd);
+	if (cork && setsockopt(fd, IPPROTO_TCP, TCP_CORK, &one, sizeof(one)) < 0)
+		return -errno;
 	e = send_stream(fd, &st, len, &h, &sent);
 	if (e)
 		return e;
@@ -661,6 +671,9 @@ static int run_client(void)
 	e = do_connect(&fd);
 	if (e)
 		return client_fail("connect", -e);
+	/* the overall timeout (SIGALRM) bounds the wait */
+	while (go_file && access(go_file, F_OK))
+		sleep_ms(10);
 	stream_init(&st, seed);
 
 	if (!strcmp(mode, "halfclose")) {
@@ -792,7 +805,7 @@ static void usage(void)
 		"[--mode normal|halfclose|linger0|rst-mid|echo|crr|connect-only|"
 		"concurrent]\n"
 		"         [-n N] [--seed S] [--hold MS] [--bind ADDR] [--info] "
-		"[--expect-error E,..] [--req N --resp N] [--wsize N] [--more] [--sendfile] [--tos N]\n"
+		"[--expect-error E,..] [--req N --resp N] [--wsize N] [--more] [--cork] [--go-file F] [--sendfile] [--tos N]\n"
 		"         [--mark N] [--priority N] [-t S] [-q]\n"
 		"       xtcp_xfer hash -s SIZE [--seed S]   (expected bytes/hash)\n");
 	exit(2);
@@ -807,7 +820,8 @@ int main(int argc, char **argv)
 		{ "abort-after", 1, 0, 'A' }, { "req", 1, 0, 'r' },
 		{ "resp", 1, 0, 'o' }, { "info", 0, 0, 'i' },
 		{ "shutdown-after-recv", 0, 0, 'x' }, { "backlog", 1, 0, 'L' },
-		{ "wsize", 1, 0, 'W' }, { "more", 0, 0, 'M' },
+		{ "wsize", 1, 0, 'W' }, { "more", 0, 0, 'M' }, { "cork", 0, 0, 'C' },
+		{ "go-file", 1, 0, 'G' },
 		{ "rcvbuf", 1, 0, 'V' }, { "sendfile", 0, 0, 'F' },
 		{ "tos", 1, 0, 'T' }, { "mark", 1, 0, 'K' },
 		{ "priority", 1, 0, 'P' },
@@ -841,6 +855,8 @@ int main(int argc, char **argv)
 		case 'x': mode = "reply"; break;
 		case 'L': backlog = atoi(optarg); break;
 		case 'M': more = 1; break;
+		case 'C': cork = 1; break;
+		case 'G': go_file = optarg; break;
 		case 'F': use_sendfile = 1; break;
 		case 'V': rcvbuf = parse_size(optarg); break;
 		case 'T': tos = strtol(optarg, NULL, 0); break;
