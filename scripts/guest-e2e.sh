@@ -510,7 +510,7 @@ ok = [g for g in got if g[0] & 0x04 and g[1] == 7000]
 syn_acks = [g for g in got if g[0] & 0x12 == 0x12]
 print("rst_ok" if ok else "no_rst", "synack" if syn_acks else "no_synack")
 PY
-	kill $sp 2>/dev/null; wait $sp 2>/dev/null
+	kill_tree $sp
 	c1=$(stat_get b InCsumErrors) r1=$(stat_get b OutRsts) l1=$(linux_rsts)
 	[ $((c1 - c0)) = 1 ] && grep -q no_synack "$R/csum.out" &&
 		ok "SYN with a bad checksum dropped and counted (InCsumErrors $c0 -> $c1), not answered" ||

@@ -212,14 +212,14 @@ simclose_test() {
 	[ $ra = 0 ] && [ $rb = 0 ] &&
 		ok "simultaneous close $name: both ends read EOF and closed (a: $sa; b: $sb)" ||
 		nok "simultaneous close $name" "a rc=$ra $sa; b rc=$rb $sb"
-	[ $XT = 1 ] || { [ -n "$tp" ] && kill $tp; return 0; }
+	[ $XT = 1 ] || { [ -n "$tp" ] && kill_tree $tp; return 0; }
 	# both TIME-WAITs end 2*MSL after the last ACK
 	local want=2
 	[ "$bfam" = tcp ] && want=1
 	tw_closed() { [ "$(grep -c "TIME-WAIT -> CLOSED" $TR/trace)" -ge "$1" ]; }
 	wait_until $((2 * MSL_MS / 1000 + 60)) tw_closed $want
 	trace_stop "simclose.$PORT"
-	[ -n "$tp" ] && kill $tp && wait $tp 2>/dev/null
+	[ -n "$tp" ] && kill_tree $tp
 	local f=$R/simclose.$PORT.trace side seq cport
 	# the last connection from a: a connect() that came before b listened
 	# was refused and retried from another port

@@ -66,8 +66,7 @@ wire() {
 	A timeout 60 $crun $PY -c "$cli" $PORT >"$R/$name.cli" 2>&1
 	wait $sp
 	sleep 1
-	kill $tp 2>/dev/null
-	wait $tp 2>/dev/null
+	kill_tree $tp
 	out=$(cat "$R/$name.out")
 	[ "$out" = "abc X def pri" ] && ok "$name: the reader gets 'abc', 'X' out of band (POLLPRI), 'def'" ||
 		nok "$name: the reader gets 'abc', 'X' out of band (POLLPRI), 'def'" "got: $out $(cat "$R/$name.cli")"

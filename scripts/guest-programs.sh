@@ -77,6 +77,11 @@ wait_until 60 refs_back && ok "dual: module refcount back to <= $r0 after close"
 # --- SIOCINQ, SO_RCVLOWAT, MSG_PEEK, SO_PEEK_OFF, MSG_TRUNC, against Linux TCP
 "$T/xtcp_rcvapi" >"$R/rcvapi.tap" 2>&1
 tap_import rcvapi "$R/rcvapi.tap"
+# the same from netns a to b over the NIC: there the receiver can merge a
+# segment into the one queued before it (on loopback it gets the sender's
+# clones), and that too must wake a reader blocked under SO_RCVLOWAT
+"$NSX" b "$T/xtcp_rcvapi" -p 41910 -a 10.0.0.2 -c a >"$R/rcvapi-nic.tap" 2>&1
+tap_import rcvapi-nic "$R/rcvapi-nic.tap"
 
 out=$("$RUN" $PY -c "$probe" 2>&1)
 [ "$out" = xtcp ] && ok "mapped listener is listed in /proc/net/xtcp" ||
@@ -192,7 +197,7 @@ http_case() {
 	local spid=$!
 	if ! wait_for listening b "$PORT" "$proc"; then
 		nok "$name: server listening in $proc" "$(tail -3 "$R/http.$PORT.log")"
-		kill $spid 2>/dev/null; wait $spid 2>/dev/null
+		kill_tree $spid
 		return
 	fi
 	ok "$name: server listening in $proc"

@@ -2,27 +2,62 @@
 /*
  * The receive-side API on XTCP and on Linux TCP in the same run:
  * SIOCINQ, SO_RCVLOWAT in poll(), MSG_PEEK, SO_PEEK_OFF and MSG_TRUNC on
- * a loopback pair. Each step's outcome (return values,
+ * a loopback pair (or across netns over the NIC), and a poll() blocked
+ * under SO_RCVLOWAT woken by the data that completes it. Each step's outcome (return values,
  * errnos, the bytes read back) must be Linux's; SO_PEEK_OFF, which Linux
  * TCP has only since 6.9, is checked against the expected bytes when the
  * running Linux TCP does not support it. TAP output.
- * usage: xtcp_rcvapi [-p PORT]
+ * usage: xtcp_rcvapi [-p PORT] [-a ADDR -c NETNS]
+ *   -a: the listener's IPv4 address (default 127.0.0.1); -c: the client
+ *   socket is made in network namespace NETNS (/run/netns/NETNS), so the
+ *   pair crosses a real NIC: on loopback the receiver gets clones of the
+ *   sender's skbs, whose heads it cannot merge into its queue
  */
 #include "xtcp_tools.h"
 
+#include <fcntl.h>
 #include <linux/sockios.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 
 static int tn;
+static const char *lst_addr = "127.0.0.1";
+static const char *cli_ns;
+
+/* a socket made in namespace @ns (NULL: ours), ours again after */
+static int socket_in(const char *ns, int family)
+{
+	char path[256];
+	int self, there, fd;
+
+	if (!ns)
+		return socket(family, SOCK_STREAM, 0);
+	snprintf(path, sizeof(path), "/run/netns/%s", ns);
+	self = open("/proc/self/ns/net", O_RDONLY);
+	there = open(path, O_RDONLY);
+	if (self < 0 || there < 0 || setns(there, CLONE_NEWNET)) {
+		perror(path);
+		exit(2);
+	}
+	fd = socket(family, SOCK_STREAM, 0);
+	if (setns(self, CLONE_NEWNET)) {
+		perror("setns back");
+		exit(2);
+	}
+	close(self);
+	close(there);
+	return fd;
+}
 
 static void pair(int xtcp, int port, int *c, int *a)
 {
 	struct sockaddr_storage ss;
-	socklen_t len = parse_addr("127.0.0.1", port, &ss);
+	socklen_t len = parse_addr(lst_addr, port, &ss);
 	int l = socket(xtcp ? AF_XTCP : AF_INET, SOCK_STREAM, 0), one = 1;
 
-	*c = socket(xtcp ? AF_XTCP : AF_INET, SOCK_STREAM, 0);
+	*c = socket_in(cli_ns, xtcp ? AF_XTCP : AF_INET);
 	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (l < 0 || *c < 0 || bind(l, (struct sockaddr *)&ss, len) ||
 	    listen(l, 1) || connect(*c, (struct sockaddr *)&ss, len)) {
@@ -63,6 +98,20 @@ static void put(int fd, int from, int n)
 		b[i] = 'A' + (from + i) % 26;
 	if (write(fd, b, n) != n)
 		exit(2);
+}
+
+struct late_put {
+	int fd, from, n;
+};
+
+/* the peer's write 300 ms on, while the reader is blocked in poll() */
+static void *put_late(void *arg)
+{
+	struct late_put *lp = arg;
+
+	usleep(300000);
+	put(lp->fd, lp->from, lp->n);
+	return NULL;
 }
 
 /* "rc errno 'bytes'" of one recv() */
@@ -128,6 +177,37 @@ static void run(int xtcp, int port, char res[][256], int *peek_ok)
 	}
 	put(c, 200, 50);
 	snprintf(res[9], 256, "SIOCINQ after 50 more: %d", inq_wait(a, 220));
+	/* the wake: 40 queued under SO_RCVLOWAT 45, then 10 more sent while
+	 * poll() sleeps: XTCP queues them, merges them into the queued skb
+	 * or copies them there (small linear skbs), and each must wake the
+	 * reader
+	 */
+	{
+		char drain[512];
+		struct late_put lp = { c, 40, 10 };
+		pthread_t th;
+		int got = 0;
+
+		while (got < 220) {
+			ssize_t r = recv(a, drain, sizeof(drain), 0);
+
+			if (r <= 0)
+				break;
+			got += r;
+		}
+		put(c, 0, 40);
+		inq_wait(a, 40);
+		lowat = 45;
+		setsockopt(a, SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof(lowat));
+		p = (struct pollfd){ .fd = a, .events = POLLIN };
+		if (pthread_create(&th, NULL, put_late, &lp))
+			exit(2);
+		v = poll(&p, 1, 5000);
+		pthread_join(th, NULL);
+		snprintf(res[10], 256,
+			 "poll blocked with SO_RCVLOWAT 45 and 40 queued, 10 more sent: %d revents %#x, SIOCINQ %d",
+			 v, p.revents, inq_wait(a, 50));
+	}
 	close(c);
 	close(a);
 }
@@ -142,12 +222,17 @@ static void compare(const char *x, const char *t)
 
 int main(int argc, char **argv)
 {
-	char x[10][256] = { { 0 } }, t[10][256] = { { 0 } };
+	char x[11][256] = { { 0 } }, t[11][256] = { { 0 } };
 	int port = 41900, opt, i, xpeek = 0, tpeek = 0;
 
-	while ((opt = getopt(argc, argv, "p:")) != -1)
+	while ((opt = getopt(argc, argv, "p:a:c:")) != -1) {
 		if (opt == 'p')
 			port = atoi(optarg);
+		else if (opt == 'a')
+			lst_addr = optarg;
+		else if (opt == 'c')
+			cli_ns = optarg;
+	}
 	run(1, port, x, &xpeek);
 	run(0, port + 1, t, &tpeek);
 	for (i = 0; i < 7; i++)
@@ -167,6 +252,7 @@ int main(int argc, char **argv)
 		       !strcmp(x[8], w8) ? "ok" : "not ok", ++tn, x[8], w8);
 	}
 	compare(x[9], t[9]);
+	compare(x[10], t[10]);
 	printf("1..%d\n", tn);
 	return 0;
 }
