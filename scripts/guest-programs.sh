@@ -78,9 +78,9 @@ wait_until 60 refs_back && ok "dual: module refcount back to <= $r0 after close"
 "$T/xtcp_rcvapi" >"$R/rcvapi.tap" 2>&1
 tap_import rcvapi "$R/rcvapi.tap"
 # the same from netns a to b over the NIC: there the receiver copies a
-# small segment into the one queued before it (on loopback it gets the
-# sender's clones and cannot), and that too must wake a reader blocked
-# under SO_RCVLOWAT (failed before the wake fix: "woken ...: no")
+# small segment into the one queued before it, and that too must wake a
+# reader blocked under SO_RCVLOWAT (failed before the wake fix: "woken
+# ...: no")
 "$NSX" b "$T/xtcp_rcvapi" -p 41910 -a 10.0.0.2 -c a >"$R/rcvapi-nic.tap" 2>&1
 tap_import rcvapi-nic "$R/rcvapi-nic.tap"
 

@@ -3,15 +3,16 @@
  * The receive-side API on XTCP and on Linux TCP in the same run:
  * SIOCINQ, SO_RCVLOWAT in poll(), MSG_PEEK, SO_PEEK_OFF and MSG_TRUNC on
  * a loopback pair (or across netns over the NIC), and a poll() blocked
- * under SO_RCVLOWAT woken by the data that completes it. Each step's outcome (return values,
- * errnos, the bytes read back) must be Linux's; SO_PEEK_OFF, which Linux
+ * under SO_RCVLOWAT woken by the data that completes it. Each step's
+ * outcome (return values, errnos, the bytes read back) must be Linux's; SO_PEEK_OFF, which Linux
  * TCP has only since 6.9, is checked against the expected bytes when the
  * running Linux TCP does not support it. TAP output.
  * usage: xtcp_rcvapi [-p PORT] [-a ADDR -c NETNS]
  *   -a: the listener's IPv4 address (default 127.0.0.1); -c: the client
  *   socket is made in network namespace NETNS (/run/netns/NETNS), so the
- *   pair crosses a real NIC: on loopback the receiver gets clones of the
- *   sender's skbs, whose heads it cannot merge into its queue
+ *   pair crosses a real NIC, where XTCP was seen copying a small segment
+ *   into the skb queued before it (xtcp_try_coalesce; on loopback not
+ *   checked)
  */
 #include "xtcp_tools.h"
 
