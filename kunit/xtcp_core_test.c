@@ -23,6 +23,7 @@
 
 struct xt_env {
 	struct xtcp_tcb tcb;
+	u64 cc_priv[XTCP_CC_PRIV_U64];
 	struct xtcp_params p;
 	struct kunit *test;
 	u64 now;
@@ -413,7 +414,8 @@ static void xt_closed(struct kunit *test)
 	memset(&e->tcb, 0, sizeof(e->tcb));
 	memset(e->armed, 0, sizeof(e->armed));
 	e->queued = 0;
-	xtcp_core_init(&e->tcb, &xt_ops, &e->p, e->rcv_mss, e->rcv_ws);
+	xtcp_core_init(&e->tcb, &xt_ops, &e->p, e->cc_priv, e->rcv_mss,
+		       e->rcv_ws);
 	KUNIT_ASSERT_EQ(test, e->tcb.state, XTCP_CLOSED);
 	xt_clear(test);
 }

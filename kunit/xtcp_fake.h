@@ -14,6 +14,7 @@
 
 struct xf_env {
 	struct xtcp_tcb tcb;
+	u64 cc_priv[XTCP_CC_PRIV_U64];
 	struct xtcp_params p;
 	u64 now;
 	struct xtcp_out out[XF_MAXOUT];
@@ -115,7 +116,7 @@ static inline struct xf_env *xf_new(struct kunit *test, u16 rcv_mss, u8 ws)
 		.syn_retries = 3, .synack_retries = 2, .retries = 4,
 		.delack_ms = 40,
 	};
-	xtcp_core_init(&e->tcb, &xf_ops, &e->p, rcv_mss, ws);
+	xtcp_core_init(&e->tcb, &xf_ops, &e->p, e->cc_priv, rcv_mss, ws);
 	KUNIT_ASSERT_NOT_NULL(test, kunit_alloc_resource(test, NULL,
 							 xf_free_res,
 							 GFP_KERNEL, e));

@@ -24,6 +24,7 @@
 
 struct xr_env {
 	struct xtcp_tcb tcb;
+	u64 cc_priv[XTCP_CC_PRIV_U64];
 	struct xtcp_params p;
 	u64 now_us;
 	struct xtcp_out out[XR_MAXOUT];
@@ -126,7 +127,7 @@ static struct xr_env *xr_new(struct kunit *test)
 		.syn_retries = 3, .synack_retries = 2, .retries = 4,
 		.delack_ms = 40, .sack = 1,
 	};
-	xtcp_core_init(&e->tcb, &xr_ops, &e->p, MSS, 0);
+	xtcp_core_init(&e->tcb, &xr_ops, &e->p, e->cc_priv, MSS, 0);
 	KUNIT_ASSERT_NOT_NULL(test, kunit_alloc_resource(test, NULL,
 							 xr_free_res,
 							 GFP_KERNEL, e));

@@ -24,6 +24,7 @@
 
 struct xs_env {
 	struct xtcp_tcb tcb;
+	u64 cc_priv[XTCP_CC_PRIV_U64];
 	struct xtcp_params p;
 	u64 now;
 	struct xtcp_out out[XS_MAXOUT];
@@ -163,7 +164,7 @@ static void xs_established_with(struct kunit *test,
 		.wnd = e->peer_wnd, .mss = MSS, .wscale = -1,
 	};
 
-	xtcp_core_init(&e->tcb, &xs_ops, &e->p, MSS, 0);
+	xtcp_core_init(&e->tcb, &xs_ops, &e->p, e->cc_priv, MSS, 0);
 	if (before)
 		before(&e->tcb);
 	KUNIT_ASSERT_EQ(test, xtcp_core_connect(&e->tcb, ISS), 0);
@@ -826,7 +827,7 @@ static void user_timeout_connect(struct kunit *test)
 	struct xs_env *e = E(test);
 	u64 t0 = e->now;
 
-	xtcp_core_init(&e->tcb, &xs_ops, &e->p, MSS, 0);
+	xtcp_core_init(&e->tcb, &xs_ops, &e->p, e->cc_priv, MSS, 0);
 	e->tcb.user_timeout = 1500;
 	KUNIT_ASSERT_EQ(test, xtcp_core_connect(&e->tcb, ISS), 0);
 	xs_expect_seg(test, XTCP_SYN, ISS, 0);

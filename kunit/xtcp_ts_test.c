@@ -19,6 +19,7 @@
 
 struct ts_env {
 	struct xtcp_tcb tcb;
+	u64 cc_priv[XTCP_CC_PRIV_U64];
 	struct xtcp_params p;
 	u64 now;
 	struct xtcp_out out[MAXOUT];
@@ -123,7 +124,7 @@ static struct ts_env *t_new(struct kunit *test, bool ts)
 		.syn_retries = 3, .synack_retries = 2, .retries = 4,
 		.delack_ms = 40, .sack = 1, .timestamps = ts,
 	};
-	xtcp_core_init(&e->tcb, &t_ops, &e->p, 1460, 0);
+	xtcp_core_init(&e->tcb, &t_ops, &e->p, e->cc_priv, 1460, 0);
 	KUNIT_ASSERT_NOT_NULL(test, kunit_alloc_resource(test, NULL, t_free_res,
 							 GFP_KERNEL, e));
 	e->tcb.ts_off = TS_OFF;

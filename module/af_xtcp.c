@@ -42,7 +42,7 @@ struct proto xtcp_prot = {
 	.backlog_rcv	= xtcp_backlog_rcv,
 	.keepalive	= xtcp_set_keepalive,
 	.diag_destroy	= xtcp_diag_abort,
-	.obj_size	= sizeof(struct xtcp6_sock),
+	.obj_size	= sizeof(struct xtcp_sock),
 };
 
 const struct proto_ops xtcp_proto_ops = {

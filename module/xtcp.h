@@ -166,10 +166,13 @@ u64 xtcp_mib_read(struct xtcp_net *xn, enum xtcp_mib f);
 /**
  * struct xtcp_sock - an XTCP socket
  * @icsk: must stay first (struct inet_sock casts); an inet_connection_sock
- *	only so that the socket can own a port in Linux TCP's bind buckets
- *	(icsk_bind_hash, icsk_bind2_hash); nothing else of it is used
+ *	so that the socket can own a port in Linux TCP's bind buckets
+ *	(icsk_bind_hash, icsk_bind2_hash); XTCP also uses its retransmit
+ *	timer (xtcp_ktimer()) and its icsk_ca_priv (the congestion control's
+ *	state, tcb.cc_priv), and nothing else of it. An IPv4 socket has no
+ *	ipv6_pinfo (xtcp_ipv6_pinfo()): the object is no larger than
+ *	Linux's tcp_sock (2304-byte slab objects, 6.1)
  * @tcb: protocol state
- * @timer: the kernel timer, at the earliest deadline of the core timers
  * @tdue: each core timer's deadline (jiffies), valid while armed
  * @tarmed: bitmask of core timers armed
  * @node: xtcp_net.socks
@@ -209,7 +212,6 @@ u64 xtcp_mib_read(struct xtcp_net *xn, enum xtcp_mib f);
 struct xtcp_sock {
 	struct inet_connection_sock icsk;
 	struct xtcp_tcb tcb;
-	struct timer_list timer;
 	unsigned long tdue[XTCP_T_MAX];
 	unsigned long tarmed;
 
@@ -226,32 +228,32 @@ struct xtcp_sock {
 	   v6only:1,
 	   v4mapped:1,
 	   map6:1;
+	u8 in_queue;		/* child: XQ_* below, under parent's qlock */
+	bool cookie_sent;	/* listener */
 	struct xtcp_tcpopts topt;	/* IPPROTO_TCP options */
 
 	/* listener */
 	spinlock_t qlock;
-	struct list_head synq;
-	struct list_head acceptq;
 	int synq_len;
 	int acceptq_len;
+	u32 wq_seq;		/* (sender, below) */
+	struct list_head synq;
+	struct list_head acceptq;
 	u64 cookie_ms;			/* last SYN cookie sent */
-	bool cookie_sent;
 	/* child */
 	struct sock *parent;
 	struct list_head child_node;
-	u8 in_queue;		/* XQ_* below, under parent's qlock */
 
-	u32 wq_seq;
 	struct sk_buff *wq_cur;
-	u32 wq_cur_seq;
 	struct sk_buff *gso_skb;
 	struct sk_buff *cur_skb;
+	u32 wq_cur_seq;
 	u32 cur_off;
-	bool cur_queued;
-	bool cur_data;
 	u32 rx_off;
 	u32 rcvq_bytes;
 	u32 dst_cookie;
+	bool cur_queued;
+	bool cur_data;
 	u64 bytes_sent;
 	/* out-of-order queue (ofo): skbs by sequence, no overlap */
 	struct rb_root ofo_root;
@@ -263,15 +265,18 @@ struct xtcp_sock {
 	u64 rcvq_time_us;	/* when the measure began */
 };
 
-/* IPv6 sockets: pinet6 points at the tail */
-struct xtcp6_sock {
-	struct xtcp_sock xs;
-	struct ipv6_pinfo inet6;
-};
-
 static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
 {
 	return (struct xtcp_sock *)sk;
+}
+
+/* The kernel timer, at the earliest deadline of the core timers: the
+ * icsk's retransmit timer, which XTCP has no other use for (a timer of its
+ * own would make every socket 40 bytes larger)
+ */
+static inline struct timer_list *xtcp_ktimer(struct xtcp_sock *xs)
+{
+	return &xs->icsk.icsk_retransmit_timer;
 }
 
 static inline struct sock *xtcp_to_sk(struct xtcp_sock *xs)
@@ -418,6 +423,8 @@ enum { XQ_NONE, XQ_SYN, XQ_ACCEPT };
 /* xtcp_sock.c */
 void xtcp_after_core(struct sock *sk);
 void xtcp_done(struct sock *sk);
+void xtcp_tcb_init(struct sock *sk);
+int xtcp_ipv6_pinfo(struct sock *sk);
 int xtcp_sock_init(struct sock *sk, struct sock *parent);
 void xtcp_sock_destruct(struct sock *sk);
 u8 xtcp_wscale_for(const struct sock *sk);

@@ -78,7 +78,7 @@ void xtcp_cc_init(struct xtcp_tcb *tcb)
 	const struct xtcp_cc_ops *ops = xtcp_cc_ops_of(tcb);
 
 	tcb->cc_ops = ops;
-	memset(tcb->cc_priv, 0, sizeof(tcb->cc_priv));
+	memset(tcb->cc_priv, 0, XTCP_CC_PRIV_U64 * sizeof(u64));
 	tcb->cc_frac = 0;
 	tcb->cc_cnt = 0;
 	tcb->cc_prior_cwnd = 0;

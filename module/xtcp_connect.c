@@ -143,7 +143,7 @@ bool xtcp_v6only(const struct sock *sk)
 static int xtcp_bind6(struct sock *sk, struct sockaddr_in6 *a, int len)
 {
 	u32 scope_id = xtcp_scope_id(a, len);
-	struct ipv6_pinfo *np = inet6_sk(sk);
+	struct ipv6_pinfo *np;
 	int type = ipv6_addr_type(&a->sin6_addr);
 	u16 port = ntohs(a->sin6_port);
 	int dif = sk->sk_bound_dev_if;
@@ -192,6 +192,9 @@ static int xtcp_bind6(struct sock *sk, struct sockaddr_in6 *a, int len)
 	err = xtcp_check_port(sk, port);
 	if (err)
 		return err;
+	if (xtcp_ipv6_pinfo(sk))
+		return -ENOMEM;
+	np = inet6_sk(sk);
 	sk->sk_family = AF_INET6;
 	sk->sk_ipv6only = xtcp_v6only(sk);
 	sk->sk_bound_dev_if = dif;
@@ -313,6 +316,8 @@ static int xtcp_set_peer(struct sock *sk, struct sockaddr *uaddr, int len)
 			if (!sk->sk_bound_dev_if)
 				return -EINVAL;
 		}
+		if (xtcp_ipv6_pinfo(sk))
+			return -ENOMEM;
 		sk->sk_family = AF_INET6;
 		if (!xtcp_sk(sk)->bound)
 			sk->sk_ipv6only = xtcp_v6only(sk);
@@ -413,8 +418,7 @@ static int xtcp_start_connect(struct sock *sk, struct sockaddr *uaddr,
 		goto fail;
 
 	xtcp_reset_conn(sk);
-	xtcp_core_init(&xs->tcb, &xtcp_sock_ops, &xn->params, 536,
-		       xtcp_wscale_for(sk));
+	xtcp_tcb_init(sk);
 	xtcp_set_mss(sk, mss);
 	xtcp_sk_tuple(sk, &t);
 	iss = xtcp_isn(sock_net(sk), &t);
@@ -487,9 +491,7 @@ int xtcp_connect(struct socket *sock, struct sockaddr *uaddr,
 		}
 		if (!xs->listening && xs->tcb.state == XTCP_CLOSED) {
 			xtcp_reset_conn(sk);
-			xtcp_core_init(&xs->tcb, &xtcp_sock_ops,
-				       &xtcp_pernet(sock_net(sk))->params, 536,
-				       xtcp_wscale_for(sk));
+			xtcp_tcb_init(sk);
 			if (inet_sk(sk)->inet_dport)
 				xtcp_clear_peer(sk, !(sk->sk_userlocks &
 						      SOCK_BINDPORT_LOCK));

@@ -1130,11 +1130,24 @@ EXPORT_SYMBOL_IF_KUNIT(xtcp_core_set_cork);
 
 /* ---- set-up ---- */
 
+/**
+ * xtcp_core_init() - a CLOSED TCB
+ * @tcb: the TCB
+ * @ops: its environment
+ * @p: the parameters it starts with (a copy: socket options change it)
+ * @cc_priv: XTCP_CC_PRIV_U64 words for the congestion control's own state,
+ *	outside the TCB (the module lends the icsk's icsk_ca_priv, which it
+ *	has no other use for)
+ * @rcv_mss: the MSS to announce
+ * @rcv_wscale: the window scale to announce
+ */
 void xtcp_core_init(struct xtcp_tcb *tcb, const struct xtcp_core_ops *ops,
-		    const struct xtcp_params *p, u16 rcv_mss, u8 rcv_wscale)
+		    const struct xtcp_params *p, u64 *cc_priv, u16 rcv_mss,
+		    u8 rcv_wscale)
 {
 	tcb->ops = ops;
 	tcb->p = *p;
+	tcb->cc_priv = cc_priv;
 	tcb->state = XTCP_CLOSED;
 	tcb->rcv_mss = rcv_mss ? rcv_mss : XTCP_DEFAULT_MSS;
 	tcb->rcv_wscale = min_t(u8, rcv_wscale, XTCP_MAX_WSCALE);

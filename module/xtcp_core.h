@@ -348,6 +348,7 @@ struct xtcp_tcb {
 	u8 rcv_wscale;		/* shift we apply to our window */
 	u8 wscale_ok;		/* both sides sent the option */
 	u8 sack_ok;		/* both sides sent SACK-permitted */
+	u8 ts_ok;		/* both sides sent timestamps (RFC 7323 §3.2) */
 	u32 fl;			/* XTCP_F_* */
 
 	/* send sequence space */
@@ -387,10 +388,12 @@ struct xtcp_tcb {
 	u8 probes;		/* zero-window probes (backoff) */
 	u8 probes_out;		/* probes since the last ACK */
 	u8 delack_pending;	/* data segments received but not ACKed */
+	u8 ecn;			/* XTCP_ECN_* (RFC 3168): xtcp_ecn.c */
 	u16 timers;		/* BIT(enum xtcp_timer) armed by the core */
 
 	/* statistics for xtcp_info */
 	u32 retransmits;
+	u32 lost_total;		/* sequence space ever marked lost */
 	u64 bytes_sent;		/* payload bytes sent, retransmits included */
 	u64 bytes_acked;
 	u64 bytes_received;
@@ -403,9 +406,11 @@ struct xtcp_tcb {
 	u32 cc_cnt;		/* bytes acked toward the next CA increment */
 	u32 cc_prior_cwnd;	/* before the last loss event (undo) */
 	u32 cc_prior_ssthresh;
-	u32 cc_rtt_us;		/* RTT sample taken on the ACK in hand */
 	u64 cc_lsnd;		/* when data was last sent (ops->now()) */
-	u64 cc_priv[XTCP_CC_PRIV_U64];	/* the algorithm's own state */
+	/* the algorithm's own state: XTCP_CC_PRIV_U64 words the environment
+	 * provides (xtcp_core_init()), the icsk's icsk_ca_priv in the module
+	 */
+	u64 *cc_priv;
 	/* sender: Nagle/cork, delayed ACK, keep-alive, user timeout */
 	u8 nonagle;		/* XTCP_NAGLE_* */
 	u8 send_how;		/* XTCP_SEND_* of the output in progress */
@@ -422,15 +427,15 @@ struct xtcp_tcb {
 	u32 probe_ts;		/* first zero-window probe, 0: none */
 	u32 user_timeout;	/* ms, 0: off (RFC 5482) */
 	/* timestamps (RFC 7323) and the receiver's RTT estimate: part "ts" */
-	u8 ts_ok;		/* both sides sent the option (§3.2) */
 	u32 ts_off;		/* random per-connection offset of TSval */
 	u32 ts_recent;		/* TS.Recent (§4.3) */
-	u64 ts_recent_stamp;	/* ops->now() when TS.Recent was set */
 	u32 last_ack_sent;	/* Last.ACK.sent (§4.3) */
+	u64 ts_recent_stamp;	/* ops->now() when TS.Recent was set */
 	u64 last_oow_ack;	/* ops->now() of the last rate-limited ACK */
 	u32 rcv_rtt_us;		/* receiver RTT << 3 (tcp_rcv_rtt_est) */
 	u32 rcv_rtt_tsecr;	/* TSecr of the last receiver sample */
 	u32 rcv_rtt_seq;	/* without timestamps: rcv_nxt + rcv_wnd */
+	u32 cc_rtt_us;		/* cc: RTT sample taken on the ACK in hand */
 	u64 rcv_rtt_time;	/* ... when the measure began (ms) */
 	/* loss recovery (recov): RFC 6675, 6582, 6937, 8985; times in us */
 	struct xtcp_sb sb;	/* segments in flight */
@@ -444,6 +449,8 @@ struct xtcp_tcb {
 	bool undo_rto;		/* the episode began with an RTO */
 	bool reno_rec;		/* recovery entered on dupACKs, no SACKs */
 	bool sack_seen;		/* the peer sent a SACK block once */
+	bool undo_ts;		/* undo_tsval is set */
+	u8 frto;		/* XTCP_FRTO_*: RFC 5682 after an RTO */
 	u32 recover;		/* RFC 6582 recover, RFC 6675 RecoveryPoint */
 	u32 recover_fs;		/* RFC 6937 RecoverFS */
 	u32 prr_delivered;
@@ -451,24 +458,19 @@ struct xtcp_tcb {
 	u32 reno_sacked;	/* dupACKs as SACKed bytes (no SACK) */
 	u32 undo_retrans;	/* retransmissions not yet D-SACKed */
 	u32 undo_tsval;		/* TSval of the episode's first retransmission */
-	bool undo_ts;		/* ... undo_tsval is set */
-	u8 frto;		/* XTCP_FRTO_*: RFC 5682 after an RTO */
 	u32 tlp_high_seq;	/* SND.MAX when the probe went, 0: none */
 	u32 dsack_seq;		/* reo_wnd grows once per round trip */
-	u64 rack_xmit_us;	/* RACK.xmit_ts */
 	u32 rack_end;		/* RACK.end_seq */
 	u32 rack_rtt_us;	/* RACK.rtt */
+	u64 rack_xmit_us;	/* RACK.xmit_ts */
 	u32 min_rtt_us;		/* RACK.min_RTT */
-	u64 min_rtt_stamp_us;
 	u32 delivered;		/* sequence space delivered (rate samples) */
-	u32 reordering;		/* reordering degree seen, in segments */
+	u64 min_rtt_stamp_us;
 	u64 delivery_rate;	/* bytes/s of the last rate sample */
-	u32 lost_total;		/* sequence space ever marked lost */
+	u32 reordering;		/* reordering degree seen, in segments */
 	/* urgent data (oob): xtcp_urg.h */
 	struct xtcp_urg urg;
-	/* ECN (RFC 3168): xtcp_ecn.c */
-	u8 ecn;			/* XTCP_ECN_* */
-	u32 ecn_high;		/* the reduction ends past this (high_seq) */
+	u32 ecn_high;		/* ECN: the reduction ends past this (high_seq) */
 };
 
 /* tcb->ecn bits (as Linux's TCP_ECN_*) */
@@ -544,7 +546,8 @@ bool xtcp_seg_acceptable(const struct xtcp_tcb *tcb,
  * @rcv_wscale: window scale shift we will offer (0..14)
  */
 void xtcp_core_init(struct xtcp_tcb *tcb, const struct xtcp_core_ops *ops,
-		    const struct xtcp_params *p, u16 rcv_mss, u8 rcv_wscale);
+		    const struct xtcp_params *p, u64 *cc_priv, u16 rcv_mss,
+		    u8 rcv_wscale);
 
 /* OPEN, active (§3.10.1): CLOSED -> SYN-SENT, emits SYN. */
 int xtcp_core_connect(struct xtcp_tcb *tcb, u32 iss);

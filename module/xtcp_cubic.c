@@ -21,7 +21,7 @@
 
 static struct xtcp_cubic *xtcp_cubic_ca(struct xtcp_tcb *tcb)
 {
-	BUILD_BUG_ON(sizeof(struct xtcp_cubic) > sizeof(tcb->cc_priv));
+	BUILD_BUG_ON(sizeof(struct xtcp_cubic) > XTCP_CC_PRIV_U64 * sizeof(u64));
 	return (struct xtcp_cubic *)tcb->cc_priv;
 }
 

@@ -77,7 +77,11 @@ static bool xtcp_child_open(struct sock *lsk, const struct xtcp_tuple *t,
 		return false;
 	sock_init_data(NULL, sk);
 	sk->sk_type = SOCK_STREAM;	/* no struct socket to copy it from */
-	xtcp_sock_init(sk, lsk);
+	if (xtcp_sock_init(sk, lsk)) {
+		sock_set_flag(sk, SOCK_DEAD);
+		sk_free(sk);
+		return false;
+	}
 	cxs = xtcp_sk(sk);
 	inet = inet_sk(sk);
 	if (lxs->v4mapped ||

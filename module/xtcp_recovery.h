@@ -59,8 +59,8 @@ struct xtcp_sb {
 	u32 cap;
 	u32 head;
 	u32 n;
-	struct xtcp_sb_seg spare;
 	u32 sacked;
+	struct xtcp_sb_seg spare;
 	u32 lost;
 	u32 retrans;
 	u32 nsacked;

@@ -61,37 +61,86 @@ static void xtcp_write_space(struct sock *sk)
 	rcu_read_unlock();
 }
 
+/**
+ * xtcp_ipv6_pinfo() - give @sk its IPv6 state (struct ipv6_pinfo), if it
+ *	has none yet, with inet6_create()'s defaults
+ * @sk: the socket, locked (or not yet visible to anyone)
+ *
+ * An XTCP socket takes its family at bind()/connect(), so the state is
+ * allocated only when the socket becomes an IPv6 one or an IPv6 option is
+ * set or read; an IPv4 socket, like Linux's, carries none.
+ *
+ * Return: 0, or -ENOMEM.
+ */
+int xtcp_ipv6_pinfo(struct sock *sk)
+{
+	struct inet_sock *inet = inet_sk(sk);
+	struct ipv6_pinfo *np;
+
+	if (inet->pinet6)
+		return 0;
+	np = kzalloc(sizeof(*np), GFP_KERNEL);
+	if (!np)
+		return -ENOMEM;
+	np->hop_limit = -1;
+	np->mcast_hops = IPV6_DEFAULT_MCASTHOPS;
+	np->pmtudisc = IPV6_PMTUDISC_WANT;
+	WRITE_ONCE(inet->pinet6, np);
+	xtcp_inet6_mc_defaults(sk);
+	return 0;
+}
+
+/* a passive child's copy of its listener's IPv6 state, if it has one */
+static int xtcp_ipv6_pinfo_inherit(struct sock *sk, struct sock *parent)
+{
+	const struct ipv6_pinfo *pnp = inet6_sk(parent);
+	struct ipv6_pinfo *np;
+
+	if (!pnp)
+		return 0;
+	np = kmemdup(pnp, sizeof(*np), GFP_ATOMIC);
+	if (!np)
+		return -ENOMEM;
+	np->ipv6_mc_list = NULL;
+	np->ipv6_ac_list = NULL;
+	np->pktoptions = NULL;
+	np->rxpmtu = NULL;
+	RCU_INIT_POINTER(np->opt, NULL);
+	inet_sk(sk)->pinet6 = np;
+	xtcp_inet6_fl_list_clear(sk);
+	xtcp_inet6_inherit(sk, parent);
+	return 0;
+}
+
 static void xtcp_init_inet(struct sock *sk, struct sock *parent)
 {
 	struct inet_sock *inet = inet_sk(sk);
-	struct ipv6_pinfo *np = &((struct xtcp6_sock *)sk)->inet6;
 
 	inet->uc_ttl = -1;
 	xtcp_inet_mc_defaults(sk);
 	inet->mc_ttl = 1;
 	inet->pmtudisc = IP_PMTUDISC_WANT;
-	inet->pinet6 = np;
 	if (parent) {
-		memcpy(np, inet6_sk(parent), sizeof(*np));
-		np->ipv6_mc_list = NULL;
-		np->ipv6_ac_list = NULL;
-		xtcp_inet6_fl_list_clear(sk);
-		xtcp_inet6_inherit(sk, parent);
-		np->pktoptions = NULL;
-		np->rxpmtu = NULL;
-		RCU_INIT_POINTER(np->opt, NULL);
 		inet->tos = inet_sk(parent)->tos;
 		inet->uc_ttl = inet_sk(parent)->uc_ttl;
-	} else {
-		np->hop_limit = -1;
-		np->mcast_hops = IPV6_DEFAULT_MCASTHOPS;
-		xtcp_inet6_mc_defaults(sk);
-		np->pmtudisc = IPV6_PMTUDISC_WANT;
 	}
 	/* IPv6 sockets are IPv6-only; IPv4 ones must not say so, as Linux's
 	 * bind-conflict rules read the flag (ipv6_only_sock())
 	 */
 	sk->sk_ipv6only = parent ? parent->sk_ipv6only : 0;
+}
+
+/**
+ * xtcp_tcb_init() - the socket's TCB, CLOSED, with the netns parameters
+ * @sk: the socket
+ */
+void xtcp_tcb_init(struct sock *sk)
+{
+	/* the congestion control's state lives in the icsk's own area */
+	BUILD_BUG_ON(XTCP_CC_PRIV_U64 * sizeof(u64) > ICSK_CA_PRIV_SIZE);
+	xtcp_core_init(&xtcp_sk(sk)->tcb, &xtcp_sock_ops,
+		       &xtcp_pernet(sock_net(sk))->params,
+		       inet_csk(sk)->icsk_ca_priv, 536, xtcp_wscale_for(sk));
 }
 
 /**
@@ -147,14 +196,14 @@ int xtcp_sock_init(struct sock *sk, struct sock *parent)
 	 */
 	if (!xs->topt.cc_set)
 		xs->topt.cc = READ_ONCE(xn->cc_default);
-	xtcp_core_init(&xs->tcb, &xtcp_sock_ops, &xn->params, 536,
-		       xtcp_wscale_for(sk));
+	xtcp_tcb_init(sk);
 
 	sk_sockets_allocated_inc(sk);
 	spin_lock_bh(&xn->socks_lock);
 	list_add_tail(&xs->node, &xn->socks);
 	spin_unlock_bh(&xn->socks_lock);
-	return 0;
+	/* last: on failure the destructor undoes all of the above */
+	return parent ? xtcp_ipv6_pinfo_inherit(sk, parent) : 0;
 }
 
 void xtcp_sock_destruct(struct sock *sk)
@@ -177,11 +226,15 @@ void xtcp_sock_destruct(struct sock *sk)
 	xtcp_core_destroy(&xs->tcb);	/* normally freed at CLOSED already */
 	xtcp_orphan_dec(sk);
 	sk_sockets_allocated_dec(sk);
-	/* every XTCP socket has its ipv6_pinfo, and IPv6 options set while
-	 * it was AF_INET6 stay after a v4-mapped bind or connect made it
-	 * AF_INET (as a Linux TCPv6 socket, it is cleaned up either way)
+	/* IPv6 options set while it was AF_INET6 stay after a v4-mapped
+	 * bind or connect made it AF_INET (as a Linux TCPv6 socket, it is
+	 * cleaned up either way). RCU readers are done: SOCK_RCU_FREE.
 	 */
-	inet6_cleanup_sock(sk);
+	if (inet_sk(sk)->pinet6) {
+		inet6_cleanup_sock(sk);
+		kfree(inet_sk(sk)->pinet6);
+		inet_sk(sk)->pinet6 = NULL;
+	}
 	inet_sock_destruct(sk);
 }
 

@@ -218,10 +218,12 @@ static int xtcp_take_ipv6(struct sock *sk)
 
 	lock_sock(sk);
 	if (sk->sk_family != AF_INET6) {
-		if (xtcp_family_open(sk))
-			sk->sk_family = AF_INET6;
-		else
+		if (!xtcp_family_open(sk))
 			err = -ENOPROTOOPT;
+		else if (xtcp_ipv6_pinfo(sk))
+			err = -ENOMEM;
+		else
+			sk->sk_family = AF_INET6;
 	}
 	release_sock(sk);
 	return err;
@@ -304,8 +306,15 @@ int xtcp_getsockopt(struct socket *sock, int level, int optname,
 			return -EFAULT;
 		return 0;
 	}
-	if (level == SOL_IPV6 && xtcp_ipv6_level_ok(sk))
+	if (level == SOL_IPV6 && xtcp_ipv6_level_ok(sk)) {
+		/* the defaults, until an IPv6 use gave the socket its state */
+		lock_sock(sk);
+		err = xtcp_ipv6_pinfo(sk);
+		release_sock(sk);
+		if (err)
+			return err;
 		return ipv6_getsockopt(sk, level, optname, optval, optlen);
+	}
 
 	if (level == SOL_XTCP && optname == XTCP_INFO) {
 		lock_sock(sk);

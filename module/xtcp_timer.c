@@ -52,15 +52,15 @@ static void xtcp_timer_arm(struct sock *sk, unsigned long when)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
 	/* due sooner: it fires, then runs again for the later deadlines */
-	if (timer_pending(&xs->timer) &&
-	    time_before_eq(READ_ONCE(xs->timer.expires), when))
+	if (timer_pending(xtcp_ktimer(xs)) &&
+	    time_before_eq(READ_ONCE(xtcp_ktimer(xs)->expires), when))
 		return;
-	sk_reset_timer(sk, &xs->timer, when);
+	sk_reset_timer(sk, xtcp_ktimer(xs), when);
 }
 
 static void xtcp_timer_cb(struct timer_list *tl)
 {
-	struct xtcp_sock *xs = from_timer(xs, tl, timer);
+	struct xtcp_sock *xs = from_timer(xs, tl, icsk.icsk_retransmit_timer);
 	struct sock *sk = xtcp_to_sk(xs);
 	unsigned long now, next;
 	int t;
@@ -72,7 +72,7 @@ static void xtcp_timer_cb(struct timer_list *tl)
 			XTCP_INC_STATS(xtcp_pernet(sock_net(sk)),
 				       XTCP_MIB_DELAYEDACKLOCKED);
 		/* retry soon; keeps the reference the timer held */
-		sk_reset_timer(sk, &xs->timer, jiffies + 1);
+		sk_reset_timer(sk, xtcp_ktimer(xs), jiffies + 1);
 		goto out;
 	}
 	now = jiffies;
@@ -104,7 +104,7 @@ void xtcp_timers_init(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
-	timer_setup(&xs->timer, xtcp_timer_cb, 0);
+	timer_setup(xtcp_ktimer(xs), xtcp_timer_cb, 0);
 	xs->tarmed = 0;
 }
 
@@ -114,7 +114,7 @@ void xtcp_timers_stop(struct sock *sk)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
 	WRITE_ONCE(xs->tarmed, 0);
-	sk_stop_timer(sk, &xs->timer);
+	sk_stop_timer(sk, xtcp_ktimer(xs));
 }
 
 void xtcp_timer_set(struct xtcp_tcb *tcb, enum xtcp_timer t, u32 ms)
@@ -143,7 +143,7 @@ void xtcp_timer_clear(struct xtcp_tcb *tcb, enum xtcp_timer t)
 	 * others fires early once and is set again for them)
 	 */
 	if (!READ_ONCE(xs->tarmed))
-		sk_stop_timer(xtcp_to_sk(xs), &xs->timer);
+		sk_stop_timer(xtcp_to_sk(xs), xtcp_ktimer(xs));
 }
 
 /**
