@@ -143,12 +143,17 @@ static void xt_set_conn4(struct socket *sock, const char *laddr, u16 lport,
 	inet->inet_dport = htons(rport);
 }
 
-static void xt_set_conn6(struct socket *sock, const struct in6_addr *laddr,
-			 u16 lport, const struct in6_addr *raddr, u16 rport)
+static void xt_set_conn6(struct kunit *test, struct socket *sock,
+			 const struct in6_addr *laddr, u16 lport,
+			 const struct in6_addr *raddr, u16 rport)
 {
 	struct sock *sk = sock->sk;
 	struct inet_sock *inet = inet_sk(sk);
 
+	/* as connect() does before the socket becomes AF_INET6 */
+	lock_sock(sk);
+	KUNIT_ASSERT_EQ(test, xtcp_ipv6_pinfo(sk), 0);
+	release_sock(sk);
 	sk->sk_family = AF_INET6;
 	sk->sk_v6_rcv_saddr = *laddr;
 	inet6_sk(sk)->saddr = *laddr;
@@ -651,7 +656,7 @@ static void ehash_ipv6(struct kunit *test)
 	struct xtcp_tuple t;
 
 	ipv6_addr_set(&peer, htonl(0x20010db8), 0, 0, htonl(2));
-	xt_set_conn6(a, &in6addr_loopback, XT_PORT, &peer, 40000);
+	xt_set_conn6(test, a, &in6addr_loopback, XT_PORT, &peer, 40000);
 	KUNIT_ASSERT_EQ(test, xtcp_ehash_insert(a->sk), 0);
 	xt_tuple6(&t, &in6addr_loopback, XT_PORT, &peer, 40000);
 	KUNIT_EXPECT_TRUE(test, xt_est_is(&init_net, &t, a->sk));

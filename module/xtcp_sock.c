@@ -10,6 +10,7 @@
 #include <linux/tcp.h>
 #include <linux/sockios.h>
 #include <asm/ioctls.h>
+#include <kunit/visibility.h>
 #include <net/sock.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
@@ -89,6 +90,7 @@ int xtcp_ipv6_pinfo(struct sock *sk)
 	xtcp_inet6_mc_defaults(sk);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(xtcp_ipv6_pinfo);
 
 /* a passive child's copy of its listener's IPv6 state, if it has one */
 static int xtcp_ipv6_pinfo_inherit(struct sock *sk, struct sock *parent)
