@@ -2469,21 +2469,33 @@ static void established_persist_orphan_default(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, E(test)->notes[XTCP_N_ORPHAN_PROBE_ABORT], 1);
 }
 
-/* receiver SWS avoidance: updates only for >= 2 MSS or crossing 1 MSS */
+/*
+ * Window updates after a read: only when the read at least doubles what
+ * the peer has left (tcp_cleanup_rbuf()), and then only for >= 2 MSS or
+ * crossing 1 MSS (receiver SWS avoidance, RFC 9293 §3.8.6.2.2)
+ */
 static void established_sws_window_update(struct kunit *test)
 {
+	u32 i;
+
 	E(test)->rbuf = 10 * 1460;
 	xt_established(test);
 	xt_send(test, XTCP_ACK, R1, S1, 1460);
 	xt_send(test, XTCP_ACK, R1 + 1460, S1, 1460);
 	xt_expect_seg(test, XTCP_ACK, S1, R1 + 2920, 8 * 1460);
 	xt_clear(test);
-	xt_read(test, 1000);
+	/* 8 MSS of 10 left: reading 2 MSS does not double it */
+	xt_read(test, 2920);
 	xt_expect_none(test);
-	xt_read(test, 1000);
+	for (i = 2; i < 8; i++)
+		xt_send(test, XTCP_ACK, R1 + i * 1460, S1, 1460);
+	xt_clear(test);
+	/* 4 MSS left (the ACKs moved the edge to 12 MSS), 6 queued */
+	KUNIT_EXPECT_EQ(test, T(test)->rcv_adv - T(test)->rcv_nxt, 4 * 1460);
+	xt_read(test, 1460);	/* 5 MSS free: not twice 4 */
 	xt_expect_none(test);
-	xt_read(test, 920);	/* 2920 freed: >= 2 MSS */
-	xt_expect_seg(test, XTCP_ACK, S1, R1 + 2920, 10 * 1460);
+	xt_read(test, 4380);	/* 8 MSS free: twice what is left */
+	xt_expect_seg(test, XTCP_ACK, S1, R1 + 8 * 1460, 8 * 1460);
 	xt_expect_none(test);
 }
 
@@ -2506,20 +2518,21 @@ static void established_wscale_window(struct kunit *test)
 {
 	E(test)->rcv_ws = 7;
 	E(test)->peer_ws = 7;
-	E(test)->rbuf = 100000;
+	E(test)->rbuf = 200000;
 	xt_established(test);
 	/* the buffer alone bounds the window (no rcv_ssthresh): a window
-	 * update offers 100000 rounded down to 128: 99968 >> 7 = 781
+	 * update (more than twice the SYN's 65536) offers 200000 rounded
+	 * down to 128: 199936 >> 7 = 1562
 	 */
 	T(test)->rcv_ssthresh = 0;
 	xtcp_core_recvd(T(test));
-	xt_expect_seg(test, XTCP_ACK, S1, R1, 781);
-	KUNIT_EXPECT_EQ(test, T(test)->rcv_wnd, 99968);
+	xt_expect_seg(test, XTCP_ACK, S1, R1, 1562);
+	KUNIT_EXPECT_EQ(test, T(test)->rcv_wnd, 199936);
 	xt_send(test, XTCP_ACK, R1, S1, 1000);
 	xt_fire(test, XTCP_T_DELACK);
-	/* free 99000 -> 98944; the old edge needs 98968, rounded up */
-	xt_expect_seg(test, XTCP_ACK, S1, R1 + 1000, 774);
-	KUNIT_EXPECT_EQ(test, T(test)->rcv_wnd, 774 * 128);
+	/* free 199000 -> 198912; the old edge needs 198936, rounded up */
+	xt_expect_seg(test, XTCP_ACK, S1, R1 + 1000, 1555);
+	KUNIT_EXPECT_EQ(test, T(test)->rcv_wnd, 1555 * 128);
 }
 
 /*

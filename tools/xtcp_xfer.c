@@ -12,6 +12,7 @@
  *                  (same as --shutdown-after-recv)
  *          echo    send back everything, close after EOF
  *          crr     read --req bytes, send --resp bytes, wait EOF, close
+ *          rr      (read --req bytes, send --resp bytes) until EOF, close
  *          abort   read --abort-after bytes then close with SO_LINGER 0
  *       [--hold MS] wait before closing each connection
  *       [--ready-file F] write the port there once listening
@@ -27,6 +28,8 @@
  *          echo       send and read back concurrently, compare
  *          crr        N x (connect, send --req, read --resp, close): rate
  *          connect-only  same as crr with --req 0 --resp 0
+ *          rr         one connection, N x (send --req, read --resp): the
+ *                     request/response (transaction) rate
  *          concurrent N parallel halfclose transfers of SIZE bytes each
  *       [--seed S] [--hold MS] [--bind ADDR] [--info] [--expect-error E]
  *       [--wsize N] bytes per write() (default and at most 64 KB)
@@ -299,6 +302,41 @@ struct sconn {
 	int result;		/* 0 ok, 1 failed */
 };
 
+/* write @n zero bytes */
+static int write_zeros(int fd, int n)
+{
+	static const unsigned char buf[4096];
+	int e = 0;
+
+	while (!e && n > 0) {
+		int k = n > (int)sizeof(buf) ? (int)sizeof(buf) : n;
+
+		e = write_all(fd, buf, k);
+		n -= k;
+	}
+	return e;
+}
+
+/* server --mode rr: answer each --req bytes with --resp bytes until EOF */
+static int serve_rr(int fd, uint64_t *bytes, uint64_t *h)
+{
+	for (;;) {
+		uint64_t b = 0;
+		int e = recv_hash(fd, req_sz, &b, h);
+
+		if (e)
+			return e;
+		*bytes += b;
+		if (!b)
+			return 0;	/* EOF between requests */
+		if (b < (uint64_t)req_sz)
+			return -EPROTO;
+		e = write_zeros(fd, resp_sz);
+		if (e)
+			return e;
+	}
+}
+
 static void *serve_conn(void *arg)
 {
 	struct sconn *c = arg;
@@ -358,6 +396,8 @@ static void *serve_conn(void *arg)
 
 			e = recv_hash(c->fd, 0, &extra, &dummy);
 		}
+	} else if (!strcmp(mode, "rr")) {
+		e = serve_rr(c->fd, &bytes, &h);
 	} else if (!strcmp(mode, "abort")) {
 		e = recv_hash(c->fd, abort_after, &bytes, &h);
 		if (!e) {
@@ -603,6 +643,48 @@ static void *concurrent_one(void *arg)
 	return NULL;
 }
 
+/* client --mode rr: nconns transactions on one connection, then EOF */
+static int run_rr(void)
+{
+	uint64_t extra = 0, dummy = FNV_INIT;
+	double t0, dt;
+	int fd, e, okt = 0;
+
+	if (req_sz <= 0 || resp_sz <= 0) {
+		fprintf(stderr, "rr needs --req and --resp > 0\n");
+		return 2;
+	}
+	e = do_connect(&fd);
+	if (e)
+		return client_fail("connect", -e);
+	t0 = now_s();
+	for (int i = 0; i < nconns; i++) {
+		uint64_t rb = 0, rh = FNV_INIT;
+
+		e = write_zeros(fd, req_sz);
+		if (!e)
+			e = recv_hash(fd, resp_sz, &rb, &rh);
+		if (!e && rb != (uint64_t)resp_sz)
+			e = -EPROTO;
+		if (e)
+			break;
+		okt++;
+	}
+	dt = now_s() - t0;
+	if (!e) {
+		shutdown(fd, SHUT_WR);
+		e = recv_hash(fd, 0, &extra, &dummy);
+		if (!e && extra)
+			e = -EPROTO;	/* nothing unasked for */
+	}
+	close(fd);
+	if (e)
+		return client_fail("rr", -e);
+	out("trans=%d ok=%d elapsed=%.3f rate=%.1f/s\n", nconns, okt, dt,
+	    dt > 0 ? okt / dt : 0.0);
+	return okt == nconns ? 0 : 1;
+}
+
 static int run_client(void)
 {
 	struct stream st;
@@ -643,6 +725,8 @@ static int run_client(void)
 		    dt, dt > 0 ? okc / dt : 0.0);
 		return okc == nconns ? 0 : 1;
 	}
+	if (!strcmp(mode, "rr"))
+		return run_rr();
 	if (!strcmp(mode, "concurrent")) {
 		pthread_t *th = calloc(nconns, sizeof(*th));
 		struct cconn *cc = calloc(nconns, sizeof(*cc));
