@@ -227,6 +227,45 @@ diag "$SW_N x 1 byte: XTCP ${SW_MS[xtcp]} ms, Linux ${SW_MS[tcp]} ms"
 	ok "small writes: XTCP ${SW_MS[xtcp]} ms <= 5 x Linux's ${SW_MS[tcp]} ms + 2 s" ||
 	nok "small writes: XTCP within 5 x Linux's time + 2 s" "XTCP ${SW_MS[xtcp]} ms, Linux ${SW_MS[tcp]} ms"
 
+# ------------------------------ request/response over loopback: ACKs ---
+# 64-byte requests and responses on one connection over b's loopback (an
+# MSS of 64 KB, a window of about one MSS): each answer carries the ACK,
+# and a read sends no window update of its own unless it at least doubles
+# the peer's window (tcp_cleanup_rbuf()): 2 segments per transaction,
+# counted at both ends (both in b), as Linux TCP
+RR_N=${RR_N:-300}
+diag "at $(($(date +%s) - t_start)) s: $RR_N request/response transactions over loopback"
+declare -A RR_SEGS
+for f in xtcp tcp; do
+	newport
+	rf=$R/rr.ready.$f
+	rm -f "$rf"
+	B "$X" server -f $f -b 127.0.0.1 -p $PORT --mode rr -n 1 --req 64 --resp 64 \
+		-q -t 120 --ready-file "$rf" >"$R/rr.srv.$f" 2>&1 &
+	sp=$!
+	wait_file 60 "$rf"
+	fam=tcp
+	[ $f = xtcp ] && fam=xtcp
+	m0=$(mib_snap b $fam InSegs)
+	B "$X" client -f $f -a 127.0.0.1 -p $PORT --mode rr -n "$RR_N" --req 64 \
+		--resp 64 -t 120 >"$R/rr.cli.$f" 2>&1
+	rc=$?
+	wait $sp
+	m1=$(mib_snap b $fam InSegs)
+	RR_SEGS[$f]=$(mib_delta "$m0" "$m1" InSegs)
+	[ $rc = 0 ] && grep -q "ok=$RR_N " "$R/rr.cli.$f" &&
+		ok "$f: $RR_N request/response transactions over loopback, every response whole" ||
+		nok "$f: $RR_N request/response transactions over loopback" "rc=$rc $(cat "$R/rr.cli.$f")"
+done
+diag "segments received in b for $RR_N transactions: XTCP ${RR_SEGS[xtcp]}, Linux ${RR_SEGS[tcp]}"
+# 2 per transaction plus the handshake, the teardown and the odd delayed
+# ACK whose timer beat a slow answer (TCG); a pure ACK per read would
+# double it
+[ "${RR_SEGS[xtcp]}" -le $((2 * RR_N + RR_N / 5)) ] &&
+	[ "${RR_SEGS[xtcp]}" -le $((RR_SEGS[tcp] + RR_N / 10 + 10)) ] &&
+	ok "loopback request/response: ${RR_SEGS[xtcp]} XTCP segments (<= 2.2 per transaction, <= Linux's ${RR_SEGS[tcp]} + 10%)" ||
+	nok "loopback request/response: about 2 XTCP segments per transaction, as Linux" "XTCP ${RR_SEGS[xtcp]}, Linux ${RR_SEGS[tcp]}, $RR_N transactions"
+
 # -------------------------------------------- TCP_CORK and MSG_MORE ---
 diag "at $(($(date +%s) - t_start)) s: TCP_CORK and MSG_MORE"
 for f in xtcp tcp; do
