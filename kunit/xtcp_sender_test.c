@@ -612,6 +612,63 @@ static void quickack_sockopt(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, T(test)->pingpong, 1);
 }
 
+/*
+ * As tcp_event_data_sent(): an answer sent within delack_ms (40 ms) of
+ * the request makes the session interactive (pingpong). The next request
+ * waits for the delayed-ACK timer although quick ACKs are left, and the
+ * answer carries its ACK: 2 segments per exchange, not 3.
+ */
+static void pingpong_on_answer(struct kunit *test)
+{
+	const struct xtcp_out *o;
+
+	xs_established(test);
+	xs_peer(test, XTCP_ACK, R1, S1, 64, 65535);
+	xs_expect_ack(test, R1 + 64);	/* quick-ACK mode at the start */
+	KUNIT_EXPECT_EQ(test, T(test)->pingpong, 0);
+	E(test)->now += 10;
+	xs_write(test, 64);
+	xs_expect_seg(test, XS_DATA, S1, 64);
+	KUNIT_EXPECT_EQ(test, T(test)->pingpong, 1);
+	KUNIT_EXPECT_GT(test, T(test)->quick, 0);
+	xs_peer(test, XTCP_ACK, R1 + 64, S1 + 64, 64, 65535);
+	xs_expect_none(test);
+	KUNIT_EXPECT_TRUE(test, E(test)->armed[XTCP_T_DELACK]);
+	E(test)->now += 10;
+	xs_write(test, 64);
+	xs_expect_seg(test, XS_DATA, S1 + 64, 64);
+	o = &E(test)->out[E(test)->rd - 1];
+	KUNIT_EXPECT_EQ(test, o->ack, R1 + 128);
+	KUNIT_EXPECT_FALSE(test, E(test)->armed[XTCP_T_DELACK]);
+	/* the timer that must ACK alone ends it (Linux) */
+	xs_peer(test, XTCP_ACK, R1 + 128, S1 + 128, 64, 65535);
+	xs_expect_none(test);
+	xs_fire(test, XTCP_T_DELACK);
+	xs_expect_ack(test, R1 + 192);
+	KUNIT_EXPECT_EQ(test, T(test)->pingpong, 0);
+}
+
+/* data sent later than delack_ms after the last data in is no answer */
+static void pingpong_not_on_late_data(struct kunit *test)
+{
+	xs_established(test);
+	xs_peer(test, XTCP_ACK, R1, S1, 64, 65535);
+	xs_expect_ack(test, R1 + 64);
+	E(test)->now += 40;
+	xs_write(test, 64);
+	xs_expect_seg(test, XS_DATA, S1, 64);
+	KUNIT_EXPECT_EQ(test, T(test)->pingpong, 0);
+}
+
+/* before any data came in, sending is no answer either */
+static void pingpong_not_before_data(struct kunit *test)
+{
+	xs_established(test);
+	xs_write(test, 64);
+	xs_expect_seg(test, XS_DATA, S1, 64);
+	KUNIT_EXPECT_EQ(test, T(test)->pingpong, 0);
+}
+
 /* ---- keep-alive ---- */
 
 static void xs_ka_on(struct xtcp_tcb *tcb)
@@ -860,6 +917,9 @@ static struct kunit_case xtcp_sender_cases[] = {
 	KUNIT_CASE(delack_every_second_segment),
 	KUNIT_CASE(quickack_after_idle),
 	KUNIT_CASE(quickack_sockopt),
+	KUNIT_CASE(pingpong_on_answer),
+	KUNIT_CASE(pingpong_not_on_late_data),
+	KUNIT_CASE(pingpong_not_before_data),
 	KUNIT_CASE(keepalive_dead_peer),
 	KUNIT_CASE(keepalive_answered),
 	KUNIT_CASE(keepalive_busy),

@@ -533,6 +533,20 @@ static u32 xtcp_pipe(const struct xtcp_tcb *tcb)
 	return flight - min(out, flight) + tcb->sb.retrans;
 }
 
+/*
+ * As tcp_event_data_sent(): new data sent within the delayed-ACK time of
+ * the last data received answers it, so the session is interactive
+ * (pingpong): the peer's next data is acknowledged by our answer, or by
+ * the delayed-ACK timer, not at once in quick-ACK mode. A delayed ACK
+ * that has to go alone ends it (xtcp_core_timeout()).
+ */
+static void xtcp_data_sent_pingpong(struct xtcp_tcb *tcb)
+{
+	if (tcb->ack_started && tcb->p.delack_ms &&
+	    xtcp_now32(tcb) - tcb->lrcv_ts < tcb->p.delack_ms)
+		tcb->pingpong = 1;
+}
+
 /* emit [seq, seq + len) of the send stream, with a FIN after it */
 static void xtcp_xmit(struct xtcp_tcb *tcb, u32 seq, u32 len, bool fin,
 		      bool rtx)
@@ -551,6 +565,8 @@ static void xtcp_xmit(struct xtcp_tcb *tcb, u32 seq, u32 len, bool fin,
 	tcb->bytes_sent += len;
 	if (len)
 		xtcp_cc_sent(tcb);
+	if (len && !rtx)
+		xtcp_data_sent_pingpong(tcb);
 	/* an error means the segment was lost: the timers recover it */
 	xtcp_emit(tcb, &o);
 }
