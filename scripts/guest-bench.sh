@@ -121,9 +121,10 @@ mkdir -p "$XTCP_RESULTS/bench"
 echo "series,benchmark,a,b,ratio,a_min,a_max,b_min,b_max,reps" >"$CSV"
 isnum() { case $1 in '' | . | *[!0-9.]*) return 1 ;; esac; }
 # csv LABEL A B RATIO [AMIN AMAX BMIN BMAX REPS]: one figure, if numeric
+# (a comma in LABEL becomes a semicolon: the plot splits on commas)
 csv() {
 	isnum "$2" && isnum "$3" || return 0
-	echo "$SERIES,\"$1\",$2,$3,$4,${5:-$2},${6:-$2},${7:-$3},${8:-$3},${9:-1}" >>"$CSV"
+	echo "$SERIES,\"${1//,/;}\",$2,$3,$4,${5:-$2},${6:-$2},${7:-$3},${8:-$3},${9:-1}" >>"$CSV"
 }
 # data row: printed and kept in the CSV
 drow() {
