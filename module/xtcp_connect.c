@@ -360,7 +360,9 @@ static void xtcp_clear_peer(struct sock *sk, bool autobound)
 		inet->inet_saddr = 0;
 		inet->inet_rcv_saddr = 0;
 		sk->sk_v6_rcv_saddr = in6addr_any;
-		inet6_sk(sk)->saddr = in6addr_any;
+		/* an IPv4 socket has no IPv6 state (xtcp_ipv6_pinfo()) */
+		if (inet6_sk(sk))
+			inet6_sk(sk)->saddr = in6addr_any;
 	} else if (xtcp_sk(sk)->bound) {
 		xtcp_reset_saddr(sk);
 	}
