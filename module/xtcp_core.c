@@ -2111,7 +2111,7 @@ void xtcp_core_recvd(struct xtcp_tcb *tcb)
 	 * a window of about one MSS made every read of a request/response
 	 * exchange a pure ACK)
 	 */
-	if (wnd <= old || wnd < 2 * old)
+	if (!wnd || wnd < 2 * old)
 		return;
 	/* receiver SWS avoidance (RFC 9293 §3.8.6.2.2) */
 	if (wnd - old >= 2U * tcb->rcv_mss ||

@@ -17,8 +17,8 @@
 #    of SCALE_REPS runs) with the N connections open beside them (issue
 #    10: flat from 1 to 10000).
 # Also the size of one socket object: /proc/slabinfo's XTCP and TCP caches.
-# Env: SCALE_CONNS ("1 100 1000 10000"; the series takes about 90 s
-#      under TCG), SCALE_CRR (300), SCALE_REPS (3)
+# Env: SCALE_CONNS ("1 100 1000 10000"; the series took 4-7 minutes
+#      under TCG on a busy host), SCALE_CRR (300), SCALE_REPS (3)
 
 SCALE_CONNS=${SCALE_CONNS:-1 100 1000 10000}
 SCALE_CRR=${SCALE_CRR:-300}
