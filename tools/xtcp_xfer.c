@@ -379,18 +379,13 @@ static void *serve_conn(void *arg)
 				break;
 		}
 	} else if (!strcmp(mode, "crr")) {
-		unsigned char buf[4096] = { 0 };
 		uint64_t dummy = FNV_INIT;
 
 		e = recv_hash(c->fd, req_sz, &bytes, &h);
 		if (!e && bytes < (uint64_t)req_sz)
 			e = -EPROTO;
-		for (int left = resp_sz; !e && left > 0;) {
-			int n = left > (int)sizeof(buf) ? (int)sizeof(buf) : left;
-
-			e = write_all(c->fd, buf, n);
-			left -= n;
-		}
+		if (!e)
+			e = write_zeros(c->fd, resp_sz);
 		if (!e) {
 			uint64_t extra = 0;
 
@@ -692,7 +687,6 @@ static int run_client(void)
 	int fd, e;
 
 	if (!strcmp(mode, "crr") || !strcmp(mode, "connect-only")) {
-		unsigned char buf[4096] = { 0 };
 		double t0 = now_s(), dt;
 		int okc = 0;
 
@@ -704,13 +698,7 @@ static int run_client(void)
 			e = do_connect(&fd);
 			if (e)
 				return client_fail("connect", -e);
-			for (int left = req_sz; !e && left > 0;) {
-				int n = left > (int)sizeof(buf) ?
-					(int)sizeof(buf) : left;
-
-				e = write_all(fd, buf, n);
-				left -= n;
-			}
+			e = write_zeros(fd, req_sz);
 			if (!e)
 				e = recv_hash(fd, resp_sz, &rb, &rh);
 			if (!e && rb != (uint64_t)resp_sz)
