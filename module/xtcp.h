@@ -164,16 +164,41 @@ struct xtcp_net *xtcp_pernet(const struct net *net);
 u64 xtcp_mib_read(struct xtcp_net *xn, enum xtcp_mib f);
 
 /**
+ * struct xtcp_listenq - a listener's queues: the half-open children
+ *	(SYN-RECEIVED) and those ready for accept(), as Linux's
+ *	request_sock_queue. Apart from the socket, which most sockets never
+ *	need it in (56 bytes).
+ * @lock: the queues, their lengths and each child's in_queue
+ * @synq_len: children in @synq
+ * @acceptq_len: children in @acceptq (read locklessly)
+ * @synq: half-open children
+ * @acceptq: children for accept(), oldest first
+ * @cookie_ms: when the listener last sent a SYN cookie (lockless)
+ * @cookie_sent: it has sent one
+ */
+struct xtcp_listenq {
+	spinlock_t lock;	/* the queues, lengths, children's in_queue */
+	int synq_len;
+	int acceptq_len;
+	bool cookie_sent;
+	u64 cookie_ms;
+	struct list_head synq;
+	struct list_head acceptq;
+};
+
+/**
  * struct xtcp_sock - an XTCP socket
  * @icsk: must stay first (struct inet_sock casts); an inet_connection_sock
  *	so that the socket can own a port in Linux TCP's bind buckets
  *	(icsk_bind_hash, icsk_bind2_hash); XTCP also uses its retransmit
  *	timer (xtcp_ktimer()) and its icsk_ca_priv (the congestion control's
  *	state, tcb.cc_priv), and nothing else of it. An IPv4 socket has no
- *	ipv6_pinfo (xtcp_ipv6_pinfo()): the object is no larger than
- *	Linux's tcp_sock (2304-byte slab objects, 6.1)
+ *	ipv6_pinfo (xtcp_ipv6_pinfo()) and a listener's queues are apart
+ *	(@lq): a 2240-byte slab object, where Linux's tcp_sock takes 2304
+ *	(6.1 and 6.12)
  * @tcb: protocol state
- * @tdue: each core timer's deadline (jiffies), valid while armed
+ * @tdue: each core timer's deadline (the low 32 bits of jiffies: see
+ *	xtcp_tdue()), valid while armed
  * @tarmed: bitmask of core timers armed
  * @node: xtcp_net.socks
  * @hash_node: established (4-tuple) or listening table (RCU, nulls)
@@ -184,8 +209,8 @@ u64 xtcp_mib_read(struct xtcp_net *xn, enum xtcp_mib f);
  * @listening: hashed in the listening table
  * @parent: listener this child came from, until accept()
  * @child_node: link in the parent's synq/acceptq
- * @synq, @acceptq, @synq_len, @acceptq_len, @qlock: listener queues
- * @cookie_ms, @cookie_sent: when the listener last sent a SYN cookie
+ * @lq: listener queues, allocated by the first listen() and kept until
+ *	the socket is freed (a child's link holds its parent)
  * @wq_seq: sequence number of the first byte in sk_write_queue (a partly
  *	acknowledged head skb keeps its acknowledged bytes until freed whole)
  * @wq_cur, @wq_cur_seq: the write-queue skb the last segment ended in and
@@ -212,8 +237,8 @@ u64 xtcp_mib_read(struct xtcp_net *xn, enum xtcp_mib f);
 struct xtcp_sock {
 	struct inet_connection_sock icsk;
 	struct xtcp_tcb tcb;
-	unsigned long tdue[XTCP_T_MAX];
 	unsigned long tarmed;
+	u32 tdue[XTCP_T_MAX];
 
 	struct list_head node;
 	struct hlist_nulls_node hash_node;
@@ -228,18 +253,10 @@ struct xtcp_sock {
 	   v6only:1,
 	   v4mapped:1,
 	   map6:1;
-	u8 in_queue;		/* child: XQ_* below, under parent's qlock */
-	bool cookie_sent;	/* listener */
+	u8 in_queue;		/* child: XQ_* below, under parent's lq->lock */
 	struct xtcp_tcpopts topt;	/* IPPROTO_TCP options */
 
-	/* listener */
-	spinlock_t qlock;
-	int synq_len;
-	int acceptq_len;
-	u32 wq_seq;		/* (sender, below) */
-	struct list_head synq;
-	struct list_head acceptq;
-	u64 cookie_ms;			/* last SYN cookie sent */
+	struct xtcp_listenq *lq;
 	/* child */
 	struct sock *parent;
 	struct list_head child_node;
@@ -251,9 +268,8 @@ struct xtcp_sock {
 	u32 cur_off;
 	u32 rx_off;
 	u32 rcvq_bytes;
+	u32 wq_seq;
 	u32 dst_cookie;
-	bool cur_queued;
-	bool cur_data;
 	u64 bytes_sent;
 	/* out-of-order queue (ofo): skbs by sequence, no overlap */
 	struct rb_root ofo_root;
@@ -262,6 +278,8 @@ struct xtcp_sock {
 	u32 copied_seq;		/* bytes the user read, mod 2^32 */
 	u32 rcvq_seq;		/* copied_seq when the measure began */
 	u32 rcvq_space;		/* bytes read in the last measured RTT */
+	bool cur_queued;	/* (receive, above: here to fill a hole) */
+	bool cur_data;
 	u64 rcvq_time_us;	/* when the measure began */
 };
 
@@ -282,6 +300,15 @@ static inline struct timer_list *xtcp_ktimer(struct xtcp_sock *xs)
 static inline struct sock *xtcp_to_sk(struct xtcp_sock *xs)
 {
 	return &xs->icsk.icsk_inet.sk;
+}
+
+/* a listener's accept-queue length, locklessly (/proc, diag, poll) */
+static inline int xtcp_acceptq_len(const struct xtcp_sock *xs)
+{
+	/* pairs with xtcp_listen()'s store: its fields initialised */
+	const struct xtcp_listenq *lq = smp_load_acquire(&xs->lq);
+
+	return lq ? READ_ONCE(lq->acceptq_len) : 0;
 }
 
 static inline struct xtcp_sock *tcb_to_xs(struct xtcp_tcb *tcb)
@@ -417,7 +444,9 @@ bool xtcp_timer_due(const struct xtcp_sock *xs, enum xtcp_timer t,
 		    unsigned long *expires);
 u64 xtcp_now_ms(void);
 
-/* where a passive child sits: xtcp_sock.in_queue, under the parent's qlock */
+/* where a passive child sits: xtcp_sock.in_queue, under the parent's
+ * lq->lock
+ */
 enum { XQ_NONE, XQ_SYN, XQ_ACCEPT };
 
 /* xtcp_sock.c */

@@ -161,7 +161,7 @@ static int xtcp_diag_fill_sk(struct sock *sk, struct xtcp_diag_ctx *c)
 	r->idiag_retrans = xs->tcb.backoff;
 	if (xs->listening) {
 		/* as tcp_diag_get_info(): accept queue and its bound */
-		r->idiag_rqueue = READ_ONCE(xs->acceptq_len);
+		r->idiag_rqueue = xtcp_acceptq_len(xs);
 		r->idiag_wqueue = READ_ONCE(sk->sk_max_ack_backlog);
 	} else {
 		r->idiag_rqueue = xs->rcvq_bytes;

@@ -40,6 +40,18 @@ int xtcp_listen(struct socket *sock, int backlog)
 	}
 	if (xs->tcb.state != XTCP_CLOSED)
 		goto out;
+	if (!xs->lq) {
+		struct xtcp_listenq *lq = kzalloc(sizeof(*lq), GFP_KERNEL);
+
+		err = -ENOMEM;
+		if (!lq)
+			goto out;
+		spin_lock_init(&lq->lock);
+		INIT_LIST_HEAD(&lq->synq);
+		INIT_LIST_HEAD(&lq->acceptq);
+		/* lockless readers see it initialised (xtcp_acceptq_len()) */
+		smp_store_release(&xs->lq, lq);
+	}
 	err = xtcp_autobind(sk);
 	if (err)
 		goto out;
@@ -118,11 +130,11 @@ static bool xtcp_child_open(struct sock *lsk, const struct xtcp_tuple *t,
 		bh_unlock_sock(sk);
 		goto free;
 	}
-	spin_lock(&lxs->qlock);
-	list_add_tail(&cxs->child_node, &lxs->synq);
-	lxs->synq_len++;
+	spin_lock(&lxs->lq->lock);
+	list_add_tail(&cxs->child_node, &lxs->lq->synq);
+	WRITE_ONCE(lxs->lq->synq_len, lxs->lq->synq_len + 1);
 	cxs->in_queue = XQ_SYN;
-	spin_unlock(&lxs->qlock);
+	spin_unlock(&lxs->lq->lock);
 	sock_hold(lsk);
 	cxs->parent = lsk;
 
@@ -239,8 +251,8 @@ static void xtcp_listen_send_cookie(struct sock *lsk, struct sk_buff *skb,
 	 */
 	if (xtcp_send_reply(net, t, &o, inet_request_mark(lsk, skb)))
 		return;
-	WRITE_ONCE(lxs->cookie_ms, xtcp_now_ms());
-	WRITE_ONCE(lxs->cookie_sent, true);
+	WRITE_ONCE(lxs->lq->cookie_ms, xtcp_now_ms());
+	WRITE_ONCE(lxs->lq->cookie_sent, true);
 	XTCP_INC_STATS(xn, XTCP_MIB_SYNCOOKIESSENT);
 }
 
@@ -253,13 +265,14 @@ static void xtcp_listen_send_cookie(struct sock *lsk, struct sk_buff *skb,
  */
 bool xtcp_listen_cookie_pending(const struct sock *lsk)
 {
-	const struct xtcp_sock *lxs = xtcp_sk(lsk);
+	/* pairs with xtcp_listen()'s store: its fields initialised */
+	const struct xtcp_listenq *lq = smp_load_acquire(&xtcp_sk(lsk)->lq);
 	const struct xtcp_net *xn = xtcp_pernet(sock_net(lsk));
 
-	return xtcp_cookie_check_wanted(READ_ONCE(xn->syncookies),
-					READ_ONCE(lxs->cookie_sent),
-					READ_ONCE(lxs->cookie_ms),
-					xtcp_now_ms());
+	return lq && xtcp_cookie_check_wanted(READ_ONCE(xn->syncookies),
+					      READ_ONCE(lq->cookie_sent),
+					      READ_ONCE(lq->cookie_ms),
+					      xtcp_now_ms());
 }
 
 /**
@@ -285,8 +298,8 @@ bool xtcp_listen_cookie_ack(struct sock *lsk, struct sk_buff *skb,
 	u32 iss = seg->ack - 1;
 
 	if (!xtcp_cookie_check_wanted(READ_ONCE(xn->syncookies),
-				      READ_ONCE(lxs->cookie_sent),
-				      READ_ONCE(lxs->cookie_ms),
+				      READ_ONCE(lxs->lq->cookie_sent),
+				      READ_ONCE(lxs->lq->cookie_ms),
 				      xtcp_now_ms()))
 		return false;
 	xtcp_cookie_addr_of(t, &a);
@@ -296,7 +309,8 @@ bool xtcp_listen_cookie_ack(struct sock *lsk, struct sk_buff *skb,
 		return false;
 	}
 	XTCP_INC_STATS(xn, XTCP_MIB_SYNCOOKIESRECV);
-	if (READ_ONCE(lxs->acceptq_len) >= READ_ONCE(lsk->sk_max_ack_backlog)) {
+	if (READ_ONCE(lxs->lq->acceptq_len) >=
+	    READ_ONCE(lsk->sk_max_ack_backlog)) {
 		XTCP_INC_STATS(xn, XTCP_MIB_LISTENOVERFLOWS);
 		goto drop;
 	}
@@ -338,7 +352,8 @@ void xtcp_listen_syn(struct sock *lsk, struct sk_buff *skb,
 	bool synq_full;
 	u32 iss;
 
-	if (READ_ONCE(lxs->acceptq_len) >= READ_ONCE(lsk->sk_max_ack_backlog)) {
+	if (READ_ONCE(lxs->lq->acceptq_len) >=
+	    READ_ONCE(lsk->sk_max_ack_backlog)) {
 		XTCP_INC_STATS(xn, XTCP_MIB_LISTENOVERFLOWS);
 		goto drop;
 	}
@@ -346,7 +361,7 @@ void xtcp_listen_syn(struct sock *lsk, struct sk_buff *skb,
 	 * netns limit, and no more than the listen() backlog, as Linux's
 	 * request queue
 	 */
-	synq_full = READ_ONCE(lxs->synq_len) >=
+	synq_full = READ_ONCE(lxs->lq->synq_len) >=
 		    min_t(int, xn->max_syn_backlog,
 			  max_t(int, READ_ONCE(lsk->sk_max_ack_backlog), 1));
 	if (xtcp_cookie_want(READ_ONCE(xn->syncookies), synq_full)) {
@@ -370,17 +385,20 @@ drop:
 /* Close a listener: every child not yet accepted is reset. */
 void xtcp_listen_stop(struct sock *sk)
 {
-	struct xtcp_sock *xs = xtcp_sk(sk), *c, *tmp;
+	struct xtcp_listenq *lq = xtcp_sk(sk)->lq;
+	struct xtcp_sock *c, *tmp;
 	LIST_HEAD(list);
 
-	spin_lock_bh(&xs->qlock);
-	list_splice_init(&xs->synq, &list);
-	list_splice_tail_init(&xs->acceptq, &list);
+	if (!lq)	/* hashed by KUnit without listen(): no children */
+		return;
+	spin_lock_bh(&lq->lock);
+	list_splice_init(&lq->synq, &list);
+	list_splice_tail_init(&lq->acceptq, &list);
 	list_for_each_entry(c, &list, child_node)
 		c->in_queue = XQ_NONE;
-	xs->synq_len = 0;
-	xs->acceptq_len = 0;
-	spin_unlock_bh(&xs->qlock);
+	WRITE_ONCE(lq->synq_len, 0);
+	WRITE_ONCE(lq->acceptq_len, 0);
+	spin_unlock_bh(&lq->lock);
 
 	list_for_each_entry_safe(c, tmp, &list, child_node) {
 		struct sock *child = xtcp_to_sk(c);
@@ -420,16 +438,17 @@ int xtcp_accept(struct socket *sock, struct socket *newsock,
 	timeo = sock_rcvtimeo(sk, flags & O_NONBLOCK);
 	add_wait_queue_exclusive(sk_sleep(sk), &wait);
 	for (;;) {
-		spin_lock_bh(&xs->qlock);
-		c = list_first_entry_or_null(&xs->acceptq, struct xtcp_sock,
-					     child_node);
+		spin_lock_bh(&xs->lq->lock);
+		c = list_first_entry_or_null(&xs->lq->acceptq,
+					     struct xtcp_sock, child_node);
 		if (c) {
 			list_del_init(&c->child_node);
 			c->in_queue = XQ_NONE;
-			xs->acceptq_len--;
+			WRITE_ONCE(xs->lq->acceptq_len,
+				   xs->lq->acceptq_len - 1);
 			child = xtcp_to_sk(c);
 		}
-		spin_unlock_bh(&xs->qlock);
+		spin_unlock_bh(&xs->lq->lock);
 		if (child)
 			break;
 		if (!xs->listening) {
@@ -439,7 +458,7 @@ int xtcp_accept(struct socket *sock, struct socket *newsock,
 		err = xtcp_wait_check(timeo);
 		if (err)
 			break;
-		sk_wait_event(sk, &timeo, !list_empty(&xs->acceptq) ||
+		sk_wait_event(sk, &timeo, !list_empty(&xs->lq->acceptq) ||
 			      !xs->listening, &wait);
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);

@@ -46,7 +46,7 @@ __poll_t xtcp_poll(struct file *file, struct socket *sock,
 
 	sock_poll_wait(file, sock, wait);
 	if (xs->listening)
-		return READ_ONCE(xs->acceptq_len) ? EPOLLIN | EPOLLRDNORM : 0;
+		return xtcp_acceptq_len(xs) ? EPOLLIN | EPOLLRDNORM : 0;
 
 	shutdown = READ_ONCE(sk->sk_shutdown);
 	if (shutdown == SHUTDOWN_MASK || state == XTCP_CLOSED)

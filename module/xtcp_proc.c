@@ -140,7 +140,7 @@ static void xtcp_seq_sock(struct seq_file *f, struct sock *sk, int i)
 		   xtcp_linux_state(state),
 		   state >= XTCP_ESTABLISHED && xtcp_seq_gt(end, una) ?
 		   end - una : 0,
-		   xs->listening ? READ_ONCE(xs->acceptq_len) :
+		   xs->listening ? xtcp_acceptq_len(xs) :
 		   atomic_read(&sk->sk_rmem_alloc),
 		   tr, jiffies_delta_to_clock_t(expires - jiffies),
 		   READ_ONCE(xs->tcb.backoff),

@@ -155,12 +155,9 @@ int xtcp_sock_init(struct sock *sk, struct sock *parent)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
 
-	INIT_LIST_HEAD(&xs->synq);
 	xs->ofo_root = RB_ROOT;
-	INIT_LIST_HEAD(&xs->acceptq);
 	INIT_LIST_HEAD(&xs->child_node);
 	xs->hash_node.pprev = NULL;
-	spin_lock_init(&xs->qlock);
 	xtcp_timers_init(sk);
 	xtcp_init_inet(sk, parent);
 
@@ -237,6 +234,7 @@ void xtcp_sock_destruct(struct sock *sk)
 		kfree(inet_sk(sk)->pinet6);
 		inet_sk(sk)->pinet6 = NULL;
 	}
+	kfree(xs->lq);
 	inet_sock_destruct(sk);
 }
 
@@ -245,23 +243,23 @@ static void xtcp_detach_parent(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sock *parent = xs->parent;
-	struct xtcp_sock *pxs;
+	struct xtcp_listenq *lq;
 	bool unlinked = false;
 
 	if (!parent)
 		return;
-	pxs = xtcp_sk(parent);
-	spin_lock_bh(&pxs->qlock);
+	lq = xtcp_sk(parent)->lq;
+	spin_lock_bh(&lq->lock);
 	if (xs->in_queue != XQ_NONE) {
 		if (xs->in_queue == XQ_SYN)
-			pxs->synq_len--;
+			lq->synq_len--;
 		else
-			pxs->acceptq_len--;
+			WRITE_ONCE(lq->acceptq_len, lq->acceptq_len - 1);
 		list_del_init(&xs->child_node);
 		xs->in_queue = XQ_NONE;
 		unlinked = true;
 	}
-	spin_unlock_bh(&pxs->qlock);
+	spin_unlock_bh(&lq->lock);
 	if (!unlinked)
 		return;	/* the listener's close or accept() owns it now */
 	xs->parent = NULL;
@@ -278,18 +276,18 @@ static void xtcp_child_ready(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sock *parent = xs->parent;
-	struct xtcp_sock *pxs = xtcp_sk(parent);
+	struct xtcp_listenq *lq = xtcp_sk(parent)->lq;
 	bool moved = false;
 
-	spin_lock_bh(&pxs->qlock);
+	spin_lock_bh(&lq->lock);
 	if (xs->in_queue == XQ_SYN) {
-		list_move_tail(&xs->child_node, &pxs->acceptq);
-		pxs->synq_len--;
-		pxs->acceptq_len++;
+		list_move_tail(&xs->child_node, &lq->acceptq);
+		WRITE_ONCE(lq->synq_len, lq->synq_len - 1);
+		WRITE_ONCE(lq->acceptq_len, lq->acceptq_len + 1);
 		xs->in_queue = XQ_ACCEPT;
 		moved = true;
 	}
-	spin_unlock_bh(&pxs->qlock);
+	spin_unlock_bh(&lq->lock);
 	if (!moved)
 		return;
 	/* Linux makes its child here, and sk_clone_lock() does not inherit

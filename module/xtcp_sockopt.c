@@ -148,7 +148,7 @@ void xtcp_sock_tcp_info(struct sock *sk, struct tcp_info *ti)
 	xtcp_tcpinfo_fill(&xs->tcb, ti);
 	if (xs->listening) {
 		/* as Linux: accept queue length and its bound */
-		ti->tcpi_unacked = READ_ONCE(xs->acceptq_len);
+		ti->tcpi_unacked = xtcp_acceptq_len(xs);
 		ti->tcpi_sacked = READ_ONCE(sk->sk_max_ack_backlog);
 	}
 	dst = __sk_dst_get(sk);

@@ -29,6 +29,17 @@ u64 xtcp_now_ms(void)
 	return jiffies64_to_msecs(get_jiffies_64());
 }
 
+/* core timer @t's deadline in jiffies: tdue[] keeps its low 32 bits, as
+ * no deadline is more than 2^30 jiffies away (xtcp_timer_set(); the
+ * longest a sysctl or option allows is keepalive's 32767 s)
+ */
+static unsigned long xtcp_tdue(const struct xtcp_sock *xs, int t)
+{
+	unsigned long now = jiffies;
+
+	return now + (s32)(READ_ONCE(xs->tdue[t]) - (u32)now);
+}
+
 /* the earliest deadline of the armed core timers; false when none is */
 static bool xtcp_timer_next(const struct xtcp_sock *xs, unsigned long *when)
 {
@@ -37,7 +48,7 @@ static bool xtcp_timer_next(const struct xtcp_sock *xs, unsigned long *when)
 	int t;
 
 	for_each_set_bit(t, &armed, XTCP_T_MAX) {
-		unsigned long due = READ_ONCE(xs->tdue[t]);
+		unsigned long due = xtcp_tdue(xs, t);
 
 		if (!any || time_before(due, *when))
 			*when = due;
@@ -68,7 +79,7 @@ static void xtcp_timer_cb(struct timer_list *tl)
 	bh_lock_sock(sk);
 	if (sock_owned_by_user(sk)) {
 		if (test_bit(XTCP_T_DELACK, &xs->tarmed) &&
-		    !time_before(jiffies, xs->tdue[XTCP_T_DELACK]))
+		    !time_before(jiffies, xtcp_tdue(xs, XTCP_T_DELACK)))
 			XTCP_INC_STATS(xtcp_pernet(sock_net(sk)),
 				       XTCP_MIB_DELAYEDACKLOCKED);
 		/* retry soon; keeps the reference the timer held */
@@ -78,7 +89,8 @@ static void xtcp_timer_cb(struct timer_list *tl)
 	now = jiffies;
 	for (t = 0; t < XTCP_T_MAX; t++) {
 		/* cleared, or set again for later, by an earlier one */
-		if (!test_bit(t, &xs->tarmed) || time_before(now, xs->tdue[t]))
+		if (!test_bit(t, &xs->tarmed) ||
+		    time_before(now, xtcp_tdue(xs, t)))
 			continue;
 		clear_bit(t, &xs->tarmed);
 		if (trace_xtcp_timer_enabled())
@@ -120,12 +132,12 @@ void xtcp_timers_stop(struct sock *sk)
 void xtcp_timer_set(struct xtcp_tcb *tcb, enum xtcp_timer t, u32 ms)
 {
 	struct xtcp_sock *xs = tcb_to_xs(tcb);
-	unsigned long due = jiffies + max_t(unsigned long,
-					    msecs_to_jiffies(ms), 1);
+	unsigned long due = jiffies + clamp_t(unsigned long,
+					      msecs_to_jiffies(ms), 1, 1UL << 30);
 
 	if (trace_xtcp_timer_enabled())
 		xtcp_trace_timer(xtcp_to_sk(xs), t, XTCP_TIMER_ARM, ms);
-	WRITE_ONCE(xs->tdue[t], due);
+	WRITE_ONCE(xs->tdue[t], (u32)due);
 	set_bit(t, &xs->tarmed);
 	xtcp_timer_arm(xtcp_to_sk(xs), due);
 }
@@ -160,6 +172,6 @@ bool xtcp_timer_due(const struct xtcp_sock *xs, enum xtcp_timer t,
 {
 	if (!test_bit(t, &xs->tarmed))
 		return false;
-	*expires = READ_ONCE(xs->tdue[t]);
+	*expires = xtcp_tdue(xs, t);
 	return true;
 }
