@@ -284,6 +284,17 @@ if [ "${BENCH:-all}" = bulk ]; then
 	exit
 fi
 
+# BENCH=profile (scripts/bench profile): where the CPU time goes, per stack
+if [ "${BENCH:-all}" = profile ]; then
+	hdr
+	insmod "$ko" || exit 1
+	xtcp_msl
+	# shellcheck source=lib-bench-profile.sh
+	. "$here/lib-bench-profile.sh"
+	bench_profile
+	exit
+fi
+
 # shellcheck source=lib-bench-scale.sh
 . "$here/lib-bench-scale.sh"
 # BENCH=scale (scripts/bench scale): the scale series alone
