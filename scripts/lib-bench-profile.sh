@@ -4,63 +4,58 @@
 # shows"). Not a figure: where each stack's CPU time goes while it runs a
 # benchmark of bench_core. perf record -a samples the cpu-clock (TCG has
 # no cycles counter) on both CPUs, kernel and modules by kallsyms; the
-# idle loop's samples are left out, and each symbol's share is of the
-# busy samples. Both ends of a transfer run in this guest, so a profile
-# holds sender and receiver.
-# Env: PROF_BENCH ("bulk crr rr": bench_core's functions, over virtio),
-#      PROF_TOP (15 symbols), PROF_FREQ (999 Hz).
-# Output: a table per benchmark and stack, and the reports in
-# $XTCP_RESULTS/bench/profile-BENCH-STACK.txt.
+# guest's perf report (by dso and symbol: XTCP's module is known only
+# here) goes to $XTCP_RESULTS/bench/profile-BENCH-PATH-STACK.report, which
+# scripts/bench sums up on the host (bench-profile-report). Both ends of a
+# transfer run in this guest, so a profile holds sender and receiver.
+# Over virtio most samples land where the guest turns interrupts back on
+# (_raw_spin_unlock_irqrestore, handle_softirqs): TCG emulates the NIC
+# while they are off, and the sampling timer fires only after; over
+# loopback the protocol code itself shows.
+# Env: PROF_BENCH ("bulk crr rr": bench_core's functions), PROF_PATHS
+#      ("loopback virtio"), PROF_FREQ (999 Hz); the benchmarks' own BULK,
+#      CRR, RR.
 
 PROF_BENCH=${PROF_BENCH:-bulk crr rr}
-PROF_TOP=${PROF_TOP:-15}
+PROF_PATHS=${PROF_PATHS:-loopback virtio}
 PROF_FREQ=${PROF_FREQ:-999}
-# the idle loop, as perf names it in a 6.1/6.12 guest under TCG
-PROF_IDLE='default_idle|native_safe_halt|pv_native_safe_halt|acpi_idle_do_entry|acpi_safe_halt|mwait_idle|cpu_idle_poll|do_idle|intel_idle|arch_cpu_idle'
+PROF_SLEEP=86399	# perf's command, killed after each benchmark
 
-# prof_report FILE: "share symbol" for the busy samples, top PROF_TOP, then
-# the share of XTCP's module and of Linux TCP's functions (tcp_*, inet_*)
-prof_report() {
-	perf report -i "$1" --stdio --no-children --sort dso,sym \
-		--percent-limit 0 2>/dev/null |
-		awk -v idle="$PROF_IDLE" -v top="$PROF_TOP" '
-		/^#/ || NF < 4 { next }
-		{
-			p = $1; sub(/%/, "", p)
-			sym = $NF; dso = $2
-			if (sym ~ "^(" idle ")$") { idlep += p; next }
-			n++; s[n] = sym; d[n] = dso; v[n] = p; busy += p
-			if (dso ~ /xtcp/) xp += p
-			else if (sym ~ /^(tcp_|__tcp_|inet_|__inet_|inet6_)/) tp += p
-		}
-		END {
-			if (busy <= 0) { print "  (no busy samples)"; exit }
-			printf "  busy %.1f%% of the samples; XTCP module %.1f%%, Linux tcp_/inet_ %.1f%% of busy\n", busy, 100 * xp / busy, 100 * tp / busy
-			for (i = 1; i <= n && i <= top; i++)
-				printf "  %5.1f%%  %-40s %s\n", 100 * v[i] / busy, s[i], d[i]
-		}'
-}
-
-# prof_one FN STACK: FN STACK 10.0.0.2 a under perf record
+# prof_one FN STACK PATH DST NS: FN STACK DST NS under perf record
 prof_one() {
-	local f=$XTCP_RESULTS/bench/profile-$1-$2 pid
-	perf record -a -e cpu-clock -F "$PROF_FREQ" -o "$f.data" \
-		>/dev/null 2>&1 &
-	pid=$!
-	sleep 1
-	"$1" "$2" 10.0.0.2 a >/dev/null
-	kill -INT $pid
-	wait $pid
-	echo "# profile: $1 over virtio, $2"
-	prof_report "$f.data" | tee "$f.txt"
-	rm -f "$f.data"
+	local f=$XTCP_RESULTS/bench/profile-$1-$3-$2.data
+	# perf records until its command ends, here a sleep killed after the
+	# benchmark: a signal to perf would end it before it writes its
+	# header (SIGTERM), or not at all (a script's background job ignores
+	# SIGINT); not a job of this shell either (the benchmark functions
+	# wait for all of theirs); and one exec (a polling loop's execs
+	# showed in the profile)
+	rm -f "$f"
+	( (perf record -a -e cpu-clock -F "$PROF_FREQ" -o "$f" -- \
+		sleep $PROF_SLEEP >/dev/null 2>&1
+	touch "$f.done") &)
+	wait_until 10 test -s "$f"
+	"$1" "$2" "$4" "$5" >/dev/null
+	pkill -x -f "sleep $PROF_SLEEP"
+	wait_until 120 test -e "$f.done"
+	rm -f "$f.done"
+	perf report -i "$f" --stdio --no-children --sort dso,sym \
+		--percent-limit 0.1 >"${f%.data}.report" 2>/dev/null
+	echo "# profile: $1 over $3, $2: $(grep -c . "${f%.data}.report") report lines"
+	rm -f "$f"
 }
 
 bench_profile() {
-	local b
+	local b p
 	command -v perf >/dev/null || { echo "# profile: no perf in the guest (linux-perf)"; return 0; }
-	for b in $PROF_BENCH; do
-		prof_one "$b" xtcp
-		prof_one "$b" tcp
+	for p in $PROF_PATHS; do
+		for b in $PROF_BENCH; do
+			case $p in
+			virtio) set -- 10.0.0.2 a ;;
+			*) set -- 127.0.0.1 b ;;
+			esac
+			prof_one "$b" xtcp "$p" "$@"
+			prof_one "$b" tcp "$p" "$@"
+		done
 	done
 }
