@@ -30,14 +30,16 @@ prof_one() {
 	# SIGINT); not a job of this shell either (the benchmark functions
 	# wait for all of theirs); and one exec (a polling loop's execs
 	# showed in the profile)
-	rm -f "$f"
-	( (perf record -a -e cpu-clock -F "$PROF_FREQ" -o "$f" -- \
+	# (-B -N: no build-id pass at its exit, minutes over 9p under TCG)
+	rm -f "$f" "$f.done"
+	( (perf record -a -B -N -e cpu-clock -F "$PROF_FREQ" -o "$f" -- \
 		sleep $PROF_SLEEP >/dev/null 2>&1
-	touch "$f.done") &)
+	touch "$f.done") 2>/dev/null &)
 	wait_until 10 test -s "$f"
 	"$1" "$2" "$4" "$5" >/dev/null
 	pkill -x -f "sleep $PROF_SLEEP"
-	wait_until 120 test -e "$f.done"
+	wait_until 600 test -e "$f.done" ||
+		echo "# profile: perf record did not end" >&2
 	rm -f "$f.done"
 	perf report -i "$f" --stdio --no-children --sort dso,sym \
 		--percent-limit 0.1 >"${f%.data}.report" 2>/dev/null
