@@ -13,12 +13,13 @@
 # while they are off, and the sampling timer fires only after; over
 # loopback the protocol code itself shows.
 # Env: PROF_BENCH ("bulk crr rr": bench_core's functions), PROF_PATHS
-#      ("loopback virtio"), PROF_FREQ (999 Hz); the benchmarks' own BULK,
-#      CRR, RR.
+#      ("loopback virtio"), PROF_FREQ (99 Hz: each sample costs the TCG
+#      guest so much that at 999 Hz a 2 s XTCP loopback transfer took
+#      3.5 min); the benchmarks' own BULK, CRR, RR.
 
 PROF_BENCH=${PROF_BENCH:-bulk crr rr}
 PROF_PATHS=${PROF_PATHS:-loopback virtio}
-PROF_FREQ=${PROF_FREQ:-999}
+PROF_FREQ=${PROF_FREQ:-99}
 PROF_SLEEP=86399	# perf's command, killed after each benchmark
 
 # prof_one FN STACK PATH DST NS: FN STACK DST NS under perf record
