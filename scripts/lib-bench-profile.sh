@@ -8,10 +8,12 @@
 # here) goes to $XTCP_RESULTS/bench/profile-BENCH-PATH-STACK.report, which
 # scripts/bench sums up on the host (bench-profile-report). Both ends of a
 # transfer run in this guest, so a profile holds sender and receiver.
-# Over virtio most samples land where the guest turns interrupts back on
-# (_raw_spin_unlock_irqrestore, handle_softirqs): TCG emulates the NIC
-# while they are off, and the sampling timer fires only after; over
-# loopback the protocol code itself shows.
+# Under TCG (this host: no KVM) the samples do not show where the time
+# goes: they land where the guest turns interrupts back on
+# (_raw_spin_unlock_irqrestore, handle_softirqs) or in the idle loop (a
+# guest that ran two 20 MB loopback transfers, 7.6 s busy of a 50 s
+# recording, gave 99.5% native_safe_halt), and perf takes a minute or
+# more to end. Meant for a KVM guest, where perf's timer works.
 # Env: PROF_BENCH ("bulk crr rr": bench_core's functions), PROF_PATHS
 #      ("loopback virtio"), PROF_FREQ (99 Hz: each sample costs the TCG
 #      guest so much that at 999 Hz a 2 s XTCP loopback transfer took
@@ -24,14 +26,15 @@ PROF_SLEEP=86399	# perf's command, killed after each benchmark
 
 # prof_one FN STACK PATH DST NS: FN STACK DST NS under perf record
 prof_one() {
-	local f=$XTCP_RESULTS/bench/profile-$1-$3-$2.data
+	local f=/tmp/profile-$1-$3-$2.data out=$XTCP_RESULTS/bench
 	# perf records until its command ends, here a sleep killed after the
 	# benchmark: a signal to perf would end it before it writes its
 	# header (SIGTERM), or not at all (a script's background job ignores
 	# SIGINT); not a job of this shell either (the benchmark functions
 	# wait for all of theirs); and one exec (a polling loop's execs
 	# showed in the profile)
-	# (-B -N: no build-id pass at its exit, minutes over 9p under TCG)
+	# (-B -N: no build-id pass at its exit, minutes over 9p under TCG;
+	# the samples on the guest's tmpfs, not on the 9p results dir)
 	rm -f "$f" "$f.done"
 	( (perf record -a -B -N -e cpu-clock -F "$PROF_FREQ" -o "$f" -- \
 		sleep $PROF_SLEEP >/dev/null 2>&1
@@ -43,8 +46,8 @@ prof_one() {
 		echo "# profile: perf record did not end" >&2
 	rm -f "$f.done"
 	perf report -i "$f" --stdio --no-children --sort dso,sym \
-		--percent-limit 0.1 >"${f%.data}.report" 2>/dev/null
-	echo "# profile: $1 over $3, $2: $(grep -c . "${f%.data}.report") report lines"
+		--percent-limit 0.1 >"$out/profile-$1-$3-$2.report" 2>/dev/null
+	echo "# profile: $1 over $3, $2: $(grep -c . "$out/profile-$1-$3-$2.report") report lines"
 	rm -f "$f"
 }
 
