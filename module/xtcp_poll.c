@@ -49,9 +49,15 @@ __poll_t xtcp_poll(struct file *file, struct socket *sock,
 		return xtcp_acceptq_len(xs) ? EPOLLIN | EPOLLRDNORM : 0;
 
 	shutdown = READ_ONCE(sk->sk_shutdown);
+	/* the peer's FIN counts as RCV_SHUTDOWN, which Linux's tcp_fin()
+	 * sets: after our SHUT_WR it makes HUP, whatever state the
+	 * connection is in by now (seen on the debug kernel: IN|RDHUP only)
+	 */
+	if (xtcp_eof(sk))
+		shutdown |= RCV_SHUTDOWN;
 	if (shutdown == SHUTDOWN_MASK || state == XTCP_CLOSED)
 		mask |= EPOLLHUP;
-	if (xtcp_eof(sk))
+	if (shutdown & RCV_SHUTDOWN)
 		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
 	if (state != XTCP_SYN_SENT && state != XTCP_SYN_RECEIVED) {
 		if (xtcp_readable(sk))
