@@ -450,6 +450,10 @@ static void listen_autobinds_ephemeral(struct kunit *test)
  */
 static int xt_listen_on(struct socket *sock, const char *addr, u16 port)
 {
+	int err = xtcp_listenq_alloc(sock->sk);
+
+	if (err)
+		return err;
 	sock->sk->sk_reuseport = 1;
 	xt_set_conn4(sock, addr, port, "0.0.0.0", 0);
 	return xtcp_listen_hash(sock->sk);

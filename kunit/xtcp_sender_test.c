@@ -35,6 +35,7 @@ struct xs_env {
 	int err, nerr;
 	int notes[XTCP_N_MAX];
 	u16 peer_wnd;
+	u32 iss;	/* ISS unless a test sets another */
 };
 
 static struct xs_env *xs_e(struct xtcp_tcb *tcb)
@@ -121,6 +122,7 @@ static int xs_init(struct kunit *test)
 	e->now = 100000;
 	e->rbuf = 65535;
 	e->peer_wnd = 65535;
+	e->iss = ISS;
 	e->p = (struct xtcp_params){
 		.msl_ms = 30000, .fin_timeout_ms = 40000,
 		.rto_init_ms = 1000, .rto_min_ms = 200, .rto_max_ms = 120000,
@@ -160,14 +162,14 @@ static void xs_established_with(struct kunit *test,
 {
 	struct xs_env *e = E(test);
 	struct xtcp_seg synack = {
-		.seq = IRS, .ack = S1, .flags = XTCP_SYN | XTCP_ACK,
+		.seq = IRS, .ack = e->iss + 1, .flags = XTCP_SYN | XTCP_ACK,
 		.wnd = e->peer_wnd, .mss = MSS, .wscale = -1,
 	};
 
 	xtcp_core_init(&e->tcb, &xs_ops, &e->p, e->cc_priv, MSS, 0);
 	if (before)
 		before(&e->tcb);
-	KUNIT_ASSERT_EQ(test, xtcp_core_connect(&e->tcb, ISS), 0);
+	KUNIT_ASSERT_EQ(test, xtcp_core_connect(&e->tcb, e->iss), 0);
 	e->now += 10;
 	xtcp_core_input(&e->tcb, &synack);
 	KUNIT_ASSERT_EQ(test, e->tcb.state, XTCP_ESTABLISHED);
@@ -301,6 +303,39 @@ static void nagle_full_segments_and_minshall(struct kunit *test)
 	xs_ack(test, S1 + 100);
 	xs_expect_seg(test, XS_DATA, S1 + 100 + 2 * MSS, 80);
 	xs_expect_none(test);
+}
+
+/*
+ * Whatever the ISS, the first write's short tail goes with its full
+ * segments: no small segment was sent before it (Minshall). An ISS in the
+ * upper half of the sequence space once made an unset "last small
+ * segment" (0) look unacknowledged, so the tail waited for an ACK or a
+ * loss probe; and across the wrap.
+ */
+static void nagle_first_tail_any_iss(struct kunit *test)
+{
+	static const u32 iss[] = { ISS, 0x80000000U + ISS, 0xfffffc00U };
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(iss); i++) {
+		u32 s1 = iss[i] + 1;
+
+		/* a new socket: its TCB zeroed, as sk_alloc() leaves it */
+		memset(T(test), 0, sizeof(*T(test)));
+		E(test)->iss = iss[i];
+		xs_established(test);
+		xs_write(test, 3000);
+		xs_expect_seg(test, XTCP_ACK, s1, MSS);
+		xs_expect_seg(test, XTCP_ACK, s1 + MSS, MSS);
+		xs_expect_seg(test, XS_DATA, s1 + 2 * MSS, 80);
+		xs_expect_none(test);
+		/* and a second small write waits for the first's ACK */
+		xs_write(test, 10);
+		xs_expect_none(test);
+		xs_ack(test, s1 + 3000);
+		xs_expect_seg(test, XS_DATA, s1 + 3000, 10);
+		xs_expect_none(test);
+	}
 }
 
 /* TCP_NODELAY: setting it sends the held bytes; then no holding at all */
@@ -902,6 +937,7 @@ static void user_timeout_connect(struct kunit *test)
 static struct kunit_case xtcp_sender_cases[] = {
 	KUNIT_CASE(nagle_hold_release),
 	KUNIT_CASE(nagle_full_segments_and_minshall),
+	KUNIT_CASE(nagle_first_tail_any_iss),
 	KUNIT_CASE(nagle_nodelay),
 	KUNIT_CASE(nagle_fin_not_held),
 	KUNIT_CASE(cork_flush_200ms),

@@ -166,8 +166,9 @@ u64 xtcp_mib_read(struct xtcp_net *xn, enum xtcp_mib f);
 /**
  * struct xtcp_listenq - a listener's queues: the half-open children
  *	(SYN-RECEIVED) and those ready for accept(), as Linux's
- *	request_sock_queue. Apart from the socket, which most sockets never
- *	need it in (56 bytes).
+ *	request_sock_queue. 56 bytes, allocated by the first listen()
+ *	(xtcp_listenq_alloc()) rather than kept in every socket: most
+ *	sockets never listen.
  * @lock: the queues, their lengths and each child's in_queue
  * @synq_len: children in @synq
  * @acceptq_len: children in @acceptq (read locklessly)
@@ -472,6 +473,7 @@ int xtcp_getname(struct socket *sock, struct sockaddr *uaddr, int peer);
 void xtcp_listen_syn(struct sock *lsk, struct sk_buff *skb,
 		     const struct xtcp_tuple *t);
 int xtcp_listen(struct socket *sock, int backlog);
+int xtcp_listenq_alloc(struct sock *sk);
 void xtcp_listen_stop(struct sock *sk);
 int xtcp_accept(struct socket *sock, struct socket *newsock,
 		int flags, bool kern);

@@ -510,7 +510,11 @@ static bool xtcp_snd_hold(const struct xtcp_tcb *tcb, u32 len, u32 avail,
 		return true;
 	if (tcb->nonagle & XTCP_NAGLE_OFF)
 		return false;
-	return in_flight && xtcp_seq_gt(tcb->snd_sml, tcb->snd_una);
+	/* Minshall: hold while a small segment is unacknowledged
+	 * (tcp_minshall_check)
+	 */
+	return in_flight && xtcp_seq_gt(tcb->snd_sml, tcb->snd_una) &&
+	       xtcp_seq_leq(tcb->snd_sml, tcb->snd_max);
 }
 
 /* New data [@seq, @seq + @len) is going out (not a retransmission). */
@@ -1223,6 +1227,7 @@ static void xtcp_set_iss(struct xtcp_tcb *tcb, u32 iss)
 	tcb->snd_max = iss + 1;
 	tcb->snd_end = iss + 1;
 	tcb->snd_wl2 = iss;
+	tcb->snd_sml = iss;	/* no small segment yet (Minshall) */
 	tcb->recover = iss;
 	tcb->syn_tries = 0;
 	tcb->backoff = 0;

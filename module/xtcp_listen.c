@@ -6,9 +6,11 @@
 #include <linux/net.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
+#include <linux/slab.h>
 #include <linux/tcp.h>
 #include <linux/sockios.h>
 #include <asm/ioctls.h>
+#include <kunit/visibility.h>
 #include <net/sock.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
@@ -21,6 +23,31 @@
 
 #include "xtcp.h"
 #include "xtcp_syncookie.h"
+
+/**
+ * xtcp_listenq_alloc() - give @sk its listener queues, once
+ * @sk: a socket about to listen, owned by the caller
+ *
+ * Return: 0, or -ENOMEM (listen() fails with it, as Linux's can).
+ */
+int xtcp_listenq_alloc(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_listenq *lq;
+
+	if (xs->lq)
+		return 0;
+	lq = kzalloc(sizeof(*lq), GFP_KERNEL);
+	if (!lq)
+		return -ENOMEM;
+	spin_lock_init(&lq->lock);
+	INIT_LIST_HEAD(&lq->synq);
+	INIT_LIST_HEAD(&lq->acceptq);
+	/* lockless readers see it initialised (xtcp_acceptq_len()) */
+	smp_store_release(&xs->lq, lq);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(xtcp_listenq_alloc);
 
 int xtcp_listen(struct socket *sock, int backlog)
 {
@@ -40,18 +67,9 @@ int xtcp_listen(struct socket *sock, int backlog)
 	}
 	if (xs->tcb.state != XTCP_CLOSED)
 		goto out;
-	if (!xs->lq) {
-		struct xtcp_listenq *lq = kzalloc(sizeof(*lq), GFP_KERNEL);
-
-		err = -ENOMEM;
-		if (!lq)
-			goto out;
-		spin_lock_init(&lq->lock);
-		INIT_LIST_HEAD(&lq->synq);
-		INIT_LIST_HEAD(&lq->acceptq);
-		/* lockless readers see it initialised (xtcp_acceptq_len()) */
-		smp_store_release(&xs->lq, lq);
-	}
+	err = xtcp_listenq_alloc(sk);
+	if (err)
+		goto out;
 	err = xtcp_autobind(sk);
 	if (err)
 		goto out;
@@ -389,8 +407,6 @@ void xtcp_listen_stop(struct sock *sk)
 	struct xtcp_sock *c, *tmp;
 	LIST_HEAD(list);
 
-	if (!lq)	/* hashed by KUnit without listen(): no children */
-		return;
 	spin_lock_bh(&lq->lock);
 	list_splice_init(&lq->synq, &list);
 	list_splice_tail_init(&lq->acceptq, &list);
@@ -427,6 +443,7 @@ int xtcp_accept(struct socket *sock, struct socket *newsock,
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
 	struct sock *sk = sock->sk, *child = NULL;
 	struct xtcp_sock *xs = xtcp_sk(sk), *c;
+	struct xtcp_listenq *lq;
 	long timeo;
 	int err = 0;
 
@@ -435,20 +452,20 @@ int xtcp_accept(struct socket *sock, struct socket *newsock,
 		err = -EINVAL;
 		goto out;
 	}
+	lq = xs->lq;	/* set before listening, freed with the socket */
 	timeo = sock_rcvtimeo(sk, flags & O_NONBLOCK);
 	add_wait_queue_exclusive(sk_sleep(sk), &wait);
 	for (;;) {
-		spin_lock_bh(&xs->lq->lock);
-		c = list_first_entry_or_null(&xs->lq->acceptq,
+		spin_lock_bh(&lq->lock);
+		c = list_first_entry_or_null(&lq->acceptq,
 					     struct xtcp_sock, child_node);
 		if (c) {
 			list_del_init(&c->child_node);
 			c->in_queue = XQ_NONE;
-			WRITE_ONCE(xs->lq->acceptq_len,
-				   xs->lq->acceptq_len - 1);
+			WRITE_ONCE(lq->acceptq_len, lq->acceptq_len - 1);
 			child = xtcp_to_sk(c);
 		}
-		spin_unlock_bh(&xs->lq->lock);
+		spin_unlock_bh(&lq->lock);
 		if (child)
 			break;
 		if (!xs->listening) {
@@ -458,7 +475,7 @@ int xtcp_accept(struct socket *sock, struct socket *newsock,
 		err = xtcp_wait_check(timeo);
 		if (err)
 			break;
-		sk_wait_event(sk, &timeo, !list_empty(&xs->lq->acceptq) ||
+		sk_wait_event(sk, &timeo, !list_empty(&lq->acceptq) ||
 			      !xs->listening, &wait);
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);
