@@ -75,6 +75,8 @@ static u64 xtcp_now(struct xtcp_tcb *tcb)
 
 static u64 xtcp_now_us(struct xtcp_tcb *tcb)
 {
+	if (tcb->now_valid)
+		return tcb->now_us;
 	if (tcb->ops->now_us)
 		return tcb->ops->now_us(tcb);
 	return tcb->ops->now(tcb) * 1000;
@@ -1989,7 +1991,7 @@ static void xtcp_paws_dupack(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 	xtcp_oow_ack(tcb, seg, XTCP_N_ACK_SKIP_PAWS);
 }
 
-void xtcp_core_input(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
+static void xtcp_input_seg(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
 {
 	struct xtcp_rx rx = {};
 	u32 rcv_nxt;
@@ -2097,6 +2099,20 @@ out:
 		xtcp_send_ack(tcb);
 	else if (rx.ack_later && !xtcp_timer_armed(tcb, XTCP_T_DELACK))
 		xtcp_timer_set(tcb, XTCP_T_DELACK, tcb->p.delack_ms);
+}
+
+/*
+ * One segment in. The clock is read once for all the segment does (its
+ * RTT and RACK samples, the scoreboard's stamps, what it sends), as
+ * Linux's tcp_mstamp_refresh(): a clock read is not free (an HPET read is
+ * a device access, and contended between CPUs).
+ */
+void xtcp_core_input(struct xtcp_tcb *tcb, const struct xtcp_seg *seg)
+{
+	tcb->now_us = xtcp_now_us(tcb);
+	tcb->now_valid = 1;
+	xtcp_input_seg(tcb, seg);
+	tcb->now_valid = 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(xtcp_core_input);
 

@@ -349,6 +349,7 @@ struct xtcp_tcb {
 	u8 wscale_ok;		/* both sides sent the option */
 	u8 sack_ok;		/* both sides sent SACK-permitted */
 	u8 ts_ok;		/* both sides sent timestamps (RFC 7323 §3.2) */
+	u8 now_valid;		/* @now_us holds this segment's clock */
 	u32 fl;			/* XTCP_F_* */
 
 	/* send sequence space */
@@ -463,6 +464,7 @@ struct xtcp_tcb {
 	u32 rack_end;		/* RACK.end_seq */
 	u32 rack_rtt_us;	/* RACK.rtt */
 	u64 rack_xmit_us;	/* RACK.xmit_ts */
+	u64 now_us;		/* ops->now_us() read once per segment */
 	u32 min_rtt_us;		/* RACK.min_RTT */
 	u32 delivered;		/* sequence space delivered (rate samples) */
 	u64 min_rtt_stamp_us;
