@@ -320,7 +320,10 @@ static void nagle_first_tail_any_iss(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(iss); i++) {
 		u32 s1 = iss[i] + 1;
 
-		/* a new socket: its TCB zeroed, as sk_alloc() leaves it */
+		/* a new socket: its TCB zeroed, as sk_alloc() leaves it
+		 * (the last one's scoreboard freed first)
+		 */
+		xtcp_core_destroy(T(test));
 		memset(T(test), 0, sizeof(*T(test)));
 		E(test)->iss = iss[i];
 		xs_established(test);
