@@ -41,6 +41,9 @@ pychk() {
 import importlib.machinery, importlib.util, json, sys
 import xml.etree.ElementTree as ET
 d, scene, msl = sys.argv[1], sys.argv[2], int(sys.argv[3])
+# TIME-WAIT's length: the clocks of the trace may differ by a tick
+# (TW_EARLY, s); a busy TCG host fires timers late (TW_LATE of 2*MSL)
+TW_EARLY, TW_LATE = 0.01, 0.25
 ld = importlib.machinery.SourceFileLoader("xl", sys.argv[4])
 L = importlib.util.module_from_spec(importlib.util.spec_from_loader("xl", ld))
 ld.exec_module(L)
@@ -107,15 +110,19 @@ if scene == "plain":
     chk(t1 and t2 and g[1]["t_send"] < t1[0] <= g[1]["t_recv"]
         and g[2]["t_send"] < t2[0] <= g[2]["t_recv"],
         "ESTABLISHED entered on the arrival of SYN,ACK (host1) and ACK (host2)")
-    ok = len(tw) == 1 and tw[0]["seconds"] is not None and \
-        abs(tw[0]["seconds"] - 2 * msl / 1000) <= 0.1 * 2 * msl / 1000
-    chk(ok, "host1 TIME-WAIT measured %s s, 2*MSL = %.3f s (within 10%%)"
-        % (tw[0]["seconds"] if tw else None, 2 * msl / 1000))
+    # a timer ends TIME-WAIT on time or late, never early (RFC 9293
+    # 3.10.7.4); a busy TCG host delays it (242 ms seen in a make check)
+    want = 2 * msl / 1000
+    meas = tw[0]["seconds"] if len(tw) == 1 else None
+    ok = meas is not None and want - TW_EARLY <= meas <= want * (1 + TW_LATE)
+    chk(ok, "host1 TIME-WAIT measured %s s, 2*MSL = %.3f s (not early, at most %d%% late)"
+        % (meas if meas is None else "%.3f" % meas, want, TW_LATE * 100))
     if bars:
         b = bars[0]
         secs = float(b.get("height")) / float(b.get("data-px-per-s"))
-        chk(abs(secs - 2 * msl / 1000) <= 0.1 * 2 * msl / 1000,
-            "SVG TIME-WAIT bar is %.0f px = %.3f s, drawn to scale" % (float(b.get("height")), secs))
+        chk(meas is not None and abs(secs - meas) <= 0.01 * meas + 1 / float(b.get("data-px-per-s")),
+            "SVG TIME-WAIT bar is %.0f px = %.3f s, drawn to scale (measured %s s)"
+            % (float(b.get("height")), secs, meas if meas is None else "%.3f" % meas))
     else:
         chk(False, "SVG has a TIME-WAIT bar")
     chk("2MSL" in text and all(s in text for s in st[0] + st[1]),
@@ -137,8 +144,10 @@ else:
         % [round(a["t"] - m["t0"], 3) for a in arms])
     if ok:
         want = arms[1]["t"] - tw[0]["t_in"] + 2 * msl / 1000
-        chk(tw[0]["seconds"] is not None and abs(tw[0]["seconds"] - want) <= 0.15 * 2 * msl / 1000,
-            "TIME-WAIT lasted %.3f s = restart offset + 2*MSL (%.3f s, within 15%% of 2*MSL)" % (tw[0]["seconds"], want))
+        meas = tw[0]["seconds"]
+        chk(meas is not None and want - TW_EARLY <= meas <= want + TW_LATE * 2 * msl / 1000,
+            "TIME-WAIT lasted %s s = restart offset + 2*MSL (%.3f s; not early, at most %d%% of 2*MSL late)"
+            % (meas if meas is None else "%.3f" % meas, want, TW_LATE * 100))
     chk(any("2MSL restarted" == n["text"] for n in m["notes"]) and "2MSL restarted" in text
         and "retransmission" in text and len(svg.findall(".//%sg[@class='segment dropped']" % ns)) == 1,
         "SVG marks the retransmission, the lost ACK and the 2MSL restart")
