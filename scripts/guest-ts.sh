@@ -64,48 +64,9 @@ cap_run() {
 	off_check "$name" >"$R/$name.off"
 }
 
-# pcap_opts PCAP: per IPv4 TCP segment "src;flags;kinds;tsval;tsecr;
-# wscale;len" (the fields tshark would give; tshark is slow under TCG)
+# pcap_opts PCAP: per TCP segment "src;flags;kinds;tsval;tsecr;wscale;len"
 pcap_opts() {
-	python3 - "$1" <<'PY'
-import struct, sys
-d = open(sys.argv[1], "rb").read()
-be = d[:4] == b"\xa1\xb2\xc3\xd4"
-e = ">" if be else "<"
-link = struct.unpack(e + "I", d[20:24])[0]
-off = 24
-while off + 16 <= len(d):
-    cap = struct.unpack(e + "I", d[off + 8:off + 12])[0]
-    f = d[off + 16:off + 16 + cap]
-    off += 16 + cap
-    ip = f[14:] if link == 1 else f[16:] if link == 113 else f
-    if len(ip) < 20 or ip[0] >> 4 != 4 or ip[9] != 6:
-        continue
-    ihl = (ip[0] & 15) * 4
-    tot = struct.unpack(">H", ip[2:4])[0]
-    t = ip[ihl:]
-    doff = (t[12] >> 4) * 4
-    o, kinds, tsv, tse, ws = t[20:doff], [], "", "", ""
-    i = 0
-    while i < len(o):
-        k = o[i]
-        kinds.append(str(k))
-        if k == 0:
-            break
-        if k == 1:
-            i += 1
-            continue
-        if i + 1 >= len(o) or o[i + 1] < 2:
-            break
-        n = o[i + 1]
-        if k == 8 and n == 10:
-            tsv, tse = struct.unpack(">II", o[i + 2:i + 10])
-        if k == 3 and n == 3:
-            ws = o[i + 2]
-        i += n
-    src = ".".join(str(b) for b in ip[12:16])
-    print("%s;0x%04x;%s;%s;%s;%s;%d" % (src, t[13], ",".join(kinds), tsv, tse, ws, tot - ihl - doff))
-PY
+	"$here/xtcp-pcap.py" -s';' "$1" src flags kinds tsval tsecr wscale len
 }
 
 # wire_check NAME: the options on the wire, checked as RFC 7323 wants:
