@@ -371,7 +371,8 @@ pb_redis() {
 	newport
 	redis_start "$1" || { echo 0; echo 0; srv_stop; return; }
 	for _ in $(seq "$REPS"); do
-		out=$(redis_bench "$1" 5000)
+		redis_bench "$1" 5000 "$W/redis-bench.log"
+		out=$(cat "$W/redis-bench.log")
 		g="$g $(redis_rps "$out" GET)"
 		s="$s $(redis_rps "$out" SET)"
 	done

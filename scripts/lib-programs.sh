@@ -112,9 +112,37 @@ redis_start() { # S
 	srv_start "$1" "$d/server.log" redis-server --bind 10.0.0.2 --port "$PORT" \
 		--save '' --appendonly no --dir "$d" --protected-mode no --daemonize no
 }
-redis_bench() { # C N: prints redis-benchmark -q output
-	ons a "$1" timeout 120 redis-benchmark -h 10.0.0.2 -p "$PORT" -t set,get \
-		-n "$2" -c 8 -q 2>&1 | tr '\r' '\n'
+# redis_bench C N LOG: redis-benchmark -q's output in LOG, unbuffered (a
+# run ended by its timeout keeps its progress lines), and the exit status
+# as "# exit N". One still running after 90 s (it has no timeout of its
+# own: one stalled connection hangs it) gets both ends' sockets with their
+# timers and queues, and its stacks, in LOG.hang before its 120 s are up.
+redis_bench() {
+	local c=$1 n=$2 log=$3 bp i
+	(
+		ons a "$c" timeout 120 stdbuf -o0 redis-benchmark -h 10.0.0.2 -p "$PORT" \
+			-t set,get -n "$n" -c 8 -q >"$log.raw" 2>&1
+		echo "# exit $?" >>"$log.raw"
+	) &
+	bp=$!
+	for i in $(seq 900); do
+		alive "$bp" || break
+		sleep 0.1
+	done
+	if alive "$bp"; then
+		{
+			for i in a b; do
+				echo "== netns $i: xtcp-ss -tanoim"
+				NS "$i" "$T/xtcp-ss" -tanoim -p "$PORT"
+			done
+			for i in $(pgrep -f "redis-(benchmark|server) .*$PORT"); do
+				echo "== $i $(tr '\0' ' ' <"/proc/$i/cmdline")"
+				cat "/proc/$i/wchan" "/proc/$i/stack" 2>/dev/null
+			done
+		} >"$log.hang" 2>&1
+	fi
+	wait "$bp"
+	tr '\r' '\n' <"$log.raw" >"$log"
 }
 redis_rps() { # output OP
 	echo "$1" | awk -v op="$2:" '$1 == op { print $2 }' | tail -1
@@ -129,13 +157,13 @@ redis_case() { # S C
 		srv_stop
 		return
 	fi
-	out=$(redis_bench "$c" 1000)
-	echo "$out" >"$d/bench.log"
+	redis_bench "$c" 1000 "$d/bench.log"
+	out=$(cat "$d/bench.log")
 	if [ -n "$(redis_rps "$out" SET)" ] && [ -n "$(redis_rps "$out" GET)" ] &&
-		! echo "$out" | grep -qi 'error'; then
+		! echo "$out" | grep -qi 'error' && echo "$out" | grep -qx '# exit 0'; then
 		ok "$name: redis-benchmark set,get, zero errors (SET $(redis_rps "$out" SET) GET $(redis_rps "$out" GET) req/s)"
 	else
-		nok "$name: redis-benchmark set,get, zero errors" "$(logtail "$d/bench.log" 6) $(logtail "$d/server.log")"
+		nok "$name: redis-benchmark set,get, zero errors" "$(logtail "$d/bench.log" 6) $(logtail "$d/bench.log.hang" 40) $(logtail "$d/server.log")"
 	fi
 	srv_stop
 }

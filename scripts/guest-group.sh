@@ -1,0 +1,91 @@
+#!/bin/bash
+# Runs INSIDE a guest (scripts/vm): several guest suites one after another
+# in one boot (scripts/test-guest --one-guest; make check does so on the
+# debug kernel, where a boot and the closing kmemleak scans cost about
+# 100 s a suite). Between two suites the guest is put back as a fresh boot
+# leaves it: the suite's processes gone, its namespaces deleted, xtcp.ko
+# unloaded.
+# usage: guest-group.sh KERNEL SUITE...
+# Prints each suite's TAP between "# suite S begins" and "# suite S ended
+# with status N" lines, and "# S on KERNEL took N s" after each.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib-guest.sh
+. "$here/lib-guest.sh"
+kernel=$1
+shift
+loaded() { grep -q '^xtcp ' /proc/modules; }
+refs() { awk '$1 == "xtcp" { print $3 }' /proc/modules; }
+# reset: what one suite leaves must not reach the next
+reset_guest() {
+	local p n keep=" " q=$$
+	# every process but this script, its ancestors and kernel threads
+	# (no exe): the suite's children, and those that left for init
+	while [ -n "$q" ] && [ "$q" != 0 ]; do
+		keep="$keep$q "
+		q=$(awk '{ print $4 }' "/proc/$q/stat" 2>/dev/null)
+	done
+	for p in $(ls /proc | grep -x '[0-9]*'); do
+		case "$keep" in *" $p "*) continue ;; esac
+		[ -e "/proc/$p/exe" ] || continue
+		kill -9 "$p" 2>/dev/null
+	done
+	# the sockets those processes held close while their peers still
+	# answer (TIME-WAIT holds no reference: rmmod purges it)
+	loaded && wait_until 30 eval '[ "$(refs)" = 0 ]'
+	for n in $(ip netns list 2>/dev/null | awk '{ print $1 }'); do
+		ip netns del "$n" 2>/dev/null
+	done
+	# a deleted namespace's NICs come back to this one from a workqueue:
+	# the next suite looks for them at once
+	wait_until 60 eval '[ "$(nics)" = "$nics0" ]' ||
+		echo "# reset: NICs back: '$(nics)', at boot: '$nics0'"
+	for n in $(nics); do
+		tc qdisc del dev "$n" root 2>/dev/null
+		ip addr flush dev "$n" 2>/dev/null
+		nic_restore "$n"
+	done
+	if loaded; then
+		wait_until 30 eval '[ "$(refs)" = 0 ]'
+		timeout 60 rmmod xtcp 2>/dev/null ||
+			echo "# reset: xtcp.ko stays loaded (refcount $(refs)): the next suite finds it"
+	fi
+}
+nics() { ls /sys/class/net | grep -vx lo | sort | tr '\n' ' '; }
+nics0=$(nics)
+# a NIC's settings the suites change (recov: gro off and gso_max_segs 1,
+# gso: tso/gso off, ecn: gso_max_segs 1), as the boot left them
+declare -A NIC0
+nic_state() { # NIC: "mtu segs size gro tso gso"
+	local f
+	f=$(ethtool -k "$1" 2>/dev/null)
+	echo "$(cat "/sys/class/net/$1/mtu")" \
+		"$(ip -d link show dev "$1" | grep -o 'gso_max_segs [0-9]*' | cut -d' ' -f2)" \
+		"$(ip -d link show dev "$1" | grep -o 'gso_max_size [0-9]*' | cut -d' ' -f2)" \
+		"$(echo "$f" | awk '/^generic-receive-offload:/ { print $2 }')" \
+		"$(echo "$f" | awk '/^tcp-segmentation-offload:/ { print $2 }')" \
+		"$(echo "$f" | awk '/^generic-segmentation-offload:/ { print $2 }')"
+}
+nic_restore() { # NIC
+	local mtu segs size gro tso gso
+	read -r mtu segs size gro tso gso <<<"${NIC0[$1]:-}"
+	[ -n "$mtu" ] || return 0
+	ip link set dev "$1" mtu "$mtu" ${segs:+gso_max_segs "$segs"} \
+		${size:+gso_max_size "$size"} 2>/dev/null
+	ethtool -K "$1" ${gro:+gro "$gro"} ${tso:+tso "$tso"} ${gso:+gso "$gso"} 2>/dev/null
+	[ "$(nic_state "$1")" = "${NIC0[$1]}" ] ||
+		echo "# reset: $1 is '$(nic_state "$1")', at boot '${NIC0[$1]}'"
+}
+for n in $nics0; do NIC0[$n]=$(nic_state "$n"); done
+status=0
+for s in "$@"; do
+	echo "# suite $s begins"
+	t0=$SECONDS
+	"$here/guest-$s.sh"
+	rc=$?
+	[ $rc = 0 ] || status=1
+	echo "# suite $s ended with status $rc"
+	echo "# $s on $kernel took $((SECONDS - t0)) s"
+	reset_guest
+done
+exit $status
