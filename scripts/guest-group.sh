@@ -18,7 +18,7 @@ loaded() { grep -q '^xtcp ' /proc/modules; }
 refs() { awk '$1 == "xtcp" { print $3 }' /proc/modules; }
 # reset: what one suite leaves must not reach the next
 reset_guest() {
-	local p n keep=" " q=$$
+	local p n keep=" " q=$$ t0=$SECONDS t1 t2 t3
 	# every process but this script, its ancestors and kernel threads
 	# (no exe): the suite's children, and those that left for init
 	while [ -n "$q" ] && [ "$q" != 0 ]; do
@@ -33,6 +33,7 @@ reset_guest() {
 	# the sockets those processes held close while their peers still
 	# answer (TIME-WAIT holds no reference: rmmod purges it)
 	loaded && wait_until 30 eval '[ "$(refs)" = 0 ]'
+	t1=$SECONDS
 	for n in $(ip netns list 2>/dev/null | awk '{ print $1 }'); do
 		ip netns del "$n" 2>/dev/null
 	done
@@ -40,6 +41,7 @@ reset_guest() {
 	# the next suite looks for them at once
 	wait_until 60 eval '[ "$(nics)" = "$nics0" ]' ||
 		echo "# reset: NICs back: '$(nics)', at boot: '$nics0'"
+	t2=$SECONDS
 	for n in $(nics); do
 		tc qdisc del dev "$n" root 2>/dev/null
 		ip addr flush dev "$n" 2>/dev/null
@@ -50,6 +52,8 @@ reset_guest() {
 		timeout 60 rmmod xtcp 2>/dev/null ||
 			echo "# reset: xtcp.ko stays loaded (refcount $(refs)): the next suite finds it"
 	fi
+	t3=$SECONDS
+	echo "# reset after $1: $((t3 - t0)) s (sockets closing $((t1 - t0)) s, namespaces $((t2 - t1)) s, module $((t3 - t2)) s)"
 }
 nics() { ls /sys/class/net | grep -vx lo | sort | tr '\n' ' '; }
 nics0=$(nics)
@@ -86,6 +90,6 @@ for s in "$@"; do
 	[ $rc = 0 ] || status=1
 	echo "# suite $s ended with status $rc"
 	echo "# $s on $kernel took $((SECONDS - t0)) s"
-	reset_guest
+	reset_guest "$s"
 done
 exit $status
