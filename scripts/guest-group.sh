@@ -41,44 +41,53 @@ reset_guest() {
 	# the next suite looks for them at once
 	wait_until 60 eval '[ "$(nics)" = "$nics0" ]' ||
 		echo "# reset: NICs back: '$(nics)', at boot: '$nics0'"
-	t2=$SECONDS
 	for n in $(nics); do
 		tc qdisc del dev "$n" root 2>/dev/null
 		ip addr flush dev "$n" 2>/dev/null
 		nic_restore "$n"
 	done
+	t2=$SECONDS
 	if loaded; then
 		wait_until 30 eval '[ "$(refs)" = 0 ]'
 		timeout 60 rmmod xtcp 2>/dev/null ||
 			echo "# reset: xtcp.ko stays loaded (refcount $(refs)): the next suite finds it"
 	fi
 	t3=$SECONDS
-	echo "# reset after $1: $((t3 - t0)) s (sockets closing $((t1 - t0)) s, namespaces $((t2 - t1)) s, module $((t3 - t2)) s)"
+	echo "# reset after $1: $((t3 - t0)) s (sockets closing $((t1 - t0)) s, namespaces and NICs $((t2 - t1)) s, module $((t3 - t2)) s)"
 }
 nics() { ls /sys/class/net | grep -vx lo | sort | tr '\n' ' '; }
 nics0=$(nics)
 # a NIC's settings the suites change (recov: gro off and gso_max_segs 1,
 # gso: tso/gso off, ecn: gso_max_segs 1), as the boot left them
 declare -A NIC0
-nic_state() { # NIC: "mtu segs size gro tso gso"
-	local f
-	f=$(ethtool -k "$1" 2>/dev/null)
-	echo "$(cat "/sys/class/net/$1/mtu")" \
-		"$(ip -d link show dev "$1" | grep -o 'gso_max_segs [0-9]*' | cut -d' ' -f2)" \
-		"$(ip -d link show dev "$1" | grep -o 'gso_max_size [0-9]*' | cut -d' ' -f2)" \
-		"$(echo "$f" | awk '/^generic-receive-offload:/ { print $2 }')" \
-		"$(echo "$f" | awk '/^tcp-segmentation-offload:/ { print $2 }')" \
-		"$(echo "$f" | awk '/^generic-segmentation-offload:/ { print $2 }')"
+nic_state() { # NIC: "mtu segs size gro tso gso", two processes (each
+	# costs most of a second on the debug kernel)
+	local l k mtu segs size gro tso gso
+	read -r mtu <"/sys/class/net/$1/mtu"
+	l=$(ip -d link show dev "$1")
+	[[ $l =~ gso_max_segs\ ([0-9]+) ]] && segs=${BASH_REMATCH[1]}
+	[[ $l =~ gso_max_size\ ([0-9]+) ]] && size=${BASH_REMATCH[1]}
+	while read -r k l; do
+		case "$k" in
+		generic-receive-offload:) gro=${l%% *} ;;
+		tcp-segmentation-offload:) tso=${l%% *} ;;
+		generic-segmentation-offload:) gso=${l%% *} ;;
+		esac
+	done < <(ethtool -k "$1" 2>/dev/null)
+	echo "$mtu ${segs:-} ${size:-} ${gro:-} ${tso:-} ${gso:-}"
 }
-nic_restore() { # NIC
-	local mtu segs size gro tso gso
+nic_restore() { # NIC: only what differs from the boot's state is set
+	local mtu segs size gro tso gso now
+	now=$(nic_state "$1")
+	[ "$now" = "${NIC0[$1]:-}" ] && return 0
 	read -r mtu segs size gro tso gso <<<"${NIC0[$1]:-}"
 	[ -n "$mtu" ] || return 0
 	ip link set dev "$1" mtu "$mtu" ${segs:+gso_max_segs "$segs"} \
 		${size:+gso_max_size "$size"} 2>/dev/null
 	ethtool -K "$1" ${gro:+gro "$gro"} ${tso:+tso "$tso"} ${gso:+gso "$gso"} 2>/dev/null
-	[ "$(nic_state "$1")" = "${NIC0[$1]}" ] ||
-		echo "# reset: $1 is '$(nic_state "$1")', at boot '${NIC0[$1]}'"
+	now=$(nic_state "$1")
+	[ "$now" = "${NIC0[$1]}" ] && echo "# reset: $1 restored to its boot settings" ||
+		echo "# reset: $1 is '$now', at boot '${NIC0[$1]}'"
 }
 for n in $nics0; do NIC0[$n]=$(nic_state "$n"); done
 status=0
