@@ -1,10 +1,10 @@
 #!/bin/bash
 # Runs INSIDE a guest (scripts/vm): several guest suites one after another
-# in one boot (scripts/test-guest --one-guest; make check does so on the
-# debug kernel, where a boot and the closing kmemleak scans cost about
+# in one boot (XTCP_ONE_GUEST=1 scripts/test-guest; make check does so on
+# the debug kernel, where a boot and the closing kmemleak scans cost about
 # 100 s a suite). Between two suites the guest is put back as a fresh boot
-# leaves it: the suite's processes gone, its namespaces deleted, xtcp.ko
-# unloaded.
+# leaves it: the suite's processes gone, its namespaces deleted, the NICs'
+# settings as the boot left them, xtcp.ko unloaded.
 # usage: guest-group.sh KERNEL SUITE...
 # Prints each suite's TAP between "# suite S begins" and "# suite S ended
 # with status N" lines, and "# S on KERNEL took N s" after each.
