@@ -64,8 +64,8 @@ combos="xx xt tx"  # client-server: x = XTCP, t = Linux TCP
 cname() { case $1 in xx) echo "XTCP->XTCP" ;; xt) echo "XTCP->Linux" ;; tx) echo "Linux->XTCP" ;; esac; }
 
 # ------------------------------------------------- transfer matrix ---
-# the debug kernel (QUICK): 3M, still some 30 windows of a 64 KB buffer
-# (the 10 MB transfers took about 150 s of the suite there)
+# the debug kernel (QUICK): 3M, still many windows' worth (the 10 MB
+# transfers took about 150 s of the suite there)
 big=10M
 [ "$QUICK" = 1 ] && big=3M
 for v in 4 6; do

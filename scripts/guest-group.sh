@@ -14,18 +14,26 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib-guest.sh"
 kernel=$1
 shift
-loaded() { grep -q '^xtcp ' /proc/modules; }
-refs() { awk '$1 == "xtcp" { print $3 }' /proc/modules; }
+# shell builtins where a loop polls: a process costs most of a second on
+# the debug kernel
+refs() { # xtcp.ko's refcount, empty when it is not loaded
+	local m _s r _
+	while read -r m _s r _; do
+		[ "$m" = xtcp ] && { echo "$r"; return; }
+	done </proc/modules
+}
+loaded() { [ -n "$(refs)" ]; }
 # reset: what one suite leaves must not reach the next
 reset_guest() {
-	local p n keep=" " q=$$ t0=$SECONDS t1 t2 t3
+	local p n keep=" " q=$$ t0=$SECONDS t1 t2 t3 _
 	# every process but this script, its ancestors and kernel threads
 	# (no exe): the suite's children, and those that left for init
 	while [ -n "$q" ] && [ "$q" != 0 ]; do
 		keep="$keep$q "
-		q=$(awk '{ print $4 }' "/proc/$q/stat" 2>/dev/null)
+		read -r _ _ _ q _ <"/proc/$q/stat" 2>/dev/null || q=""
 	done
-	for p in $(ls /proc | grep -x '[0-9]*'); do
+	for p in /proc/[0-9]*; do
+		p=${p#/proc/}
 		case "$keep" in *" $p "*) continue ;; esac
 		[ -e "/proc/$p/exe" ] || continue
 		kill -9 "$p" 2>/dev/null
@@ -55,7 +63,13 @@ reset_guest() {
 	t3=$SECONDS
 	echo "# reset after $1: $((t3 - t0)) s (sockets closing $((t1 - t0)) s, namespaces and NICs $((t2 - t1)) s, module $((t3 - t2)) s)"
 }
-nics() { ls /sys/class/net | grep -vx lo | sort | tr '\n' ' '; }
+nics() { # the NICs of this namespace, sorted, as one line
+	local f l=""
+	for f in /sys/class/net/*; do
+		[ "${f##*/}" = lo ] || l="$l${f##*/} "
+	done
+	echo "$l"
+}
 nics0=$(nics)
 # a NIC's settings the suites change (recov: gro off and gso_max_segs 1,
 # gso: tso/gso off, ecn: gso_max_segs 1), as the boot left them

@@ -22,7 +22,7 @@ fields (tshark's name in brackets):
   tsecr   TSecr, empty without a timestamp option
   wscale  window scale shift, empty without the option
 Link types: Ethernet (1), Linux cooked (113), raw IP (101, 228, 229).
-Non-TCP packets and truncated headers are skipped.
+Non-TCP packets, truncated headers and later IP fragments are skipped.
 """
 import socket
 import struct
@@ -68,6 +68,8 @@ def ip_packet(frame, link):
 def segment(ip):
     """Split an IP packet into (src, dst, tcp header+payload, payload length)."""
     if len(ip) >= 20 and ip[0] >> 4 == 4 and ip[9] == 6:
+        if struct.unpack(">H", ip[6:8])[0] & 0x1fff:
+            return None  # a later fragment: no TCP header in it
         ihl = (ip[0] & 15) * 4
         tot = struct.unpack(">H", ip[2:4])[0]
         return (socket.inet_ntop(socket.AF_INET, ip[12:16]),
