@@ -87,10 +87,12 @@ $(addsuffix -modules,$(STOCK)): %-modules:
 	$(call sync-src,build/$*)
 	$(MAKE) -C $(KDIR_$*) M=$(CURDIR)/build/$* $(KBUILD_ARGS) modules
 
+# in a directory of its own: sparse rebuilds every object and xtcp.ko,
+# which a guest may be loading from build/$* (make check)
 $(addsuffix -sparse,$(STOCK)): %-sparse:
 	@[ -n "$(KDIR_$*)" ] || { echo "no headers for $* (make deps)"; exit 1; }
-	$(call sync-src,build/$*)
-	$(call run-sparse,$(KDIR_$*),$(CURDIR)/build/$*)
+	$(call sync-src,build/$*-sparse)
+	$(call run-sparse,$(KDIR_$*),$(CURDIR)/build/$*-sparse)
 
 # Debian's stock kernels have no KUnit: compile (not link) the suites
 # against their headers, W=1, to keep the sources building there

@@ -78,11 +78,18 @@ for n in a b; do
 	xsys $n syn_retries 6
 	NS $n sysctl -qw net.ipv4.tcp_syn_retries=6
 done
+# A failed cookie is a segment that reached the listener with no socket
+# for its 4-tuple: with every handshake through cookies that is a segment
+# of a connection already gone, which only a retransmission provokes (a
+# FIN resent after its ACK was slow: the other end's answer finds the
+# socket freed; Linux TCP counts and answers it the same way). So
+# SyncookiesFailed may grow by at most the retransmissions of both ends.
 cookies_always() { # ADDR
-	local addr=$1 s0 r0 f0 s1 r1 f1 out
+	local addr=$1 s0 r0 f0 s1 r1 f1 out ra0 rb0 rt
 	xsys b syncookies 2
 	s0=$(xstat b SyncookiesSent) r0=$(xstat b SyncookiesRecv)
 	f0=$(xstat b SyncookiesFailed)
+	ra0=$(xstat a RetransSegs) rb0=$(xstat b RetransSegs)
 	server b xtcp "$addr" --mode reply -n 8
 	out=$(A "$X" client -f xtcp -a "$addr" -p $PORT -s 300000 -t 120 \
 		--mode concurrent -n 8 2>&1)
@@ -91,11 +98,12 @@ cookies_always() { # ADDR
 	local src=$?
 	s1=$(xstat b SyncookiesSent) r1=$(xstat b SyncookiesRecv)
 	f1=$(xstat b SyncookiesFailed)
+	rt=$(($(xstat a RetransSegs) - ra0 + $(xstat b RetransSegs) - rb0))
 	if [ $crc = 0 ] && [ $src = 0 ] && [ $((r1 - r0)) -ge 8 ] &&
-		[ $((s1 - s0)) -ge 8 ] && [ "$f1" = "$f0" ]; then
-		ok "syncookies=2 [$addr]: 8 x 300000 bytes byte-exact, all through cookies (sent $((s1 - s0)), recv $((r1 - r0)), failed 0)"
+		[ $((s1 - s0)) -ge 8 ] && [ $((f1 - f0)) -le $rt ]; then
+		ok "syncookies=2 [$addr]: 8 x 300000 bytes byte-exact, all through cookies (sent $((s1 - s0)), recv $((r1 - r0)), failed $((f1 - f0)) <= retransmitted $rt)"
 	else
-		nok "syncookies=2 [$addr]" "rc=$src/$crc sent=$((s1 - s0)) recv=$((r1 - r0)) failed=$((f1 - f0)) $(echo "$out" | tail -3)"
+		nok "syncookies=2 [$addr]" "rc=$src/$crc sent=$((s1 - s0)) recv=$((r1 - r0)) failed=$((f1 - f0)) retransmitted=$rt $(echo "$out" | tail -3)"
 	fi
 }
 if part cookies; then

@@ -5,7 +5,7 @@
 # 100 s a suite). Between two suites the guest is put back as a fresh boot
 # leaves it: the suite's processes gone, its namespaces deleted, the NICs'
 # settings as the boot left them, xtcp.ko unloaded.
-# usage: guest-group.sh KERNEL SUITE...
+# usage: [XTCP_QUEUE=DIR [XTCP_QUEUE_SECS=N]] guest-group.sh KERNEL SUITE...
 # Prints each suite's TAP between "# suite S begins" and "# suite S ended
 # with status N" lines, and "# S on KERNEL took N s" after each.
 set -u
@@ -104,8 +104,45 @@ nic_restore() { # NIC: only what differs from the boot's state is set
 		echo "# reset: $1 is '$now', at boot '${NIC0[$1]}'"
 }
 for n in $nics0; do NIC0[$n]=$(nic_state "$n"); done
+# the root namespace's net sysctls (mem sets net.core.mem_pcpu_rsv, gso
+# net.core.max_skb_frags): what differs after a suite is written back
+declare -A SYS0
+sysctl_files() {
+	local f
+	for f in /proc/sys/net/core/* /proc/sys/net/ipv4/* /proc/sys/net/ipv6/conf/all/*; do
+		[ -f "$f" ] && [ -r "$f" ] && [ -w "$f" ] && echo "$f"
+	done
+}
+sysctls_snap() {
+	local f v
+	while read -r f; do
+		read -r v <"$f" 2>/dev/null && SYS0[$f]=$v
+	done < <(sysctl_files)
+}
+sysctls_restore() {
+	local f v
+	for f in "${!SYS0[@]}"; do
+		read -r v <"$f" 2>/dev/null || continue
+		[ "$v" = "${SYS0[$f]}" ] && continue
+		echo "${SYS0[$f]}" >"$f" 2>/dev/null &&
+			echo "# reset: ${f#/proc/sys/} back to '${SYS0[$f]}' (was '$v')"
+	done
+}
+sysctls_snap
+# XTCP_QUEUE=DIR (a directory of the results mount, which the host and
+# other guests share): a suite runs here only if this guest is the first
+# to create DIR/SUITE (mkdir is atomic through 9p as on the host), so
+# guests on two lanes share one list, longest first, and none runs a
+# suite twice. XTCP_QUEUE_SECS: no suite is taken after that many seconds
+# (the run's deadline).
+claim() {
+	[ -z "${XTCP_QUEUE:-}" ] && return 0
+	[ $SECONDS -lt "${XTCP_QUEUE_SECS:-999999}" ] || return 1
+	mkdir "$XTCP_QUEUE/$1" 2>/dev/null
+}
 status=0
 for s in "$@"; do
+	claim "$s" || continue
 	echo "# suite $s begins"
 	t0=$SECONDS
 	"$here/guest-$s.sh"
@@ -114,5 +151,6 @@ for s in "$@"; do
 	echo "# suite $s ended with status $rc"
 	echo "# $s on $kernel took $((SECONDS - t0)) s"
 	reset_guest "$s"
+	sysctls_restore
 done
 exit $status

@@ -78,7 +78,7 @@ print(len(d) if d == bytes(range(256)) * 1000 else -1)
 		echo "$h0 $(hk) $n"' userns "$T" 2>&1
 }
 if [ ! -e /proc/self/ns/user ]; then
-	skip "hooks in an unprivileged user's netns" "kernel without CONFIG_USER_NS (the debug kernel)"
+	skip "hooks in an unprivileged user's netns" "kernel without CONFIG_USER_NS"
 else
 	un=$(userns_run)
 	case "$un" in "0 1 256000")
