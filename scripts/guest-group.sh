@@ -60,6 +60,7 @@ reset_guest() {
 		timeout 60 rmmod xtcp 2>/dev/null ||
 			echo "# reset: xtcp.ko stays loaded (refcount $(refs)): the next suite finds it"
 	fi
+	sysctls_restore
 	t3=$SECONDS
 	echo "# reset after $1: $((t3 - t0)) s (sockets closing $((t1 - t0)) s, namespaces and NICs $((t2 - t1)) s, module $((t3 - t2)) s)"
 }
@@ -104,8 +105,9 @@ nic_restore() { # NIC: only what differs from the boot's state is set
 		echo "# reset: $1 is '$now', at boot '${NIC0[$1]}'"
 }
 for n in $nics0; do NIC0[$n]=$(nic_state "$n"); done
-# the root namespace's net sysctls (mem sets net.core.mem_pcpu_rsv, gso
-# net.core.max_skb_frags): what differs after a suite is written back
+# the root namespace's net sysctls: what differs after a suite is written
+# back (gso and programs put back what they change themselves: this is
+# for a suite that stopped before it could)
 declare -A SYS0
 sysctl_files() {
 	local f
@@ -151,6 +153,5 @@ for s in "$@"; do
 	echo "# suite $s ended with status $rc"
 	echo "# $s on $kernel took $((SECONDS - t0)) s"
 	reset_guest "$s"
-	sysctls_restore
 done
 exit $status

@@ -47,7 +47,6 @@ MAC_A=$(A cat /sys/class/net/"$IFA"/address)
 # 10.0.0.3 belongs to no stack: b reaches it at a's NIC, where only the
 # raw peer's packet socket sees the segments
 B ip neigh replace 10.0.0.3 lladdr "$MAC_A" dev "$IFB" nud permanent
-sysctl -qw net.core.mem_pcpu_rsv=0 2>/dev/null	# exact MemPages
 modprobe -q tcp_diag 2>/dev/null	# ss -m for Linux TCP's skmem
 
 # ------------------------------------------------ 1-byte flood ---
